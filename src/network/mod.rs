@@ -1,0 +1,639 @@
+//! The network model: nodes, links, curves, patterns, controls and options, in SI units.
+//!
+//! A [`Network`] is plain data. Every quantity is stored in SI units (m,
+//! m³/s, s, kW); the file's own units are remembered in [`Options`] so that
+//! results can be reported the way the user wrote the file. Ids map once to
+//! dense indices ([`NodeIx`], [`LinkIx`]); the rest of the crate works with
+//! indices only.
+
+pub mod units;
+
+mod controls;
+mod options;
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use controls::{
+    Control, ControlAction, ControlCondition, LinkStatusSetting, Rule, RuleAction, RuleAttribute,
+    RuleObject, RuleOperator, RulePremise, RuleValue,
+};
+pub use options::{
+    DemandModel, EnergyOptions, HeadlossFormula, Options, QualityKind, QualityOptions,
+    ReactionOptions, ReportOptions, Statistic, Times, Unbalanced,
+};
+
+/// Dense index of a node in [`Network::nodes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct NodeIx(pub u32);
+
+/// Dense index of a link in [`Network::links`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LinkIx(pub u32);
+
+/// Dense index of a pattern in [`Network::patterns`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PatternIx(pub u32);
+
+/// Dense index of a curve in [`Network::curves`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CurveIx(pub u32);
+
+impl NodeIx {
+    /// The index as a `usize`, for slices.
+    #[inline]
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl LinkIx {
+    /// The index as a `usize`, for slices.
+    #[inline]
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl PatternIx {
+    /// The index as a `usize`, for slices.
+    #[inline]
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl CurveIx {
+    /// The index as a `usize`, for slices.
+    #[inline]
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A water distribution network, as read from an EPANET `.inp` file.
+#[derive(Debug, Clone, Default)]
+pub struct Network {
+    /// The `[TITLE]` lines (EPANET keeps the first three).
+    pub title: Vec<String>,
+    /// Junctions, reservoirs and tanks, in file order within each section
+    /// (EPANET orders junctions first, then reservoirs and tanks as read).
+    pub nodes: Vec<Node>,
+    /// Pipes, pumps and valves in file order.
+    pub links: Vec<Link>,
+    /// Time patterns of multipliers.
+    pub patterns: Vec<Pattern>,
+    /// Data curves (pump, efficiency, volume, headloss, valve, generic).
+    pub curves: Vec<Curve>,
+    /// Simple controls (`[CONTROLS]`), in file order.
+    pub controls: Vec<Control>,
+    /// Rule-based controls (`[RULES]`), in file order.
+    pub rules: Vec<Rule>,
+    /// Hydraulic, demand and quality options, and the file's units.
+    pub options: Options,
+    /// Time settings (`[TIMES]`).
+    pub times: Times,
+    /// Report settings (`[REPORT]`).
+    pub report: ReportOptions,
+    /// Energy settings (`[ENERGY]`).
+    pub energy: EnergyOptions,
+    /// Reaction settings (`[REACTIONS]`, global part).
+    pub reactions: ReactionOptions,
+    /// `[LABELS]` lines kept verbatim, for writing the file back.
+    pub labels: Vec<String>,
+    /// `[BACKDROP]` lines kept verbatim, for writing the file back.
+    pub backdrop: Vec<String>,
+    node_index: HashMap<String, NodeIx>,
+    link_index: HashMap<String, LinkIx>,
+    pattern_index: HashMap<String, PatternIx>,
+    curve_index: HashMap<String, CurveIx>,
+}
+
+/// A junction, reservoir or tank.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// The id, case-sensitive, as written in the file.
+    pub id: String,
+    /// What kind of node this is and its own data.
+    pub kind: NodeKind,
+    /// Elevation in m (for a reservoir: its fixed head).
+    pub elevation_m: f64,
+    /// Emitter discharge coefficient `C` in `q = C p^γ`, SI: m³/s per m^γ of
+    /// pressure head (γ is [`Options::emitter_exponent`]). Zero means no emitter.
+    pub emitter_coefficient: f64,
+    /// Initial water quality (`[QUALITY]`), in the file's concentration units.
+    pub initial_quality: f64,
+    /// A water quality source (`[SOURCES]`).
+    pub source: Option<Source>,
+    /// Map coordinates (`[COORDINATES]`), in the file's map units.
+    pub coordinates: Option<(f64, f64)>,
+    /// The `[TAGS]` tag.
+    pub tag: Option<String>,
+    /// The comment after the node's definition line, if any.
+    pub comment: Option<String>,
+}
+
+/// The kind-specific data of a node.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    /// A junction: demands and unknown head.
+    Junction(Junction),
+    /// A reservoir: a fixed-head source.
+    Reservoir(Reservoir),
+    /// A tank: storage whose level changes over time.
+    Tank(Tank),
+}
+
+/// Data of a junction.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Junction {
+    /// Demand categories. `[DEMANDS]` entries replace the demand of the
+    /// `[JUNCTIONS]` line, as in EPANET.
+    pub demands: Vec<Demand>,
+}
+
+/// One demand category of a junction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Demand {
+    /// Base demand in m³/s.
+    pub base_m3s: f64,
+    /// Its time pattern; `None` means the default pattern
+    /// ([`Options::default_pattern`]), or constant 1.0 if there is none.
+    pub pattern: Option<PatternIx>,
+    /// The category name (the `;name` comment of a `[DEMANDS]` line).
+    pub category: Option<String>,
+}
+
+/// Data of a reservoir.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reservoir {
+    /// Pattern multiplying the reservoir's head over time.
+    pub head_pattern: Option<PatternIx>,
+}
+
+/// Data of a tank.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tank {
+    /// Initial water level above the tank's elevation, m.
+    pub initial_level_m: f64,
+    /// Minimum level, m.
+    pub min_level_m: f64,
+    /// Maximum level, m.
+    pub max_level_m: f64,
+    /// Diameter of a cylindrical tank, m.
+    pub diameter_m: f64,
+    /// Volume at the minimum level, m³ (used when there is no volume curve).
+    pub min_volume_m3: f64,
+    /// Volume curve (level in m → volume in m³), replacing the cylinder.
+    pub volume_curve: Option<CurveIx>,
+    /// Whether the tank may overflow when full (EPANET 2.2+).
+    pub can_overflow: bool,
+    /// Mixing model for water quality (`[MIXING]`).
+    pub mixing: MixingModel,
+    /// Mixing fraction for the two-compartment model (0..1).
+    pub mixing_fraction: f64,
+    /// Bulk reaction coefficient for this tank (`[REACTIONS] TANK`), if set.
+    pub bulk_coeff: Option<f64>,
+}
+
+/// Tank mixing models for water quality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum MixingModel {
+    /// Complete and instantaneous mixing.
+    #[default]
+    Mixed,
+    /// Two compartments.
+    TwoCompartment,
+    /// Plug flow, first in first out.
+    Fifo,
+    /// Stacked plug flow, last in first out.
+    Lifo,
+}
+
+/// A water quality source at a node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// How the source adds mass.
+    pub kind: SourceKind,
+    /// Baseline strength, in the file's concentration (or mass per minute) units.
+    pub strength: f64,
+    /// Time pattern of the strength.
+    pub pattern: Option<PatternIx>,
+}
+
+/// Kinds of water quality source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SourceKind {
+    /// Fixed concentration of the node's outflow (or of external inflow at a junction).
+    Concen,
+    /// Mass injection at a fixed rate (mass per minute).
+    Mass,
+    /// Fixes the concentration leaving the node.
+    Setpoint,
+    /// Adds a fixed concentration to the flow leaving the node.
+    FlowPaced,
+}
+
+/// A pipe, pump or valve between two nodes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    /// The id, case-sensitive.
+    pub id: String,
+    /// Start node; positive flow goes from `from` to `to`.
+    pub from: NodeIx,
+    /// End node.
+    pub to: NodeIx,
+    /// What kind of link this is and its own data.
+    pub kind: LinkKind,
+    /// Status at the start of the simulation (from the link line or `[STATUS]`).
+    pub initial_status: InitialStatus,
+    /// Interior points for drawing (`[VERTICES]`).
+    pub vertices: Vec<(f64, f64)>,
+    /// The `[TAGS]` tag.
+    pub tag: Option<String>,
+    /// The comment after the link's definition line, if any.
+    pub comment: Option<String>,
+}
+
+/// The initial status of a link as the user gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum InitialStatus {
+    /// Open (for a control valve with a setting: active, controlling).
+    #[default]
+    Open,
+    /// Closed.
+    Closed,
+    /// A control valve with its setting in force (`[STATUS] id ACTIVE`).
+    Active,
+}
+
+/// The kind-specific data of a link.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkKind {
+    /// A pipe, possibly with a check valve.
+    Pipe(Pipe),
+    /// A pump.
+    Pump(Pump),
+    /// A valve.
+    Valve(Valve),
+}
+
+/// Data of a pipe.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pipe {
+    /// Length, m.
+    pub length_m: f64,
+    /// Internal diameter, m.
+    pub diameter_m: f64,
+    /// Roughness: Hazen-Williams C (dimensionless), Darcy-Weisbach absolute
+    /// roughness in m, or Manning's n (s/m^(1/3)), per [`Options::headloss`].
+    pub roughness: f64,
+    /// Minor loss coefficient K (dimensionless, on the velocity head).
+    pub minor_loss: f64,
+    /// Whether the pipe has a check valve (flow only from `from` to `to`).
+    pub check_valve: bool,
+    /// Bulk reaction coefficient (`[REACTIONS] BULK`), if set for this pipe.
+    pub bulk_coeff: Option<f64>,
+    /// Wall reaction coefficient (`[REACTIONS] WALL`), if set for this pipe.
+    pub wall_coeff: Option<f64>,
+    /// FAVAD leak area A0 per 100 length units, as in `[LEAKAGE]` (mm² per
+    /// 100 m, or in² per 100 ft is not used: EPANET always uses mm²).
+    pub leak_area_mm2: f64,
+    /// FAVAD leak area expansion rate m, mm² per unit of pressure head, per 100 length units.
+    pub leak_expansion_mm2: f64,
+}
+
+/// Data of a pump.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pump {
+    /// How the pump's head depends on its flow.
+    pub model: PumpModel,
+    /// Relative speed (`SPEED`), 1.0 by default.
+    pub speed: f64,
+    /// Pattern of relative speed over time.
+    pub speed_pattern: Option<PatternIx>,
+    /// Efficiency curve (flow m³/s → efficiency %), from `[ENERGY]`.
+    pub efficiency_curve: Option<CurveIx>,
+    /// Energy price per kWh, from `[ENERGY]`, if set for this pump.
+    pub energy_price: Option<f64>,
+    /// Price pattern, from `[ENERGY]`, if set for this pump.
+    pub price_pattern: Option<PatternIx>,
+}
+
+/// The head-flow relation of a pump.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PumpModel {
+    /// A head curve (`HEAD curve`): flow m³/s → head gain m.
+    HeadCurve(CurveIx),
+    /// Constant power (`POWER kW`), in kW.
+    ConstantPower(f64),
+}
+
+/// Data of a valve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Valve {
+    /// The valve type.
+    pub valve_type: ValveType,
+    /// Diameter, m.
+    pub diameter_m: f64,
+    /// Setting in SI: PRV, PSV, PBV pressure head in m; FCV flow in m³/s;
+    /// TCV loss coefficient; PCV percent open; GPV unused (see `curve`).
+    pub setting: f64,
+    /// Minor loss coefficient of the fully open valve.
+    pub minor_loss: f64,
+    /// GPV head-loss curve (flow m³/s → head loss m), or PCV valve curve
+    /// (% open → % of fully open flow coefficient).
+    pub curve: Option<CurveIx>,
+}
+
+/// EPANET's valve types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ValveType {
+    /// Pressure reducing valve: limits the downstream pressure.
+    Prv,
+    /// Pressure sustaining valve: keeps the upstream pressure up.
+    Psv,
+    /// Pressure breaker valve: forces a given head loss.
+    Pbv,
+    /// Flow control valve: limits the flow.
+    Fcv,
+    /// Throttle control valve: a given loss coefficient.
+    Tcv,
+    /// General purpose valve: a head-loss curve.
+    Gpv,
+    /// Positional control valve (EPANET 2.3): percent open on a valve curve.
+    Pcv,
+}
+
+impl ValveType {
+    /// The keyword used in `.inp` files.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ValveType::Prv => "PRV",
+            ValveType::Psv => "PSV",
+            ValveType::Pbv => "PBV",
+            ValveType::Fcv => "FCV",
+            ValveType::Tcv => "TCV",
+            ValveType::Gpv => "GPV",
+            ValveType::Pcv => "PCV",
+        }
+    }
+}
+
+/// A time pattern of multipliers, one per pattern time step, repeating.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Pattern {
+    /// The id, case-sensitive.
+    pub id: String,
+    /// Multipliers; a pattern with none is treated as constant 1.0.
+    pub multipliers: Vec<f64>,
+}
+
+/// What a curve describes; fixes the units of its points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum CurveKind {
+    /// Not yet used by anything; points kept in the file's units.
+    #[default]
+    Generic,
+    /// Pump head curve: flow m³/s → head m.
+    Pump,
+    /// Pump efficiency curve: flow m³/s → efficiency %.
+    Efficiency,
+    /// Tank volume curve: level m → volume m³.
+    Volume,
+    /// GPV head-loss curve: flow m³/s → head loss m.
+    Headloss,
+    /// PCV valve curve: % open → % of fully open flow coefficient.
+    Valve,
+}
+
+/// A curve of (x, y) points with increasing x.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Curve {
+    /// The id, case-sensitive.
+    pub id: String,
+    /// What the curve is used for, which sets the units of `points`.
+    pub kind: CurveKind,
+    /// The points, in SI units for `kind` (see [`CurveKind`]).
+    pub points: Vec<(f64, f64)>,
+}
+
+impl Curve {
+    /// Linear interpolation of y at `x`. Outside the range of the points
+    /// the first or last y is returned (no extrapolation), as EPANET does.
+    pub fn interpolate(&self, x: f64) -> f64 {
+        let p = &self.points;
+        match p.len() {
+            0 => 0.0,
+            1 => p[0].1,
+            _ => {
+                if x <= p[0].0 {
+                    return p[0].1;
+                }
+                for w in p.windows(2) {
+                    let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+                    if x <= x1 {
+                        let dx = x1 - x0;
+                        if dx.abs() < 1e-300 {
+                            return y1;
+                        }
+                        return y0 + (x - x0) * (y1 - y0) / dx;
+                    }
+                }
+                p[p.len() - 1].1
+            }
+        }
+    }
+}
+
+/// Errors from building a network by hand through [`Network`]'s methods.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum NetworkError {
+    /// An id is used twice for objects of the same family.
+    #[error("duplicate {family} id '{id}'")]
+    DuplicateId {
+        /// "node", "link", "pattern" or "curve".
+        family: &'static str,
+        /// The repeated id.
+        id: String,
+    },
+}
+
+impl Network {
+    /// An empty network with EPANET's default options.
+    pub fn new() -> Self {
+        Network::default()
+    }
+
+    /// Adds a node and returns its index.
+    pub fn add_node(&mut self, node: Node) -> Result<NodeIx, NetworkError> {
+        let ix = NodeIx(self.nodes.len() as u32);
+        insert_id(&mut self.node_index, "node", &node.id, ix)?;
+        self.nodes.push(node);
+        Ok(ix)
+    }
+
+    /// Adds a link and returns its index.
+    pub fn add_link(&mut self, link: Link) -> Result<LinkIx, NetworkError> {
+        let ix = LinkIx(self.links.len() as u32);
+        insert_id(&mut self.link_index, "link", &link.id, ix)?;
+        self.links.push(link);
+        Ok(ix)
+    }
+
+    /// Adds a pattern and returns its index.
+    pub fn add_pattern(&mut self, pattern: Pattern) -> Result<PatternIx, NetworkError> {
+        let ix = PatternIx(self.patterns.len() as u32);
+        insert_id(&mut self.pattern_index, "pattern", &pattern.id, ix)?;
+        self.patterns.push(pattern);
+        Ok(ix)
+    }
+
+    /// Adds a curve and returns its index.
+    pub fn add_curve(&mut self, curve: Curve) -> Result<CurveIx, NetworkError> {
+        let ix = CurveIx(self.curves.len() as u32);
+        insert_id(&mut self.curve_index, "curve", &curve.id, ix)?;
+        self.curves.push(curve);
+        Ok(ix)
+    }
+
+    /// The index of the node with this id.
+    pub fn node_ix(&self, id: &str) -> Option<NodeIx> {
+        self.node_index.get(id).copied()
+    }
+
+    /// The index of the link with this id.
+    pub fn link_ix(&self, id: &str) -> Option<LinkIx> {
+        self.link_index.get(id).copied()
+    }
+
+    /// The index of the pattern with this id.
+    pub fn pattern_ix(&self, id: &str) -> Option<PatternIx> {
+        self.pattern_index.get(id).copied()
+    }
+
+    /// The index of the curve with this id.
+    pub fn curve_ix(&self, id: &str) -> Option<CurveIx> {
+        self.curve_index.get(id).copied()
+    }
+
+    /// The node at an index.
+    pub fn node(&self, ix: NodeIx) -> &Node {
+        &self.nodes[ix.ix()]
+    }
+
+    /// The link at an index.
+    pub fn link(&self, ix: LinkIx) -> &Link {
+        &self.links[ix.ix()]
+    }
+
+    /// Number of junctions.
+    pub fn junction_count(&self) -> usize {
+        self.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Junction(_))).count()
+    }
+
+    /// The file's unit system.
+    pub fn units(&self) -> units::UnitSystem {
+        units::UnitSystem::new(
+            self.options.flow_units,
+            self.options.pressure_units,
+            self.options.specific_gravity,
+        )
+    }
+}
+
+fn insert_id<T: Copy>(
+    index: &mut HashMap<String, T>,
+    family: &'static str,
+    id: &str,
+    ix: T,
+) -> Result<(), NetworkError> {
+    if index.contains_key(id) {
+        return Err(NetworkError::DuplicateId { family, id: id.to_string() });
+    }
+    index.insert(id.to_string(), ix);
+    Ok(())
+}
+
+impl Node {
+    /// A node of this kind with default attributes.
+    pub fn new(id: impl Into<String>, kind: NodeKind, elevation_m: f64) -> Self {
+        Node {
+            id: id.into(),
+            kind,
+            elevation_m,
+            emitter_coefficient: 0.0,
+            initial_quality: 0.0,
+            source: None,
+            coordinates: None,
+            tag: None,
+            comment: None,
+        }
+    }
+
+    /// Whether the node is a junction (its head is unknown).
+    pub fn is_junction(&self) -> bool {
+        matches!(self.kind, NodeKind::Junction(_))
+    }
+}
+
+impl Link {
+    /// A link of this kind, open, with default attributes.
+    pub fn new(id: impl Into<String>, from: NodeIx, to: NodeIx, kind: LinkKind) -> Self {
+        Link {
+            id: id.into(),
+            from,
+            to,
+            kind,
+            initial_status: InitialStatus::Open,
+            vertices: Vec::new(),
+            tag: None,
+            comment: None,
+        }
+    }
+
+    /// The link's diameter in m (pipes and valves; 0 for pumps).
+    pub fn diameter_m(&self) -> f64 {
+        match &self.kind {
+            LinkKind::Pipe(p) => p.diameter_m,
+            LinkKind::Valve(v) => v.diameter_m,
+            LinkKind::Pump(_) => 0.0,
+        }
+    }
+}
+
+impl Pipe {
+    /// A pipe with no minor loss, check valve, reactions or leakage.
+    pub fn new(length_m: f64, diameter_m: f64, roughness: f64) -> Self {
+        Pipe {
+            length_m,
+            diameter_m,
+            roughness,
+            minor_loss: 0.0,
+            check_valve: false,
+            bulk_coeff: None,
+            wall_coeff: None,
+            leak_area_mm2: 0.0,
+            leak_expansion_mm2: 0.0,
+        }
+    }
+}
+
+impl Tank {
+    /// A cylindrical tank with no volume curve and complete mixing.
+    pub fn cylinder(initial_level_m: f64, min_level_m: f64, max_level_m: f64, diameter_m: f64) -> Self {
+        Tank {
+            initial_level_m,
+            min_level_m,
+            max_level_m,
+            diameter_m,
+            min_volume_m3: 0.0,
+            volume_curve: None,
+            can_overflow: false,
+            mixing: MixingModel::Mixed,
+            mixing_fraction: 1.0,
+            bulk_coeff: None,
+        }
+    }
+}
