@@ -9,3 +9,5 @@
 pub mod network;
 
 pub use network::Network;
+pub mod hydraulics;
+pub mod report;

@@ -1,1 +1,262 @@
-fn main() {}
+//! The `pipenet` command line: run and check EPANET networks.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+
+use pipenet::hydraulics::{Element, SolveOutcome};
+use pipenet::report::{self, Results};
+use pipenet::Network;
+
+/// Hydraulic simulation of water distribution networks (EPANET 2.3 `.inp` files).
+#[derive(Parser)]
+#[command(name = "pipenet", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate a network and summarise the results.
+    Run {
+        /// The EPANET input file.
+        network: PathBuf,
+        /// Write results to this file (.json or .csv).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Read and validate a network only: errors, warnings, counts, cut-off parts.
+    Check {
+        /// The EPANET input file.
+        network: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run { network, out, quiet } => run(&network, out.as_deref(), quiet),
+        Command::Check { network } => check(&network),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads a network, printing the reader's warnings; reading errors end the command.
+fn read(path: &Path, quiet: bool) -> Result<Network> {
+    match pipenet::inp::read_file(path) {
+        Ok(outcome) => {
+            if !quiet {
+                for w in &outcome.warnings {
+                    eprintln!("warning: {w}");
+                }
+            }
+            Ok(outcome.network)
+        }
+        Err(e) => bail!("{e}"),
+    }
+}
+
+fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
+    let started = Instant::now();
+    if let Some(out) = out {
+        refuse_to_overwrite_input(path, out)?;
+    }
+    let net = read(path, quiet)?;
+    let read_time = started.elapsed();
+
+    let mut sim = pipenet::hydraulics::Simulation::new(&net)
+        .with_context(|| format!("{}: cannot simulate", path.display()))?;
+    let outcome = sim.solve_period();
+    let mut results = Results::default();
+    results.snapshots.push(report::Snapshot::of(sim.time_s(), sim.state()));
+    let solve_time = started.elapsed() - read_time;
+
+    if let Some(out) = out {
+        write_results(out, &net, path, &results)?;
+    }
+    if !quiet {
+        print_summary(&net, path, &outcome, &results, read_time, solve_time);
+        if let Some(out) = out {
+            println!("results written to {}", out.display());
+        }
+    }
+    Ok(if outcome.converged && outcome.singular_at.is_none() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn check(path: &Path) -> Result<ExitCode> {
+    let net = read(path, false)?;
+    println!("{}: read without errors", path.display());
+    print_counts(&net);
+    pipenet::hydraulics::Simulation::new(&net)
+        .with_context(|| format!("{}: cannot simulate", path.display()))?;
+    println!("hydraulic model: ok");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_counts(net: &Network) {
+    use pipenet::network::{LinkKind, NodeKind};
+    let count = |f: &dyn Fn(&NodeKind) -> bool| net.nodes.iter().filter(|n| f(&n.kind)).count();
+    let junctions = count(&|k| matches!(k, NodeKind::Junction(_)));
+    let reservoirs = count(&|k| matches!(k, NodeKind::Reservoir(_)));
+    let tanks = count(&|k| matches!(k, NodeKind::Tank(_)));
+    let lcount = |f: &dyn Fn(&LinkKind) -> bool| net.links.iter().filter(|l| f(&l.kind)).count();
+    let pipes = lcount(&|k| matches!(k, LinkKind::Pipe(_)));
+    let pumps = lcount(&|k| matches!(k, LinkKind::Pump(_)));
+    let valves = lcount(&|k| matches!(k, LinkKind::Valve(_)));
+    println!(
+        "{} nodes ({junctions} junctions, {reservoirs} reservoirs, {tanks} tanks), \
+         {} links ({pipes} pipes, {pumps} pumps, {valves} valves)",
+        net.nodes.len(),
+        net.links.len()
+    );
+}
+
+fn print_summary(
+    net: &Network,
+    path: &Path,
+    outcome: &SolveOutcome,
+    results: &Results,
+    read_time: std::time::Duration,
+    solve_time: std::time::Duration,
+) {
+    println!("{}", path.display());
+    print_counts(net);
+    println!(
+        "first period only (t = 0): extended-period simulation is not implemented yet, \
+         so later times are not simulated"
+    );
+    let verdict = if outcome.converged { "converged" } else { "DID NOT CONVERGE" };
+    println!(
+        "hydraulics: {verdict} in {} trials (relative flow change {:.2e})",
+        outcome.iterations, outcome.relative_error
+    );
+    if !outcome.converged {
+        let (dq, at) = outcome.max_flow_change;
+        let units = net.units();
+        println!(
+            "  largest flow change in the last trial: {:.4} {} at {}",
+            dq / units.flow,
+            net.options.flow_units.keyword(),
+            element_name(net, at)
+        );
+    }
+    if let Some(node) = outcome.singular_at {
+        println!(
+            "  the equations are singular at node {} (EPANET error 110): check the links around it",
+            net.nodes[node].id
+        );
+    }
+    for &k in &outcome.forced_valves {
+        println!("  warning: valve {} could not hold its setting and was opened", net.links[k].id);
+    }
+    if !outcome.disconnected.is_empty() {
+        let names: Vec<&str> =
+            outcome.disconnected.iter().take(10).map(|&i| net.nodes[i].id.as_str()).collect();
+        println!(
+            "  warning: {} junctions are cut off from every tank and reservoir \
+             (no demand delivered): {}{}",
+            outcome.disconnected.len(),
+            names.join(", "),
+            if outcome.disconnected.len() > 10 { ", ..." } else { "" }
+        );
+    }
+    if let Some(snap) = results.snapshots.first() {
+        print_pressure_range(net, snap, &outcome.disconnected);
+    }
+    println!(
+        "time: read {:.1} ms, solve {:.1} ms",
+        read_time.as_secs_f64() * 1e3,
+        solve_time.as_secs_f64() * 1e3
+    );
+}
+
+fn print_pressure_range(net: &Network, snap: &report::Snapshot, cut_off: &[usize]) {
+    let mut range: Option<((f64, usize), (f64, usize))> = None;
+    for (i, node) in net.nodes.iter().enumerate() {
+        if !node.is_junction() || cut_off.binary_search(&i).is_ok() {
+            continue;
+        }
+        let p = report::node_values(net, snap, i).pressure;
+        range = Some(match range {
+            None => ((p, i), (p, i)),
+            Some((lo, hi)) => (if p < lo.0 { (p, i) } else { lo }, if p > hi.0 { (p, i) } else { hi }),
+        });
+    }
+    if let Some(((lo, i_lo), (hi, i_hi))) = range {
+        let units = net.options.pressure_units.keyword();
+        println!(
+            "junction pressure: min {lo:.2} {units} at {}, max {hi:.2} {units} at {}",
+            net.nodes[i_lo].id, net.nodes[i_hi].id
+        );
+        if lo < 0.0 {
+            println!("  warning: negative pressures at some junctions (demands may not be met)");
+        }
+    }
+}
+
+fn element_name(net: &Network, e: Element) -> String {
+    match e {
+        Element::Node(i) => format!("node {}", net.nodes[i].id),
+        Element::Link(k) => format!("link {}", net.links[k].id),
+        Element::None => "nowhere in particular".to_string(),
+    }
+}
+
+/// Never write results over the input file.
+fn refuse_to_overwrite_input(input: &Path, out: &Path) -> Result<()> {
+    let same = match (input.canonicalize(), out.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        bail!("{}: the output file would overwrite the input", out.display());
+    }
+    Ok(())
+}
+
+/// Writes the results whole or not at all: to a temporary file beside the
+/// target, renamed over it once complete.
+fn write_results(out: &Path, net: &Network, input: &Path, results: &Results) -> Result<()> {
+    let format = match out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+        Some(e) if e == "json" => "json",
+        Some(e) if e == "csv" => "csv",
+        _ => bail!("{}: unknown results format (use .json or .csv)", out.display()),
+    };
+    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let file_name = out.file_name().and_then(|n| n.to_str()).unwrap_or("results");
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let name = input.file_name().and_then(|n| n.to_str()).unwrap_or("network");
+    let written = (|| -> Result<()> {
+        let file = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        let mut w = std::io::BufWriter::new(file);
+        match format {
+            "json" => report::json::write(&mut w, net, name, results)?,
+            _ => report::csv::write(&mut w, net, results)?,
+        }
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.context(format!("cannot write {}", out.display())));
+    }
+    std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))
+}

@@ -1,0 +1,386 @@
+//! Hydraulic simulation: demands, controls and the GGA solver over a network.
+//!
+//! [`Simulation`] owns the mutable hydraulic state of one network and
+//! solves it period by period. Everything is in SI units; see
+//! [`crate::report`] for results in the file's units.
+
+pub(crate) mod constants;
+mod headloss;
+pub mod matrix;
+mod model;
+mod pumps;
+mod solver;
+pub mod status;
+mod valves;
+
+use std::sync::Arc;
+
+pub use model::ModelError;
+pub use pumps::PumpCurveError;
+pub use solver::{Element, HydraulicState, SolveOutcome};
+pub use status::LinkStatus;
+
+use constants::{CFS, FT, QZERO};
+use model::{HydraulicModel, LinkLaw};
+use solver::{PressureControl, Solver, TankLimits};
+
+use crate::network::{
+    ControlCondition, InitialStatus, LinkKind, LinkStatusSetting, Network, NodeKind, ValveType,
+};
+
+/// Why a simulation cannot start or go on.
+#[derive(Debug, thiserror::Error)]
+pub enum HydraulicsError {
+    /// The network cannot be modelled.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// The head matrix could not be set up.
+    #[error("head matrix: {0}")]
+    Matrix(#[from] matrix::MatrixError),
+}
+
+/// A new status and setting for a link, as a control or rule gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinkChange {
+    /// The status the link takes.
+    pub status: LinkStatus,
+    /// The setting it takes (pump speed, valve setting in SI); `None` fixes
+    /// a valve open or closed. Ignored for pipes.
+    pub setting: Option<f64>,
+}
+
+impl LinkChange {
+    /// The change a control's `OPEN`, `CLOSED` or setting means for a link
+    /// of this kind (EPANET's control semantics: a number is a pump's speed
+    /// or puts a valve in control at that setting).
+    pub fn for_link(kind: &LinkKind, action: LinkStatusSetting) -> Self {
+        let is_pump = matches!(kind, LinkKind::Pump(_));
+        match action {
+            LinkStatusSetting::Open => LinkChange {
+                status: LinkStatus::Open,
+                setting: if is_pump { Some(1.0) } else { None },
+            },
+            LinkStatusSetting::Closed => LinkChange {
+                status: LinkStatus::Closed,
+                setting: if is_pump { Some(0.0) } else { None },
+            },
+            LinkStatusSetting::Setting(v) if is_pump => LinkChange {
+                status: if v > 0.0 { LinkStatus::Open } else { LinkStatus::Closed },
+                setting: Some(v),
+            },
+            LinkStatusSetting::Setting(v) => LinkChange { status: LinkStatus::Active, setting: Some(v) },
+        }
+    }
+}
+
+/// Applies a control's change to a link if it changes anything; returns
+/// whether it did (EPANET's test in `pswitch` and `controls`).
+pub(crate) fn apply_link_change(
+    model: &HydraulicModel,
+    state: &mut HydraulicState,
+    k: usize,
+    change: LinkChange,
+) -> bool {
+    let changed = match &model.laws[k] {
+        LinkLaw::Pipe { .. } => state.status[k] != change.status,
+        LinkLaw::Pump(_) => state.setting[k] != change.setting,
+        LinkLaw::Valve { valve_type: ValveType::Gpv, .. } => state.status[k] != change.status,
+        LinkLaw::Valve { .. } => {
+            state.setting[k] != change.setting
+                || (state.setting[k].is_none() && state.status[k] != change.status)
+        }
+    };
+    if !changed {
+        return false;
+    }
+    state.status[k] = change.status;
+    match &model.laws[k] {
+        LinkLaw::Pipe { .. } | LinkLaw::Valve { valve_type: ValveType::Gpv, .. } => {}
+        _ => state.setting[k] = change.setting,
+    }
+    if !change.status.is_closed() && state.flow_m3s[k].abs() <= QZERO {
+        state.flow_m3s[k] = initial_flow(model, k, state.setting[k]);
+    }
+    true
+}
+
+/// EPANET's initial flow guess: a pump's design flow at its speed, or a
+/// velocity of 1 ft/s for pipes and valves.
+fn initial_flow(model: &HydraulicModel, k: usize, setting: Option<f64>) -> f64 {
+    match &model.laws[k] {
+        LinkLaw::Pump(law) => setting.unwrap_or(1.0) * law.design_flow_m3s,
+        LinkLaw::Pipe { .. } | LinkLaw::Valve { .. } => {
+            let d_ft = model_diameter(model, k) / FT;
+            std::f64::consts::PI * d_ft * d_ft / 4.0 * CFS
+        }
+    }
+}
+
+fn model_diameter(model: &HydraulicModel, k: usize) -> f64 {
+    model.diameters[k]
+}
+
+/// A hydraulic simulation of one network, advanced period by period.
+pub struct Simulation<'n> {
+    network: &'n Network,
+    model: Arc<HydraulicModel>,
+    solver: Solver,
+    state: HydraulicState,
+    time_s: u64,
+}
+
+impl<'n> Simulation<'n> {
+    /// Prepares a simulation of `network` at time 0 with its initial
+    /// statuses, settings, tank levels and flow guesses.
+    pub fn new(network: &'n Network) -> Result<Self, HydraulicsError> {
+        let model = Arc::new(HydraulicModel::new(network)?);
+        let elevation: Vec<f64> = network.nodes.iter().map(|n| n.elevation_m).collect();
+        let tanks = network
+            .nodes
+            .iter()
+            .map(|n| match &n.kind {
+                NodeKind::Tank(t) => Some(TankLimits {
+                    min_head_m: n.elevation_m + t.min_level_m,
+                    max_head_m: n.elevation_m + t.max_level_m,
+                    can_overflow: t.can_overflow,
+                }),
+                _ => None,
+            })
+            .collect();
+        let mut solver = Solver::new(Arc::clone(&model), elevation, tanks)?;
+        solver.pressure_controls = pressure_controls(network);
+        let state = initial_state(network, &model);
+        Ok(Simulation { network, model, solver, state, time_s: 0 })
+    }
+
+    /// The network simulated.
+    pub fn network(&self) -> &'n Network {
+        self.network
+    }
+
+    /// The current hydraulic state.
+    pub fn state(&self) -> &HydraulicState {
+        &self.state
+    }
+
+    /// The current simulation time, s.
+    pub fn time_s(&self) -> u64 {
+        self.time_s
+    }
+
+    /// Sets demands, source heads and pump speeds for the current time,
+    /// applies tank and time controls, and solves (EPANET `runhyd`).
+    pub fn solve_period(&mut self) -> SolveOutcome {
+        self.set_time_varying_values();
+        self.apply_controls();
+        let outcome = self.solver.solve(&mut self.state);
+        log::debug!(
+            "t={} s: {} trials, relative error {:.3e}, converged {}",
+            self.time_s,
+            outcome.iterations,
+            outcome.relative_error,
+            outcome.converged
+        );
+        outcome
+    }
+
+    /// Demands, reservoir heads and pump speeds from their patterns (EPANET `demands`).
+    fn set_time_varying_values(&mut self) {
+        let net = self.network;
+        let times = &net.times;
+        let step = times.pattern_step_s.max(1);
+        let period = ((self.time_s + times.pattern_start_s) / step) as usize;
+        let factor = |pattern: Option<crate::network::PatternIx>| -> f64 {
+            let Some(p) = pattern else { return 1.0 };
+            let m = &net.patterns[p.ix()].multipliers;
+            if m.is_empty() {
+                1.0
+            } else {
+                m[period % m.len()]
+            }
+        };
+        for (i, node) in net.nodes.iter().enumerate() {
+            match &node.kind {
+                NodeKind::Junction(j) => {
+                    let total: f64 = j
+                        .demands
+                        .iter()
+                        .map(|d| d.base_m3s * factor(d.pattern.or(net.options.default_pattern)))
+                        .sum();
+                    let full = total * net.options.demand_multiplier;
+                    self.state.full_demand_m3s[i] = full;
+                    self.state.demand_flow_m3s[i] = full;
+                }
+                NodeKind::Reservoir(r) => {
+                    if r.head_pattern.is_some() {
+                        self.state.head_m[i] = node.elevation_m * factor(r.head_pattern);
+                    }
+                }
+                NodeKind::Tank(_) => {}
+            }
+        }
+        for (k, link) in net.links.iter().enumerate() {
+            if let LinkKind::Pump(pump) = &link.kind {
+                if pump.speed_pattern.is_some() {
+                    let speed = factor(pump.speed_pattern);
+                    set_pump_speed(&self.model, &mut self.state, k, speed);
+                }
+            }
+        }
+    }
+
+    /// Simple controls on tank levels, times and clock times (EPANET `controls`).
+    fn apply_controls(&mut self) {
+        let net = self.network;
+        for control in net.controls.iter().filter(|c| c.enabled) {
+            let fires = match control.condition {
+                ControlCondition::NodeAbove { node, threshold }
+                | ControlCondition::NodeBelow { node, threshold } => {
+                    let n = &net.nodes[node.ix()];
+                    if n.is_junction() {
+                        continue; // checked inside the solver
+                    }
+                    let level = self.state.head_m[node.ix()] - n.elevation_m;
+                    let slack = self.state.node_demand_m3s[node.ix()].abs();
+                    let above = matches!(control.condition, ControlCondition::NodeAbove { .. });
+                    tank_control_fires(n, level, threshold, slack, above)
+                }
+                ControlCondition::AtTime { time_s } => time_s == self.time_s,
+                ControlCondition::AtClockTime { clock_s } => {
+                    (self.time_s + net.times.start_clock_s) % 86_400 == clock_s
+                }
+            };
+            if fires {
+                let k = control.action.link.ix();
+                let change = LinkChange::for_link(&net.links[k].kind, control.action.status);
+                apply_link_change(&self.model, &mut self.state, k, change);
+            }
+        }
+    }
+}
+
+/// Whether a tank-level control fires: EPANET compares volumes, allowing
+/// the volume the tank gains or loses in one second at its current net
+/// flow (`slack_m3s`).
+fn tank_control_fires(node: &crate::network::Node, level: f64, threshold: f64, slack: f64, above: bool) -> bool {
+    let volume = |lvl: f64| match &node.kind {
+        NodeKind::Tank(t) if t.volume_curve.is_none() => {
+            let area = std::f64::consts::PI * t.diameter_m * t.diameter_m / 4.0;
+            t.min_volume_m3 + (lvl - t.min_level_m) * area
+        }
+        // Volume curves and reservoirs: compare levels, the volume being monotone.
+        _ => lvl,
+    };
+    let uses_volume = matches!(&node.kind, NodeKind::Tank(t) if t.volume_curve.is_none());
+    let slack = if uses_volume { slack } else { 0.0 };
+    let (v1, v2) = (volume(level), volume(threshold));
+    if above {
+        v1 >= v2 - slack
+    } else {
+        v1 <= v2 + slack
+    }
+}
+
+/// Sets a pump's speed from a pattern (EPANET `setlinksetting` for pumps).
+fn set_pump_speed(model: &HydraulicModel, state: &mut HydraulicState, k: usize, speed: f64) {
+    state.setting[k] = Some(speed);
+    if speed > 0.0 && state.status[k].is_closed() {
+        state.status[k] = LinkStatus::Open;
+        if state.flow_m3s[k].abs() <= QZERO {
+            state.flow_m3s[k] = initial_flow(model, k, Some(speed));
+        }
+    } else if speed == 0.0 && !state.status[k].is_closed() {
+        state.status[k] = LinkStatus::Closed;
+    }
+}
+
+/// Junction-pressure controls, in the form the solver checks them.
+fn pressure_controls(net: &Network) -> Vec<PressureControl> {
+    net.controls
+        .iter()
+        .filter(|c| c.enabled)
+        .filter_map(|c| {
+            let (node, threshold, below) = match c.condition {
+                ControlCondition::NodeBelow { node, threshold } => (node, threshold, true),
+                ControlCondition::NodeAbove { node, threshold } => (node, threshold, false),
+                _ => return None,
+            };
+            let n = &net.nodes[node.ix()];
+            if !n.is_junction() {
+                return None;
+            }
+            let k = c.action.link.ix();
+            Some(PressureControl {
+                link: k,
+                node: node.ix(),
+                grade_m: n.elevation_m + threshold,
+                below,
+                action: LinkChange::for_link(&net.links[k].kind, c.action.status),
+            })
+        })
+        .collect()
+}
+
+/// The state at time 0 (EPANET `inithyd`).
+fn initial_state(net: &Network, model: &HydraulicModel) -> HydraulicState {
+    let n_nodes = net.nodes.len();
+    let n_links = net.links.len();
+    let mut state = HydraulicState {
+        head_m: net
+            .nodes
+            .iter()
+            .map(|n| match &n.kind {
+                NodeKind::Tank(t) => n.elevation_m + t.initial_level_m,
+                _ => n.elevation_m,
+            })
+            .collect(),
+        flow_m3s: vec![0.0; n_links],
+        status: vec![LinkStatus::Open; n_links],
+        setting: vec![None; n_links],
+        full_demand_m3s: vec![0.0; n_nodes],
+        demand_flow_m3s: vec![0.0; n_nodes],
+        emitter_flow_m3s: model.emitter_ke.iter().map(|&ke| if ke > 0.0 { CFS } else { 0.0 }).collect(),
+        leakage_flow_m3s: vec![0.0; n_nodes],
+        leak_parts: model
+            .leakage
+            .iter()
+            .map(|l| {
+                let start = 0.001 * CFS;
+                (if l.cfa > 0.0 { start } else { 0.0 }, if l.cva > 0.0 { start } else { 0.0 })
+            })
+            .collect(),
+        node_demand_m3s: vec![0.0; n_nodes],
+        connected: vec![true; n_nodes],
+    };
+    for (k, link) in net.links.iter().enumerate() {
+        let (status, setting) = initial_status(link);
+        state.status[k] = status;
+        state.setting[k] = setting;
+        state.flow_m3s[k] =
+            if status.is_closed() { QZERO } else { initial_flow(model, k, setting) };
+    }
+    for i in 0..n_nodes {
+        state.leakage_flow_m3s[i] = state.leak_parts[i].0 + state.leak_parts[i].1;
+    }
+    state
+}
+
+/// A link's status and setting at the start (EPANET `inithyd`): control
+/// valves with their setting in force start active.
+fn initial_status(link: &crate::network::Link) -> (LinkStatus, Option<f64>) {
+    let closed = link.initial_status == InitialStatus::Closed;
+    match &link.kind {
+        LinkKind::Pipe(_) => (if closed { LinkStatus::Closed } else { LinkStatus::Open }, None),
+        LinkKind::Pump(p) => {
+            let status = if closed { LinkStatus::Closed } else { LinkStatus::Open };
+            (status, Some(p.speed))
+        }
+        LinkKind::Valve(v) => match (v.valve_type, link.initial_status) {
+            (ValveType::Gpv, InitialStatus::Closed) => (LinkStatus::Closed, Some(0.0)),
+            (ValveType::Gpv, _) => (LinkStatus::Open, Some(0.0)),
+            (_, InitialStatus::Open) => (LinkStatus::Open, None),
+            (_, InitialStatus::Closed) => (LinkStatus::Closed, None),
+            (_, InitialStatus::Active) => (LinkStatus::Active, Some(v.setting)),
+        },
+    }
+}

@@ -1,0 +1,292 @@
+//! The solver's view of a network: per-link laws and per-node data, computed once.
+
+use super::constants::{CFS, CSMALL, FT, GRAD, MINOR_LOSS_FACTOR};
+use super::headloss::{pipe_friction, PipeFriction};
+use super::pumps::{pump_law, PumpCurveError, PumpLaw};
+use crate::network::{
+    CurveKind, DemandModel, LinkKind, Network, Options, ValveType,
+};
+
+/// Why a network cannot be turned into a hydraulic model.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ModelError {
+    /// A pump's curve is missing or unusable (EPANET errors 226, 227).
+    #[error("pump '{pump}': {source}")]
+    Pump {
+        /// The pump's id.
+        pump: String,
+        /// What is wrong with its curve.
+        source: PumpCurveError,
+    },
+    /// A GPV has no head-loss curve.
+    #[error("valve '{valve}': a general purpose valve needs a head-loss curve")]
+    GpvWithoutCurve {
+        /// The valve's id.
+        valve: String,
+    },
+    /// The network has no junction, or no reservoir or tank.
+    #[error("the network has no {0}")]
+    Empty(&'static str),
+}
+
+/// The solver's data for one link.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum LinkLaw {
+    /// A pipe (with a check valve when `check_valve`).
+    Pipe {
+        /// Friction and minor-loss constants.
+        friction: PipeFriction,
+        /// Whether flow is only allowed from `from` to `to`.
+        check_valve: bool,
+    },
+    /// A pump.
+    Pump(PumpLaw),
+    /// A valve.
+    Valve {
+        /// Its type.
+        valve_type: ValveType,
+        /// Fully open minor loss, m per (m³/s)².
+        km: f64,
+        /// Diameter, m.
+        diameter_m: f64,
+        /// GPV head-loss curve (m³/s → m), or PCV valve curve (% → %).
+        curve: Vec<(f64, f64)>,
+    },
+}
+
+/// Leakage coefficients of one junction, in EPANET's units (ft, cfs), as
+/// `q = cfa √h + cva h^1.5` is inverted to two emitters.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct NodeLeakage {
+    /// Fixed-area coefficient of `h = cfa q²` (0: none).
+    pub cfa: f64,
+    /// Variable-area coefficient of `h = cva q^(2/3)` (0: none).
+    pub cva: f64,
+}
+
+/// A network prepared for the hydraulic solver.
+#[derive(Debug, Clone)]
+pub(crate) struct HydraulicModel {
+    /// For each node, its unknown (matrix row) if it is a junction.
+    pub unknown: Vec<Option<usize>>,
+    /// For each unknown, its node.
+    pub junction_nodes: Vec<usize>,
+    /// For each link, its start and end nodes.
+    pub ends: Vec<(usize, usize)>,
+    /// For each link, its law.
+    pub laws: Vec<LinkLaw>,
+    /// For each link, its diameter in m (0 for pumps).
+    pub diameters: Vec<f64>,
+    /// Links that are valves, in link order.
+    pub valves: Vec<usize>,
+    /// For each node, the emitter coefficient `ke` of `h = ke q^qexp` (0: none).
+    pub emitter_ke: Vec<f64>,
+    /// For each node, its leakage coefficients.
+    pub leakage: Vec<NodeLeakage>,
+    /// Whether any node leaks.
+    pub has_leakage: bool,
+    /// Solver settings in SI.
+    pub settings: SolverSettings,
+}
+
+/// Numerical settings of the solver, from `[OPTIONS]`, in SI.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SolverSettings {
+    pub formula: crate::network::HeadlossFormula,
+    pub max_trials: u32,
+    pub extra_trials: Option<u32>,
+    pub accuracy: f64,
+    pub head_error_m: f64,
+    pub flow_change_m3s: f64,
+    pub check_freq: u32,
+    pub max_check: u32,
+    pub damp_limit: f64,
+    pub htol: f64,
+    pub qtol: f64,
+    /// Low-flow gradient threshold, m per m³/s.
+    pub rq_tol: f64,
+    /// Emitter head-loss exponent 1/γ.
+    pub emitter_qexp: f64,
+    pub emitter_backflow: bool,
+    pub demand_model: DemandModel,
+    pub pmin_m: f64,
+    pub preq_m: f64,
+    pub pexp: f64,
+}
+
+impl SolverSettings {
+    fn from_options(o: &Options) -> Self {
+        SolverSettings {
+            formula: o.headloss,
+            max_trials: o.trials.max(1),
+            extra_trials: match o.unbalanced {
+                crate::network::Unbalanced::Stop => None,
+                crate::network::Unbalanced::Continue { extra_trials } => Some(extra_trials),
+            },
+            accuracy: o.accuracy,
+            head_error_m: o.head_error_m,
+            flow_change_m3s: o.flow_change_m3s,
+            check_freq: o.check_freq.max(1),
+            max_check: o.max_check,
+            damp_limit: o.damp_limit,
+            htol: o.head_tolerance_m,
+            qtol: o.flow_tolerance_m3s,
+            rq_tol: o.rq_tolerance * GRAD,
+            emitter_qexp: 1.0 / o.emitter_exponent,
+            emitter_backflow: o.emitter_backflow,
+            demand_model: o.demand_model,
+            pmin_m: o.minimum_pressure_m,
+            preq_m: o.required_pressure_m,
+            pexp: o.pressure_exponent,
+        }
+    }
+}
+
+impl HydraulicModel {
+    /// Prepares a network for solving.
+    pub fn new(net: &Network) -> Result<Self, ModelError> {
+        let settings = SolverSettings::from_options(&net.options);
+        let mut unknown = vec![None; net.nodes.len()];
+        let mut junction_nodes = Vec::new();
+        for (i, node) in net.nodes.iter().enumerate() {
+            if node.is_junction() {
+                unknown[i] = Some(junction_nodes.len());
+                junction_nodes.push(i);
+            }
+        }
+        if junction_nodes.is_empty() {
+            return Err(ModelError::Empty("junctions"));
+        }
+        if junction_nodes.len() == net.nodes.len() {
+            return Err(ModelError::Empty("reservoir or tank"));
+        }
+
+        let ends = net.links.iter().map(|l| (l.from.ix(), l.to.ix())).collect();
+        let mut laws = Vec::with_capacity(net.links.len());
+        let mut valves = Vec::new();
+        for (k, link) in net.links.iter().enumerate() {
+            laws.push(link_law(net, k, &settings)?);
+            if matches!(link.kind, LinkKind::Valve(_)) {
+                valves.push(k);
+            }
+        }
+
+        let emitter_ke = net
+            .nodes
+            .iter()
+            .map(|n| emitter_ke(n.emitter_coefficient, settings.emitter_qexp))
+            .collect();
+        let leakage = node_leakage(net);
+        let has_leakage = leakage.iter().any(|l| l.cfa > 0.0 || l.cva > 0.0);
+        Ok(HydraulicModel {
+            unknown,
+            junction_nodes,
+            ends,
+            laws,
+            diameters: net.links.iter().map(|l| l.diameter_m()).collect(),
+            valves,
+            emitter_ke,
+            leakage,
+            has_leakage,
+            settings,
+        })
+    }
+}
+
+fn link_law(net: &Network, k: usize, settings: &SolverSettings) -> Result<LinkLaw, ModelError> {
+    let link = &net.links[k];
+    Ok(match &link.kind {
+        LinkKind::Pipe(pipe) => {
+            let km = MINOR_LOSS_FACTOR * pipe.minor_loss / pipe.diameter_m.powi(4);
+            LinkLaw::Pipe {
+                friction: pipe_friction(
+                    settings.formula,
+                    pipe.length_m,
+                    pipe.diameter_m,
+                    pipe.roughness,
+                    net.options.viscosity_m2s,
+                    km,
+                ),
+                check_valve: pipe.check_valve,
+            }
+        }
+        LinkKind::Pump(pump) => LinkLaw::Pump(
+            pump_law(&pump.model, &net.curves)
+                .map_err(|source| ModelError::Pump { pump: link.id.clone(), source })?,
+        ),
+        LinkKind::Valve(valve) => {
+            let curve = match valve.curve {
+                Some(c) => net.curves[c.ix()].points.clone(),
+                None if valve.valve_type == ValveType::Gpv => {
+                    return Err(ModelError::GpvWithoutCurve { valve: link.id.clone() })
+                }
+                None => Vec::new(),
+            };
+            debug_assert!(valve.curve.is_none_or(|c| {
+                let kind = net.curves[c.ix()].kind;
+                matches!(kind, CurveKind::Headloss | CurveKind::Valve | CurveKind::Generic)
+            }));
+            LinkLaw::Valve {
+                valve_type: valve.valve_type,
+                km: MINOR_LOSS_FACTOR * valve.minor_loss / valve.diameter_m.powi(4),
+                diameter_m: valve.diameter_m,
+                curve,
+            }
+        }
+    })
+}
+
+/// The emitter coefficient of the inverted law `h = ke q^qexp` from the
+/// discharge law `q = C p^γ` (qexp = 1/γ): `ke = C^(-qexp)`, at least
+/// EPANET's CSMALL.
+fn emitter_ke(c: f64, qexp: f64) -> f64 {
+    if c <= 0.0 {
+        return 0.0;
+    }
+    let floor = CSMALL / GRAD * FT / CFS.powf(qexp);
+    c.powf(-qexp).max(floor)
+}
+
+/// Distributes each pipe's FAVAD leak (EPANET 2.3 `[LEAKAGE]`) to its end
+/// junctions: half to each, or all of it to the junction end when the
+/// other end is a tank or reservoir.
+///
+/// A pipe of length L (file units) with leak area A0 (mm² per 100 length
+/// units) and expansion m (mm² per unit head) leaks
+/// `Q = Co (L/100) (A0 + m H) √H`, Co = 0.6 √(2g). EPANET evaluates it in
+/// ft and cfs with Co = 4.8149866e-6 (including mm² → m²), taking A0 from
+/// m² to ft² but m as it is; pipenet keeps those coefficients exactly.
+fn node_leakage(net: &Network) -> Vec<NodeLeakage> {
+    let units = net.units();
+    let c_orifice = 4.8149866e-6;
+    let mut sums = vec![NodeLeakage::default(); net.nodes.len()];
+    for link in &net.links {
+        let LinkKind::Pipe(pipe) = &link.kind else { continue };
+        if pipe.leak_area_mm2 == 0.0 && pipe.leak_expansion_mm2 == 0.0 {
+            continue;
+        }
+        let (n1, n2) = (link.from.ix(), link.to.ix());
+        let (j1, j2) = (net.nodes[n1].is_junction(), net.nodes[n2].is_junction());
+        if !j1 && !j2 {
+            continue;
+        }
+        let mut sections = pipe.length_m / units.length / 100.0;
+        if j1 && j2 {
+            sections *= 0.5;
+        }
+        let c_area = c_orifice * pipe.leak_area_mm2 / (FT * FT) * sections;
+        let c_expan = c_orifice * pipe.leak_expansion_mm2 * sections;
+        for (n, is_junction) in [(n1, j1), (n2, j2)] {
+            if is_junction {
+                sums[n].cfa += c_area;
+                sums[n].cva += c_expan;
+            }
+        }
+    }
+    sums.iter()
+        .map(|s| NodeLeakage {
+            cfa: if s.cfa > 0.0 { 1.0 / (s.cfa * s.cfa) } else { 0.0 },
+            cva: if s.cva > 0.0 { 1.0 / s.cva.powf(2.0 / 3.0) } else { 0.0 },
+        })
+        .collect()
+}

@@ -1,0 +1,1116 @@
+//! The global gradient algorithm (GGA): Newton iterations with EPANET 2.3's status checks.
+//!
+//! Todini and Pilati's method solves, each trial, a linear system for the
+//! junction heads built from every link's head loss `h(Q)` and gradient
+//! `g = dh/dQ` (P = 1/g, Y = h/g), then updates flows from the new heads:
+//! `Q ← Q − (Y − P ΔH)`. The loop follows EPANET 2.3's `hydsolve` step by
+//! step (trial limit, CHECKFREQ/MAXCHECK periodic checks, PRV/PSV checks
+//! every trial, DAMPLIMIT, ACCURACY/HEADERROR/FLOWCHANGE tests, a full
+//! status check at convergence) so that it stops where EPANET stops.
+//!
+//! One difference, stated: junctions cut off from every tank and reservoir
+//! by closed links are taken out of the equations (no demand, head at the
+//! group's lowest elevation) instead of being left to EPANET's meaningless
+//! heads; [`SolveOutcome::disconnected`] names them.
+
+use std::sync::Arc;
+
+use super::constants::*;
+use super::matrix::{HeadMatrix, MatrixError};
+use super::model::{HydraulicModel, LinkLaw};
+use super::pumps::{pump_headloss, PumpCoefficients, PumpCurve};
+use super::status::LinkStatus;
+use crate::network::{DemandModel, ValveType};
+
+/// The hydraulic state: heads, flows, statuses and node flows, in SI.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HydraulicState {
+    /// Head at every node, m.
+    pub head_m: Vec<f64>,
+    /// Flow in every link, m³/s, positive from its start to its end node.
+    pub flow_m3s: Vec<f64>,
+    /// Status of every link.
+    pub status: Vec<LinkStatus>,
+    /// Setting of every link: pump speed, valve setting (SI); `None` for
+    /// pipes and for valves fixed open or closed.
+    pub setting: Vec<Option<f64>>,
+    /// Demand asked of every junction at this time, m³/s.
+    pub full_demand_m3s: Vec<f64>,
+    /// Demand delivered (equal to the full demand unless PDA), m³/s.
+    pub demand_flow_m3s: Vec<f64>,
+    /// Emitter outflow of every junction, m³/s.
+    pub emitter_flow_m3s: Vec<f64>,
+    /// Leakage outflow of every junction (FAVAD), m³/s.
+    pub leakage_flow_m3s: Vec<f64>,
+    /// Fixed-area and variable-area parts of each junction's leakage, m³/s.
+    pub(crate) leak_parts: Vec<(f64, f64)>,
+    /// Net outflow of every node after a solution (EPANET's `NodeDemand`):
+    /// demand + emitter + leakage at junctions; at tanks and reservoirs the
+    /// net inflow, negative where a source supplies the network.
+    pub node_demand_m3s: Vec<f64>,
+    /// Whether each node has a path to a tank or reservoir.
+    pub connected: Vec<bool>,
+}
+
+/// A junction-pressure control, checked inside the iterations (EPANET `pswitch`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PressureControl {
+    pub link: usize,
+    pub node: usize,
+    /// Head threshold, m (elevation plus pressure threshold).
+    pub grade_m: f64,
+    /// `true`: act when the head falls to the threshold; `false`: when it rises to it.
+    pub below: bool,
+    pub action: super::LinkChange,
+}
+
+/// How one call of the solver ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SolveOutcome {
+    /// Trials made.
+    pub iterations: u32,
+    /// Final relative flow change Σ|ΔQ| / Σ|Q|.
+    pub relative_error: f64,
+    /// Whether the convergence tests were met.
+    pub converged: bool,
+    /// Largest flow change of the last trial, m³/s, and the link or node
+    /// where it happened.
+    pub max_flow_change: (f64, Element),
+    /// Junctions cut off from every source, by node index.
+    pub disconnected: Vec<usize>,
+    /// Valves found to make the equations singular and forced open (EPANET's
+    /// `badvalve`), by link index.
+    pub forced_valves: Vec<usize>,
+    /// Whether the linear system could not be solved at all (EPANET error
+    /// 110), with the node at fault.
+    pub singular_at: Option<usize>,
+}
+
+/// A network element named in a diagnostic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Element {
+    /// A node, by index.
+    Node(usize),
+    /// A link, by index.
+    Link(usize),
+    /// Nothing in particular.
+    None,
+}
+
+/// Tank limits the status checks need.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct TankLimits {
+    pub min_head_m: f64,
+    pub max_head_m: f64,
+    pub can_overflow: bool,
+}
+
+/// The solver: a model, its matrix and its scratch arrays.
+pub(crate) struct Solver {
+    model: Arc<HydraulicModel>,
+    matrix: HeadMatrix,
+    /// Inverse head-loss gradient of each link, m³/s per m.
+    p: Vec<f64>,
+    /// Head loss over gradient of each link, m³/s.
+    y: Vec<f64>,
+    /// Flow excess (inflow − outflow) at each node, m³/s.
+    xflow: Vec<f64>,
+    relax: f64,
+    max_flow_change: (f64, Element),
+    /// Per node: `Some` for tanks.
+    pub tanks: Vec<Option<TankLimits>>,
+    pub pressure_controls: Vec<PressureControl>,
+    /// Node adjacency (node → (link, other node)), for connectivity.
+    adjacency: Vec<Vec<(usize, usize)>>,
+    elevation: Vec<f64>,
+}
+
+impl Solver {
+    /// A solver for `model`; builds the matrix pattern once.
+    pub fn new(
+        model: Arc<HydraulicModel>,
+        elevation: Vec<f64>,
+        tanks: Vec<Option<TankLimits>>,
+    ) -> Result<Self, MatrixError> {
+        let edges: Vec<Option<(usize, usize)>> = model
+            .ends
+            .iter()
+            .map(|&(a, b)| match (model.unknown[a], model.unknown[b]) {
+                (Some(i), Some(j)) if i != j => Some((i, j)),
+                _ => None,
+            })
+            .collect();
+        let matrix = HeadMatrix::new(model.junction_nodes.len(), &edges)?;
+        let n_nodes = model.unknown.len();
+        let mut adjacency = vec![Vec::new(); n_nodes];
+        for (k, &(a, b)) in model.ends.iter().enumerate() {
+            adjacency[a].push((k, b));
+            adjacency[b].push((k, a));
+        }
+        let n_links = model.ends.len();
+        Ok(Solver {
+            model,
+            matrix,
+            p: vec![0.0; n_links],
+            y: vec![0.0; n_links],
+            xflow: vec![0.0; n_nodes],
+            relax: 1.0,
+            max_flow_change: (0.0, Element::None),
+            tanks,
+            pressure_controls: Vec::new(),
+            adjacency,
+            elevation,
+        })
+    }
+
+    /// Solves the network's heads and flows for the current demands and
+    /// fixed heads, starting from `state` (EPANET `hydsolve`).
+    pub fn solve(&mut self, state: &mut HydraulicState) -> SolveOutcome {
+        let model = Arc::clone(&self.model);
+        let s = &model.settings;
+        let mut next_check = s.check_freq;
+        self.relax = 1.0;
+        let max_trials = s.max_trials + s.extra_trials.unwrap_or(0);
+        let mut outcome = SolveOutcome {
+            iterations: 0,
+            relative_error: 0.0,
+            converged: false,
+            max_flow_change: (0.0, Element::None),
+            disconnected: Vec::new(),
+            forced_valves: Vec::new(),
+            singular_at: None,
+        };
+        self.mark_connected(state);
+
+        let mut iter = 1;
+        while iter <= max_trials {
+            // Coefficients, assembly, linear solve.
+            self.headloss_coefficients(state);
+            self.assemble(state);
+            let heads = match self.matrix.solve() {
+                Ok(h) => h,
+                Err(MatrixError::NotPositiveDefinite { row }) => {
+                    let node = self.model.junction_nodes[row];
+                    if let Some(k) = self.bad_valve(state, node) {
+                        outcome.forced_valves.push(k);
+                        continue;
+                    }
+                    outcome.singular_at = Some(node);
+                    break;
+                }
+                Err(_) => {
+                    outcome.singular_at = Some(self.model.junction_nodes[0]);
+                    break;
+                }
+            };
+            for (u, &node) in self.model.junction_nodes.iter().enumerate() {
+                state.head_m[node] = heads[u];
+            }
+
+            // Flow update and valve checks.
+            let relerr = self.new_flows(state);
+            outcome.iterations = iter;
+            outcome.relative_error = relerr;
+            self.relax = 1.0;
+            let mut valve_change = false;
+            if s.damp_limit > 0.0 {
+                if relerr <= s.damp_limit {
+                    self.relax = 0.6;
+                    valve_change = self.valve_status(state);
+                }
+            } else {
+                valve_change = self.valve_status(state);
+            }
+
+            // Convergence, then the full status check.
+            if self.has_converged(state, relerr) {
+                if iter > s.max_trials {
+                    outcome.converged = true;
+                    break;
+                }
+                let link_change = self.link_status(state);
+                let pressure_change = self.pressure_switch(state);
+                if !(valve_change || link_change || pressure_change) {
+                    outcome.converged = true;
+                    break;
+                }
+                self.mark_connected(state);
+                next_check = iter + s.check_freq;
+            } else if iter <= s.max_check && iter == next_check {
+                self.link_status(state);
+                next_check += s.check_freq;
+            }
+            iter += 1;
+        }
+
+        self.store_node_outflows(state);
+        outcome.max_flow_change = self.max_flow_change;
+        outcome.disconnected =
+            (0..state.connected.len()).filter(|&i| !state.connected[i]).collect();
+        outcome
+    }
+
+    /// Total outflow of each junction after a solution (EPANET `NodeDemand`).
+    fn store_node_outflows(&self, state: &mut HydraulicState) {
+        for &i in &self.model.junction_nodes {
+            state.node_demand_m3s[i] =
+                state.demand_flow_m3s[i] + state.emitter_flow_m3s[i] + state.leakage_flow_m3s[i];
+        }
+    }
+
+    // ----- coefficients -------------------------------------------------
+
+    /// P and Y of every link (EPANET `headlosscoeffs`).
+    fn headloss_coefficients(&mut self, state: &HydraulicState) {
+        let s = &self.model.settings;
+        for k in 0..self.p.len() {
+            let q = state.flow_m3s[k];
+            let status = state.status[k];
+            let (p, y) = match &self.model.laws[k] {
+                LinkLaw::Pipe { friction, .. } => {
+                    if status.is_closed() {
+                        closed(q)
+                    } else {
+                        let (h, g) = super::headloss::pipe_headloss(s.formula, friction, q, s.rq_tol);
+                        (1.0 / g, h / g)
+                    }
+                }
+                LinkLaw::Pump(law) => {
+                    let speed = state.setting[k].unwrap_or(1.0);
+                    if status.is_closed() || speed == 0.0 {
+                        closed(q)
+                    } else {
+                        match pump_headloss(law, speed, q, s.rq_tol) {
+                            PumpCoefficients::Law(h, g) => (1.0 / g, h / g),
+                            PumpCoefficients::Closed => closed(q),
+                            PumpCoefficients::Open => (1.0 / CSMALL, q),
+                        }
+                    }
+                }
+                LinkLaw::Valve { valve_type, km, diameter_m, curve } => {
+                    let setting = state.setting[k];
+                    match valve_type {
+                        ValveType::Prv | ValveType::Psv | ValveType::Fcv => match setting {
+                            None => valve_coefficients(status, *km, q, s.rq_tol),
+                            Some(_) => (0.0, 0.0),
+                        },
+                        ValveType::Pbv => pbv_coefficients(status, *km, setting, q, s.rq_tol),
+                        ValveType::Tcv => {
+                            let km = match setting {
+                                Some(k_loss) => MINOR_LOSS_FACTOR * k_loss / diameter_m.powi(4),
+                                None => *km,
+                            };
+                            valve_coefficients(status, km, q, s.rq_tol)
+                        }
+                        ValveType::Pcv => {
+                            let km = match setting {
+                                Some(open_pct) => pcv_loss_coefficient(*km, curve, open_pct),
+                                None => *km,
+                            };
+                            valve_coefficients(status, km, q, s.rq_tol)
+                        }
+                        ValveType::Gpv => {
+                            if status == LinkStatus::Closed {
+                                valve_coefficients(status, *km, q, s.rq_tol)
+                            } else {
+                                gpv_coefficients(curve, q)
+                            }
+                        }
+                    }
+                }
+            };
+            self.p[k] = p;
+            self.y[k] = y;
+        }
+    }
+
+    /// Builds the head equations (EPANET `matrixcoeffs`).
+    fn assemble(&mut self, state: &mut HydraulicState) {
+        self.matrix.clear();
+        self.xflow.iter_mut().for_each(|x| *x = 0.0);
+        self.isolate_disconnected_flows(state);
+        self.link_terms(state);
+        self.emitter_terms(state);
+        self.demand_terms(state);
+        if self.model.has_leakage {
+            self.leakage_terms(state);
+        }
+        for (u, &i) in self.model.junction_nodes.iter().enumerate() {
+            self.xflow[i] -= state.demand_flow_m3s[i];
+            self.matrix.add_rhs(u, self.xflow[i]);
+        }
+        self.control_valve_terms(state);
+        self.disconnected_terms(state);
+    }
+
+    fn link_terms(&mut self, state: &HydraulicState) {
+        let model = Arc::clone(&self.model);
+        let m = &*model;
+        for k in 0..self.p.len() {
+            let p = self.p[k];
+            if p == 0.0 {
+                continue;
+            }
+            let (n1, n2) = m.ends[k];
+            let q = state.flow_m3s[k];
+            self.xflow[n1] -= q;
+            self.xflow[n2] += q;
+            if let Some(slot) = self.matrix.link_slot(k) {
+                self.matrix.add_off_diagonal(slot, -p);
+            }
+            match m.unknown[n1] {
+                Some(u) => {
+                    self.matrix.add_diagonal(u, p);
+                    self.matrix.add_rhs(u, self.y[k]);
+                }
+                None => {
+                    if let Some(u2) = m.unknown[n2] {
+                        self.matrix.add_rhs(u2, p * state.head_m[n1]);
+                    }
+                }
+            }
+            match m.unknown[n2] {
+                Some(u) => {
+                    self.matrix.add_diagonal(u, p);
+                    self.matrix.add_rhs(u, -self.y[k]);
+                }
+                None => {
+                    if let Some(u1) = m.unknown[n1] {
+                        self.matrix.add_rhs(u1, p * state.head_m[n2]);
+                    }
+                }
+            }
+        }
+    }
+
+    fn emitter_terms(&mut self, state: &HydraulicState) {
+        for (u, &i) in self.model.junction_nodes.iter().enumerate() {
+            if self.model.emitter_ke[i] == 0.0 || !state.connected[i] {
+                continue;
+            }
+            let (h, g) = self.emitter_headloss(i, state.emitter_flow_m3s[i]);
+            self.matrix.add_diagonal(u, 1.0 / g);
+            self.matrix.add_rhs(u, (h + self.elevation[i]) / g);
+            self.xflow[i] -= state.emitter_flow_m3s[i];
+        }
+    }
+
+    /// Head loss `h = ke q^qexp` of an emitter and its gradient, linear
+    /// near zero flow, with a barrier against backflow when it is not allowed.
+    fn emitter_headloss(&self, i: usize, q: f64) -> (f64, f64) {
+        let s = &self.model.settings;
+        let ke = self.model.emitter_ke[i];
+        let mut g = s.emitter_qexp * ke * q.abs().powf(s.emitter_qexp - 1.0);
+        let mut h = if g < s.rq_tol {
+            g = s.rq_tol / s.emitter_qexp;
+            g * q
+        } else {
+            g * q / s.emitter_qexp
+        };
+        if !s.emitter_backflow {
+            add_lower_barrier(q, &mut h, &mut g);
+        }
+        (h, g)
+    }
+
+    fn demand_terms(&mut self, state: &HydraulicState) {
+        let s = &self.model.settings;
+        if s.demand_model == DemandModel::Dda {
+            return;
+        }
+        for (u, &i) in self.model.junction_nodes.iter().enumerate() {
+            if state.full_demand_m3s[i] <= 0.0 || !state.connected[i] {
+                continue;
+            }
+            let (h, g) = self.pda_headloss(state, i);
+            if g > 0.0 {
+                self.matrix.add_diagonal(u, 1.0 / g);
+                self.matrix.add_rhs(u, (h + self.elevation[i] + s.pmin_m) / g);
+            }
+        }
+    }
+
+    /// The inverted PDA law, `h = (Preq − Pmin) (D / Dfull)^(1/Pexp)`, and
+    /// its gradient, with barriers at D = 0 and D = Dfull (EPANET 2.3).
+    fn pda_headloss(&self, state: &HydraulicState, i: usize) -> (f64, f64) {
+        let s = &self.model.settings;
+        let dp = s.preq_m - s.pmin_m;
+        let n = 1.0 / s.pexp;
+        let d = state.demand_flow_m3s[i];
+        let dfull = state.full_demand_m3s[i];
+        let r = d.abs() / dfull;
+        let mut g = n * dp * r.powf(n - 1.0) / dfull;
+        let mut h = g * d / n;
+        add_lower_barrier(d, &mut h, &mut g);
+        add_upper_barrier(d - dfull, &mut h, &mut g);
+        (h, g)
+    }
+
+    fn leakage_terms(&mut self, state: &HydraulicState) {
+        for (u, &i) in self.model.junction_nodes.iter().enumerate() {
+            let Some([(hfa, gfa), (hva, gva)]) = self.leakage_headloss(state, i) else { continue };
+            if gfa > 0.0 {
+                self.matrix.add_diagonal(u, 1.0 / gfa);
+                self.matrix.add_rhs(u, (hfa + self.elevation[i]) / gfa);
+            }
+            if gva > 0.0 {
+                self.matrix.add_diagonal(u, 1.0 / gva);
+                self.matrix.add_rhs(u, (hva + self.elevation[i]) / gva);
+            }
+            let (qfa, qva) = state.leak_parts[i];
+            self.xflow[i] -= qfa + qva;
+        }
+    }
+
+    /// Head loss and gradient of a junction's two equivalent leakage
+    /// emitters, `h = cfa q²` and `h = cva q^(2/3)` (EPANET 2.3 leakage.c,
+    /// evaluated in ft and cfs as EPANET defines the coefficients).
+    fn leakage_headloss(&self, state: &HydraulicState, i: usize) -> Option<[(f64, f64); 2]> {
+        let leak = self.model.leakage[i];
+        if (leak.cfa == 0.0 && leak.cva == 0.0) || !state.connected[i] {
+            return None;
+        }
+        let (qfa, qva) = state.leak_parts[i];
+        let part = |q: f64, c: f64, exponent: f64| {
+            if c == 0.0 {
+                return (0.0, 0.0);
+            }
+            let q_us = q / CFS;
+            let n = 1.0 / exponent;
+            let mut g = n * c * q_us.abs().powf(n - 1.0);
+            let mut h = g * q_us / n;
+            // The barrier works in ft and cfs here; convert after.
+            let a = 1e9 * q_us;
+            let b = (a * a + 1e-6).sqrt();
+            h += (a - b) / 2.0;
+            g += (1e9 / 2.0) * (1.0 - a / b);
+            (h * FT, g * GRAD)
+        };
+        Some([part(qfa, leak.cfa, 0.5), part(qva, leak.cva, 1.5)])
+    }
+
+    /// Terms of PRVs, PSVs and FCVs that control (EPANET `valvecoeffs`).
+    fn control_valve_terms(&mut self, state: &mut HydraulicState) {
+        let model = Arc::clone(&self.model);
+        let m = &*model;
+        for &k in &m.valves {
+            let Some(setting) = state.setting[k] else { continue };
+            let LinkLaw::Valve { valve_type, km, .. } = &m.laws[k] else { continue };
+            let (n1, n2) = m.ends[k];
+            let q = state.flow_m3s[k];
+            let active = state.status[k] == LinkStatus::Active;
+            match valve_type {
+                ValveType::Prv if active => {
+                    let hset = self.elevation[n2] + setting;
+                    self.p[k] = 0.0;
+                    self.y[k] = q + self.xflow[n2];
+                    if let Some(j) = m.unknown[n2] {
+                        self.matrix.add_rhs(j, hset * BIG_CONDUCTANCE);
+                        self.matrix.add_diagonal(j, BIG_CONDUCTANCE);
+                    }
+                    if self.xflow[n2] < 0.0 {
+                        if let Some(i) = m.unknown[n1] {
+                            self.matrix.add_rhs(i, self.xflow[n2]);
+                        }
+                    }
+                }
+                ValveType::Psv if active => {
+                    let hset = self.elevation[n1] + setting;
+                    self.p[k] = 0.0;
+                    self.y[k] = q - self.xflow[n1];
+                    if let Some(i) = m.unknown[n1] {
+                        self.matrix.add_rhs(i, hset * BIG_CONDUCTANCE);
+                        self.matrix.add_diagonal(i, BIG_CONDUCTANCE);
+                    }
+                    if self.xflow[n1] > 0.0 {
+                        if let Some(j) = m.unknown[n2] {
+                            self.matrix.add_rhs(j, self.xflow[n1]);
+                        }
+                    }
+                    self.add_link_conductance(k, 1.0 / CBIG, 0.0);
+                }
+                ValveType::Fcv if active => {
+                    self.xflow[n1] -= setting;
+                    self.xflow[n2] += setting;
+                    self.y[k] = q - setting;
+                    if let Some(i) = m.unknown[n1] {
+                        self.matrix.add_rhs(i, -setting);
+                    }
+                    if let Some(j) = m.unknown[n2] {
+                        self.matrix.add_rhs(j, setting);
+                    }
+                    self.p[k] = 1.0 / CBIG;
+                    self.add_link_conductance(k, self.p[k], 0.0);
+                }
+                ValveType::Prv | ValveType::Psv | ValveType::Fcv => {
+                    let (p, y) = valve_coefficients(state.status[k], *km, q, m.settings.rq_tol);
+                    self.p[k] = p;
+                    self.y[k] = y;
+                    self.add_link_conductance(k, p, y - q);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Adds conductance `p` between a link's ends, with `rhs` flowing out of
+    /// its start node into its end node.
+    fn add_link_conductance(&mut self, k: usize, p: f64, rhs: f64) {
+        let (n1, n2) = self.model.ends[k];
+        if let Some(slot) = self.matrix.link_slot(k) {
+            self.matrix.add_off_diagonal(slot, -p);
+        }
+        if let Some(i) = self.model.unknown[n1] {
+            self.matrix.add_diagonal(i, p);
+            self.matrix.add_rhs(i, rhs);
+        }
+        if let Some(j) = self.model.unknown[n2] {
+            self.matrix.add_diagonal(j, p);
+            self.matrix.add_rhs(j, -rhs);
+        }
+    }
+
+    // ----- flow update --------------------------------------------------
+
+    /// New link, emitter, demand and leakage flows from the new heads;
+    /// returns Σ|ΔQ| / Σ|Q| (EPANET `newflows`).
+    fn new_flows(&mut self, state: &mut HydraulicState) -> f64 {
+        let model = Arc::clone(&self.model);
+        let m = &*model;
+        let (mut qsum, mut dqsum) = (0.0, 0.0);
+        self.max_flow_change = (0.0, Element::Link(0));
+        for i in 0..state.node_demand_m3s.len() {
+            if m.unknown[i].is_none() {
+                state.node_demand_m3s[i] = 0.0;
+            }
+        }
+
+        for k in 0..self.p.len() {
+            let (n1, n2) = m.ends[k];
+            let dh = state.head_m[n1] - state.head_m[n2];
+            let mut dq = (self.y[k] - self.p[k] * dh) * self.relax;
+            if let LinkLaw::Pump(law) = &m.laws[k] {
+                if matches!(law.curve, PumpCurve::ConstantPower { .. }) && dq > state.flow_m3s[k] {
+                    dq = state.flow_m3s[k] / 2.0;
+                }
+            }
+            state.flow_m3s[k] -= dq;
+            let q = state.flow_m3s[k];
+            qsum += q.abs();
+            dqsum += dq.abs();
+            self.note_change(dq, Element::Link(k));
+            if !state.status[k].is_closed() {
+                if m.unknown[n1].is_none() {
+                    state.node_demand_m3s[n1] -= q;
+                }
+                if m.unknown[n2].is_none() {
+                    state.node_demand_m3s[n2] += q;
+                }
+            }
+        }
+
+        for &i in &m.junction_nodes {
+            if m.emitter_ke[i] == 0.0 || !state.connected[i] {
+                continue;
+            }
+            let (h, g) = self.emitter_headloss(i, state.emitter_flow_m3s[i]);
+            let dq = (h - (state.head_m[i] - self.elevation[i])) / g * self.relax;
+            state.emitter_flow_m3s[i] -= dq;
+            qsum += state.emitter_flow_m3s[i].abs();
+            dqsum += dq.abs();
+            self.note_change(dq, Element::Node(i));
+        }
+
+        if m.settings.demand_model == DemandModel::Pda {
+            for &i in &m.junction_nodes {
+                let full = state.full_demand_m3s[i];
+                if full <= 0.0 || !state.connected[i] {
+                    continue;
+                }
+                let (h, g) = self.pda_headloss(state, i);
+                let dh = state.head_m[i] - self.elevation[i] - m.settings.pmin_m;
+                let mut dq = (h - dh) / g * self.relax;
+                if dq.abs() > 0.4 * full {
+                    dq = 0.4 * dq.signum() * full;
+                }
+                state.demand_flow_m3s[i] -= dq;
+                qsum += state.demand_flow_m3s[i].abs();
+                dqsum += dq.abs();
+                self.note_change(dq, Element::Node(i));
+            }
+        }
+
+        if m.has_leakage {
+            for &i in &m.junction_nodes {
+                let Some([(hfa, gfa), (hva, gva)]) = self.leakage_headloss(state, i) else {
+                    continue;
+                };
+                let pressure = state.head_m[i] - self.elevation[i];
+                let (mut qfa, mut qva) = state.leak_parts[i];
+                let mut dq = 0.0;
+                if gfa > 0.0 {
+                    let d = (hfa - pressure) / gfa * self.relax;
+                    qfa -= d;
+                    dq += d;
+                }
+                if gva > 0.0 {
+                    let d = (hva - pressure) / gva * self.relax;
+                    qva -= d;
+                    dq += d;
+                }
+                state.leak_parts[i] = (qfa, qva);
+                state.leakage_flow_m3s[i] = qfa + qva;
+                qsum += state.leakage_flow_m3s[i].abs();
+                dqsum += dq.abs();
+                self.note_change(dq, Element::Node(i));
+            }
+        }
+
+        // EPANET compares the flow total, in cfs, with ACCURACY itself.
+        if qsum / CFS > m.settings.accuracy {
+            dqsum / qsum
+        } else {
+            dqsum / CFS
+        }
+    }
+
+    fn note_change(&mut self, dq: f64, element: Element) {
+        if dq.abs() > self.max_flow_change.0 {
+            self.max_flow_change = (dq.abs(), element);
+        }
+    }
+
+    // ----- convergence --------------------------------------------------
+
+    /// EPANET 2.3 `hasconverged`.
+    fn has_converged(&mut self, state: &HydraulicState, relerr: f64) -> bool {
+        let model = Arc::clone(&self.model);
+        let s = &model.settings;
+        if relerr > s.accuracy {
+            return false;
+        }
+        if s.head_error_m > 0.0 && self.max_head_error(state) > s.head_error_m {
+            return false;
+        }
+        if s.flow_change_m3s > 0.0 && self.max_flow_change.0 > s.flow_change_m3s {
+            return false;
+        }
+        if self.model.has_leakage && !self.leakage_converged(state) {
+            return false;
+        }
+        if s.demand_model == DemandModel::Pda {
+            return self.pda_converged(state);
+        }
+        true
+    }
+
+    /// Largest |ΔH − h(Q)| over open links, m (EPANET `checkhydbalance`).
+    fn max_head_error(&mut self, state: &HydraulicState) -> f64 {
+        self.headloss_coefficients(state);
+        let mut worst = 0.0f64;
+        for k in 0..self.p.len() {
+            if state.status[k].is_closed() || self.p[k] == 0.0 {
+                continue;
+            }
+            let (n1, n2) = self.model.ends[k];
+            let dh = state.head_m[n1] - state.head_m[n2];
+            worst = worst.max((dh - self.y[k] / self.p[k]).abs());
+        }
+        worst
+    }
+
+    fn pda_converged(&self, state: &HydraulicState) -> bool {
+        let s = &self.model.settings;
+        let dp = s.preq_m - s.pmin_m;
+        self.model.junction_nodes.iter().all(|&i| {
+            let full = state.full_demand_m3s[i];
+            if full <= 0.0 || !state.connected[i] {
+                return true;
+            }
+            let p = state.head_m[i] - self.elevation[i];
+            let q = if p <= s.pmin_m {
+                0.0
+            } else if p >= s.preq_m {
+                full
+            } else {
+                full * ((p - s.pmin_m) / dp).powf(s.pexp)
+            };
+            (q - state.demand_flow_m3s[i]).abs() <= DEMAND_QTOL
+        })
+    }
+
+    fn leakage_converged(&self, state: &HydraulicState) -> bool {
+        self.model.junction_nodes.iter().all(|&i| {
+            let leak = self.model.leakage[i];
+            if leak.cfa == 0.0 && leak.cva == 0.0 || !state.connected[i] {
+                return true;
+            }
+            let h = (state.head_m[i] - self.elevation[i]) / FT;
+            let mut q_ref = 0.0;
+            if h > 0.0 {
+                if leak.cfa > 0.0 {
+                    q_ref = (h / leak.cfa).sqrt();
+                }
+                if leak.cva > 0.0 {
+                    q_ref += (h / leak.cva).powf(1.5);
+                }
+            }
+            (q_ref * CFS - state.leakage_flow_m3s[i]).abs() <= DEMAND_QTOL
+        })
+    }
+
+    // ----- status checks ------------------------------------------------
+
+    /// PRV and PSV status (EPANET `valvestatus`); true if any changed.
+    fn valve_status(&self, state: &mut HydraulicState) -> bool {
+        let model = Arc::clone(&self.model);
+        let m = &*model;
+        let mut changed = false;
+        for &k in &m.valves {
+            let Some(setting) = state.setting[k] else { continue };
+            let LinkLaw::Valve { valve_type, km, .. } = &m.laws[k] else { continue };
+            let (n1, n2) = m.ends[k];
+            let (h1, h2) = (state.head_m[n1], state.head_m[n2]);
+            let old = state.status[k];
+            let hml = km * state.flow_m3s[k] * state.flow_m3s[k];
+            let q = state.flow_m3s[k];
+            let new = match valve_type {
+                ValveType::Prv => {
+                    super::valves::prv_status(old, self.elevation[n2] + setting, h1, h2, hml, q, &m.settings)
+                }
+                ValveType::Psv => {
+                    super::valves::psv_status(old, self.elevation[n1] + setting, h1, h2, hml, q, &m.settings)
+                }
+                _ => continue,
+            };
+            if new != old {
+                state.status[k] = new;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Status of check valves, pumps, FCVs and links to full or empty tanks
+    /// (EPANET `linkstatus`); true if any changed.
+    fn link_status(&self, state: &mut HydraulicState) -> bool {
+        let model = Arc::clone(&self.model);
+        let m = &*model;
+        let s = &m.settings;
+        let mut changed = false;
+        for k in 0..m.ends.len() {
+            let (n1, n2) = m.ends[k];
+            let dh = state.head_m[n1] - state.head_m[n2];
+            let old = state.status[k];
+            let q = state.flow_m3s[k];
+            if matches!(old, LinkStatus::XHead | LinkStatus::TempClosed) {
+                state.status[k] = LinkStatus::Open;
+            }
+            match &m.laws[k] {
+                LinkLaw::Pipe { check_valve: true, .. } => {
+                    state.status[k] = super::valves::check_valve_status(state.status[k], dh, q, s);
+                }
+                LinkLaw::Pump(law) => {
+                    let speed = state.setting[k].unwrap_or(1.0);
+                    if state.status[k] >= LinkStatus::Open && speed > 0.0 {
+                        let max_head = speed * speed * law.max_head_m;
+                        if -dh > max_head + s.htol {
+                            state.status[k] = LinkStatus::XHead;
+                        } else {
+                            state.status[k] = LinkStatus::Open;
+                        }
+                    }
+                }
+                LinkLaw::Valve { valve_type: ValveType::Fcv, km, .. } => {
+                    if let Some(setting) = state.setting[k] {
+                        state.status[k] = super::valves::fcv_status(old, setting, dh, q, *km, s);
+                    }
+                }
+                _ => {}
+            }
+            if self.tanks[n1].is_some() || self.tanks[n2].is_some() {
+                self.tank_status(state, k);
+            }
+            if state.status[k] != old {
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Closes a link that would fill a full tank or drain an empty one
+    /// (EPANET `tankstatus`).
+    fn tank_status(&self, state: &mut HydraulicState, k: usize) {
+        if state.status[k].is_closed() {
+            return;
+        }
+        let (a, b) = self.model.ends[k];
+        let mut q = state.flow_m3s[k];
+        let (tank_node, other) = if self.tanks[a].is_some() {
+            (a, b)
+        } else {
+            q = -q;
+            (b, a)
+        };
+        let Some(tank) = self.tanks[tank_node] else { return };
+        let is_pump = matches!(self.model.laws[k], LinkLaw::Pump(_));
+        let h = state.head_m[tank_node] - state.head_m[other];
+        let s = &self.model.settings;
+        let head = state.head_m[tank_node];
+        if head >= tank.max_head_m - s.htol && !tank.can_overflow {
+            let fills = if is_pump {
+                self.model.ends[k].1 == tank_node
+            } else {
+                super::valves::check_valve_status(LinkStatus::Open, h, q, s) == LinkStatus::Closed
+            };
+            if fills {
+                state.status[k] = LinkStatus::TempClosed;
+            }
+        }
+        if head <= tank.min_head_m + s.htol {
+            let drains = if is_pump {
+                self.model.ends[k].0 == tank_node
+            } else {
+                super::valves::check_valve_status(LinkStatus::Closed, h, q, s) == LinkStatus::Open
+            };
+            if drains {
+                state.status[k] = LinkStatus::TempClosed;
+            }
+        }
+    }
+
+    /// Junction-pressure controls (EPANET `pswitch`); true if any acted.
+    fn pressure_switch(&self, state: &mut HydraulicState) -> bool {
+        let mut changed = false;
+        for c in &self.pressure_controls {
+            let h = state.head_m[c.node];
+            let s = &self.model.settings;
+            let fires = if c.below { h <= c.grade_m + s.htol } else { h >= c.grade_m - s.htol };
+            if fires && super::apply_link_change(&self.model, state, c.link, c.action) {
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// A control valve at `node` that made the matrix singular is forced
+    /// out of control (EPANET `badvalve`); returns it.
+    fn bad_valve(&self, state: &mut HydraulicState, node: usize) -> Option<usize> {
+        for &k in &self.model.valves {
+            let (n1, n2) = self.model.ends[k];
+            if node != n1 && node != n2 {
+                continue;
+            }
+            let LinkLaw::Valve { valve_type, .. } = &self.model.laws[k] else { return None };
+            if matches!(valve_type, ValveType::Prv | ValveType::Psv | ValveType::Fcv)
+                && state.status[k] == LinkStatus::Active
+            {
+                state.status[k] = if *valve_type == ValveType::Fcv {
+                    LinkStatus::XFcv
+                } else {
+                    LinkStatus::XPressure
+                };
+                return Some(k);
+            }
+            return None;
+        }
+        None
+    }
+
+    // ----- disconnected parts -------------------------------------------
+
+    /// Marks the nodes with a path to a tank or reservoir through links
+    /// that can pass flow (the controlled node of an active PRV or PSV
+    /// counts as a source, since the valve fixes its head).
+    fn mark_connected(&self, state: &mut HydraulicState) {
+        let model = Arc::clone(&self.model);
+        let m = &*model;
+        let n = m.unknown.len();
+        let mut stack: Vec<usize> = Vec::new();
+        state.connected.iter_mut().for_each(|c| *c = false);
+        for i in 0..n {
+            if m.unknown[i].is_none() {
+                state.connected[i] = true;
+                stack.push(i);
+            }
+        }
+        for &k in &m.valves {
+            if state.status[k] != LinkStatus::Active || state.setting[k].is_none() {
+                continue;
+            }
+            let (n1, n2) = m.ends[k];
+            let node = match &m.laws[k] {
+                LinkLaw::Valve { valve_type: ValveType::Prv, .. } => n2,
+                LinkLaw::Valve { valve_type: ValveType::Psv, .. } => n1,
+                _ => continue,
+            };
+            if !state.connected[node] {
+                state.connected[node] = true;
+                stack.push(node);
+            }
+        }
+        while let Some(i) = stack.pop() {
+            for &(k, j) in &self.adjacency[i] {
+                if !state.connected[j] && self.passable(state, k) {
+                    state.connected[j] = true;
+                    stack.push(j);
+                }
+            }
+        }
+    }
+
+    fn passable(&self, state: &HydraulicState, k: usize) -> bool {
+        if state.status[k].is_closed() {
+            return false;
+        }
+        match &self.model.laws[k] {
+            LinkLaw::Pump(_) => state.setting[k].unwrap_or(1.0) > 0.0,
+            LinkLaw::Valve { valve_type: ValveType::Psv, .. } => {
+                !(state.status[k] == LinkStatus::Active && state.setting[k].is_some())
+            }
+            _ => true,
+        }
+    }
+
+    /// Zeroes the outflows of junctions cut off from every source.
+    fn isolate_disconnected_flows(&self, state: &mut HydraulicState) {
+        for &i in &self.model.junction_nodes {
+            if !state.connected[i] {
+                state.demand_flow_m3s[i] = 0.0;
+                state.emitter_flow_m3s[i] = 0.0;
+                state.leakage_flow_m3s[i] = 0.0;
+                state.leak_parts[i] = (0.0, 0.0);
+            } else if self.model.settings.demand_model == DemandModel::Dda
+                || state.full_demand_m3s[i] <= 0.0
+            {
+                state.demand_flow_m3s[i] = state.full_demand_m3s[i];
+            }
+        }
+    }
+
+    /// Pins each cut-off group of junctions at the elevation of its lowest
+    /// junction, so the matrix stays well conditioned and the group reads
+    /// as depressurised.
+    fn disconnected_terms(&mut self, state: &HydraulicState) {
+        let model = Arc::clone(&self.model);
+        let m = &*model;
+        if m.junction_nodes.iter().all(|&i| state.connected[i]) {
+            return;
+        }
+        let mut seen = vec![false; m.unknown.len()];
+        for &start in &m.junction_nodes {
+            if state.connected[start] || seen[start] {
+                continue;
+            }
+            let mut group = vec![start];
+            seen[start] = true;
+            let mut next = 0;
+            while next < group.len() {
+                let i = group[next];
+                next += 1;
+                for &(k, j) in &self.adjacency[i] {
+                    if !seen[j] && !state.connected[j] && self.passable(state, k) {
+                        seen[j] = true;
+                        group.push(j);
+                    }
+                }
+            }
+            let head = group.iter().map(|&i| self.elevation[i]).fold(f64::INFINITY, f64::min);
+            for &i in &group {
+                if let Some(u) = m.unknown[i] {
+                    self.matrix.add_diagonal(u, BIG_CONDUCTANCE);
+                    self.matrix.add_rhs(u, head * BIG_CONDUCTANCE);
+                }
+            }
+        }
+    }
+}
+
+/// P and Y of a closed link: a huge resistance.
+#[inline]
+fn closed(q: f64) -> (f64, f64) {
+    (1.0 / CBIG, q)
+}
+
+/// P and Y of an open, closed or throttled valve with minor loss `km`
+/// (EPANET `valvecoeff`): `h = km Q²`, or a tiny linear resistance when km = 0.
+pub(crate) fn valve_coefficients(status: LinkStatus, km: f64, q: f64, rq_tol: f64) -> (f64, f64) {
+    if status.is_closed() {
+        return closed(q);
+    }
+    if km > 0.0 {
+        let mut g = 2.0 * km * q.abs();
+        let h = if g < rq_tol {
+            g = rq_tol / 2.0;
+            q * g
+        } else {
+            q * g / 2.0
+        };
+        (1.0 / g, h / g)
+    } else {
+        (1.0 / CSMALL, q)
+    }
+}
+
+/// P and Y of a pressure breaker valve: the head loss is its setting,
+/// unless the open valve's own loss is larger.
+fn pbv_coefficients(status: LinkStatus, km: f64, setting: Option<f64>, q: f64, rq: f64) -> (f64, f64) {
+    match setting {
+        Some(h_set) if h_set != 0.0 && km * q * q <= h_set => {
+            (BIG_CONDUCTANCE, h_set * BIG_CONDUCTANCE)
+        }
+        _ => valve_coefficients(status, km, q, rq),
+    }
+}
+
+/// P and Y of a general purpose valve from the segment of its head-loss
+/// curve that contains the flow.
+fn gpv_coefficients(curve: &[(f64, f64)], q: f64) -> (f64, f64) {
+    let qa = q.abs().max(TINY_FLOW);
+    let (h0, r) = curve_segment(curve, qa);
+    let r = r.max(1e-6 * GRAD);
+    (1.0 / r, (h0 / r + qa) * q.signum())
+}
+
+/// Intercept and slope of the segment of a curve containing x (the first
+/// or last segment outside the curve).
+fn curve_segment(points: &[(f64, f64)], x: f64) -> (f64, f64) {
+    let n = points.len();
+    if n < 2 {
+        return (points.first().map_or(0.0, |p| p.1), 0.0);
+    }
+    let mut k2 = points.iter().position(|p| p.0 >= x).unwrap_or(n);
+    k2 = k2.clamp(1, n - 1);
+    let (x1, y1) = points[k2 - 1];
+    let (x2, y2) = points[k2];
+    let r = (y2 - y1) / (x2 - x1);
+    (y1 - r * x1, r)
+}
+
+/// Minor loss of a positional control valve `open_pct` percent open
+/// (EPANET 2.3 `pcvlosscoeff`): `km = km_open / (Kv/Kvo)²`, with Kv/Kvo
+/// from the valve curve (% open → % of fully open Kv), linear without one.
+pub(crate) fn pcv_loss_coefficient(km_open: f64, curve: &[(f64, f64)], open_pct: f64) -> f64 {
+    if open_pct >= 100.0 {
+        return km_open;
+    }
+    if open_pct <= 0.0 {
+        return CBIG;
+    }
+    let kv_ratio = if curve.is_empty() {
+        open_pct
+    } else {
+        let (x0, y0) = curve[0];
+        let (xn, yn) = curve[curve.len() - 1];
+        if open_pct < x0 {
+            open_pct / x0 * y0
+        } else if open_pct > xn {
+            (open_pct - xn) / (1.0 - xn) * (1.0 - yn) + yn
+        } else {
+            let (h0, r) = curve_segment(curve, open_pct);
+            h0 + r * open_pct
+        }
+    };
+    let kv_ratio = (kv_ratio / 100.0).min(1.0).max(1e-6);
+    (km_open / (kv_ratio * kv_ratio)).min(CBIG)
+}

@@ -1,0 +1,141 @@
+//! Results at report times, and their conversion to the network's own units.
+//!
+//! [`Results`] holds SI snapshots of the hydraulic state; [`json`] writes
+//! them in the layout of EPANET's reference tool (`[time][element]` arrays
+//! in the file's units, EPANET's status codes and head-loss conventions).
+
+pub mod csv;
+pub mod json;
+
+use crate::hydraulics::{HydraulicState, LinkStatus};
+use crate::network::{HeadlossFormula, LinkKind, Network, ValveType};
+
+/// The hydraulic state at one report time, in SI.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// Simulation time, s.
+    pub time_s: u64,
+    /// Head at every node, m.
+    pub head_m: Vec<f64>,
+    /// Net outflow at every node (EPANET's node demand), m³/s.
+    pub demand_m3s: Vec<f64>,
+    /// Flow in every link, m³/s.
+    pub flow_m3s: Vec<f64>,
+    /// Status of every link.
+    pub status: Vec<LinkStatus>,
+    /// Setting of every link (SI), `None` where it has none in force.
+    pub setting: Vec<Option<f64>>,
+}
+
+impl Snapshot {
+    /// Takes a snapshot of a hydraulic state.
+    pub fn of(time_s: u64, state: &HydraulicState) -> Self {
+        Snapshot {
+            time_s,
+            head_m: state.head_m.clone(),
+            demand_m3s: state.node_demand_m3s.clone(),
+            flow_m3s: state.flow_m3s.clone(),
+            status: state.status.clone(),
+            setting: state.setting.clone(),
+        }
+    }
+}
+
+/// Results of a run: snapshots at report times.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Results {
+    /// One snapshot per report time, in time order.
+    pub snapshots: Vec<Snapshot>,
+}
+
+/// One link's reported values in the file's units, as EPANET reports them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinkValues {
+    /// Flow (0 for a closed link).
+    pub flow: f64,
+    /// Mean velocity (0 for pumps and closed links).
+    pub velocity: f64,
+    /// Head loss across the link in length units (EPANET 2.3's toolkit
+    /// reports the total for pipes too): absolute for pipes and valves,
+    /// signed for pumps (negative: a gain); 0 for a closed link.
+    pub headloss: f64,
+    /// EPANET toolkit status: 0 closed, 1 open, 2 active.
+    pub status: u8,
+    /// Setting: roughness for pipes, speed for pumps, valve setting.
+    pub setting: f64,
+}
+
+/// One node's reported values in the file's units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NodeValues {
+    /// Hydraulic head.
+    pub head: f64,
+    /// Pressure.
+    pub pressure: f64,
+    /// Demand delivered (emitter and leakage included), or a tank's or
+    /// reservoir's net inflow, negative when it supplies.
+    pub demand: f64,
+}
+
+/// Node values of a snapshot in the network's units.
+pub fn node_values(net: &Network, snap: &Snapshot, i: usize) -> NodeValues {
+    let u = net.units();
+    let node = &net.nodes[i];
+    NodeValues {
+        head: snap.head_m[i] / u.length,
+        pressure: (snap.head_m[i] - node.elevation_m) / u.pressure,
+        demand: snap.demand_m3s[i] / u.flow,
+    }
+}
+
+/// Link values of a snapshot in the network's units.
+pub fn link_values(net: &Network, snap: &Snapshot, k: usize) -> LinkValues {
+    let u = net.units();
+    let link = &net.links[k];
+    let status = snap.status[k];
+    let closed = status.is_closed();
+    let q = if closed { 0.0 } else { snap.flow_m3s[k] };
+    let dh = snap.head_m[link.from.ix()] - snap.head_m[link.to.ix()];
+    let (velocity, headloss, setting) = match &link.kind {
+        LinkKind::Pipe(p) => {
+            let area = std::f64::consts::PI * p.diameter_m * p.diameter_m / 4.0;
+            let h = if closed { 0.0 } else { dh.abs() / u.length };
+            (q.abs() / area / u.velocity, h, roughness_in_file_units(net, p.roughness))
+        }
+        LinkKind::Pump(_) => {
+            let h = if closed { 0.0 } else { dh / u.length };
+            (0.0, h, snap.setting[k].unwrap_or(0.0))
+        }
+        LinkKind::Valve(v) => {
+            let area = std::f64::consts::PI * v.diameter_m * v.diameter_m / 4.0;
+            let h = if closed { 0.0 } else { dh.abs() / u.length };
+            let setting = match (v.valve_type, snap.setting[k]) {
+                (_, None) => 0.0,
+                (ValveType::Prv | ValveType::Psv | ValveType::Pbv, Some(s)) => s / u.pressure,
+                (ValveType::Fcv, Some(s)) => s / u.flow,
+                (_, Some(s)) => s,
+            };
+            (q.abs() / area / u.velocity, h, setting)
+        }
+    };
+    LinkValues {
+        flow: q / u.flow,
+        velocity: if closed { 0.0 } else { velocity },
+        headloss,
+        status: status.toolkit_code(),
+        setting,
+    }
+}
+
+/// A pipe's roughness as the file states it: D-W roughness is in mm (SI
+/// files) or millifeet (US files), and stored in m.
+fn roughness_in_file_units(net: &Network, roughness: f64) -> f64 {
+    if net.options.headloss != HeadlossFormula::DarcyWeisbach {
+        return roughness;
+    }
+    if net.options.flow_units.is_si() {
+        roughness * 1000.0
+    } else {
+        roughness / (crate::network::units::M_PER_FT * 1e-3)
+    }
+}
