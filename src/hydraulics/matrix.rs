@@ -1,0 +1,1209 @@
+//! The head matrix of the global gradient algorithm: a sparse symmetric
+//! positive-definite system `A H = F` with a pattern fixed for a whole run.
+//!
+//! Every Newton iteration of the GGA (Todini and Pilati, 1988; EPANET manual,
+//! appendix D) solves for the junction heads `H`. `A` has one diagonal entry
+//! per junction and one off-diagonal entry per pair of junctions joined by at
+//! least one link; links to tanks and reservoirs only add to the diagonal.
+//! Closed links keep a tiny conductance, so the pattern never changes: the
+//! fill-reducing ordering and the symbolic factorisation are done once in
+//! [`HeadMatrix::new`], and each iteration only refills values, factors them
+//! numerically and solves, without allocating.
+//!
+//! The numeric work sits behind one small private interface with several
+//! [`Backend`]s; `docs/performance.md` has the measurements behind the
+//! default.
+
+use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
+use faer::linalg::cholesky::llt::factor::{LltError, LltRegularization};
+use faer::sparse::linalg::amd;
+use faer::sparse::linalg::cholesky::{
+    factorize_symbolic_cholesky, CholeskySymbolicParams, LltRef, SymbolicCholesky,
+    SymbolicCholeskyRaw, SymmetricOrdering,
+};
+use faer::sparse::linalg::SupernodalThreshold;
+use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
+use faer::{Conj, MatMut, Par, Side, Spec};
+
+/// What can go wrong when building or solving the head matrix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MatrixError {
+    /// A link names an unknown that does not exist.
+    #[error("link {link} joins unknown {unknown}, but there are only {count} unknowns")]
+    UnknownOutOfRange {
+        /// Index of the offending link.
+        link: usize,
+        /// The unknown it names.
+        unknown: usize,
+        /// Number of unknowns of the matrix.
+        count: usize,
+    },
+    /// A link has both ends at the same unknown.
+    #[error("link {link} joins unknown {unknown} to itself")]
+    SelfLoop {
+        /// Index of the offending link.
+        link: usize,
+        /// The unknown at both of its ends.
+        unknown: usize,
+    },
+    /// The factorisation met a pivot that is not positive: the matrix is not
+    /// positive definite (typically a part of the network cut off from every
+    /// tank and reservoir, or a negative coefficient).
+    #[error("head matrix is not positive definite: the pivot of unknown {row} is not positive")]
+    NotPositiveDefinite {
+        /// The failing unknown, in the caller's numbering.
+        row: usize,
+    },
+    /// The sparse library could not set up the factorisation (out of memory
+    /// or an index overflow).
+    #[error("sparse factorisation could not be set up: {reason}")]
+    Setup {
+        /// The library's own description.
+        reason: String,
+    },
+}
+
+/// Which numeric factorisation a [`HeadMatrix`] uses. All give the same
+/// heads up to rounding; they differ in speed only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Backend {
+    /// [`Backend::UpLookingLdlt`] unless the factor is dense enough for
+    /// blocks to pay (more than 40 multiply-adds per stored entry of `L`, as
+    /// on large street grids), then [`Backend::FaerSupernodal`]. Decided once,
+    /// after the ordering; [`HeadMatrix::backend`] tells which was taken.
+    #[default]
+    Auto,
+    /// Junctions ordered once by faer's approximate minimum degree (AMD),
+    /// then a hand-written up-looking `L D Lᵀ` over a pattern computed once.
+    /// The fastest on tree-like networks (see `docs/performance.md`).
+    UpLookingLdlt,
+    /// Junctions ordered once by AMD, then faer's simplicial `L Lᵀ` with the
+    /// identity ordering on the permuted upper triangle.
+    FaerSimplicial,
+    /// Junctions ordered once by AMD, then faer's supernodal `L Lᵀ` with the
+    /// identity ordering on the permuted lower triangle.
+    FaerSupernodal,
+    /// faer orders the matrix itself (AMD inside
+    /// `factorize_symbolic_cholesky`) and chooses simplicial or supernodal;
+    /// it permutes the values at every factorisation.
+    FaerAutomatic,
+}
+
+impl Backend {
+    /// Whether the junctions are ordered by us once, before the pattern of
+    /// the stored matrix is laid out.
+    fn orders_once(self) -> bool {
+        self != Backend::FaerAutomatic
+    }
+
+    /// Which triangle of the matrix the backend reads.
+    fn side(self) -> Side {
+        match self {
+            Backend::FaerSupernodal => Side::Lower,
+            _ => Side::Upper,
+        }
+    }
+}
+
+/// Sparsity pattern and values of the head matrix, with its right-hand side
+/// and solution, built once per network.
+///
+/// Unknowns are numbered by the caller (`0..n`); internally they are stored
+/// in a fill-reducing order, which the methods hide.
+pub struct HeadMatrix {
+    /// Off-diagonal slot of each link, `None` for a link that touches a
+    /// fixed-head node.
+    link_slot: Vec<Option<usize>>,
+    /// Index in `values` of each unknown's diagonal entry (caller's numbering).
+    diagonal_index: Vec<usize>,
+    /// Index in `values` of each off-diagonal slot.
+    slot_index: Vec<usize>,
+    /// Caller's unknown stored at each internal position.
+    unknown_at: Vec<usize>,
+    /// Internal position of each of the caller's unknowns.
+    position: Vec<usize>,
+    /// Stored triangle in compressed columns, internal numbering.
+    pattern: Pattern,
+    /// Coefficients of the stored triangle, in `pattern` order.
+    values: Vec<f64>,
+    /// Right-hand side, internal numbering.
+    rhs: Vec<f64>,
+    /// Right-hand side turned into the solution, internal numbering.
+    work: Vec<f64>,
+    /// Heads of the last solve, caller's numbering.
+    solution: Vec<f64>,
+    /// The numeric factorisation, with all its buffers.
+    factorization: Box<dyn Factorization>,
+    /// Which factorisation that is.
+    backend: Backend,
+}
+
+impl std::fmt::Debug for HeadMatrix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeadMatrix")
+            .field("unknowns", &self.position.len())
+            .field("slots", &self.slot_index.len())
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HeadMatrix {
+    /// Builds the pattern of the head matrix of `n` unknowns with the default
+    /// [`Backend`].
+    ///
+    /// `edges` holds, for each link, `Some((i, j))` when both of its ends are
+    /// unknowns (`i != j`) and `None` otherwise. Links joining the same pair
+    /// of unknowns (parallel links) share one off-diagonal slot, which
+    /// [`HeadMatrix::link_slot`] returns.
+    ///
+    /// Orders the unknowns, analyses the factor's pattern and allocates every
+    /// buffer that [`HeadMatrix::solve`] needs.
+    pub fn new(n: usize, edges: &[Option<(usize, usize)>]) -> Result<Self, MatrixError> {
+        Self::with_backend(n, edges, Backend::default())
+    }
+
+    /// As [`HeadMatrix::new`], with the numeric factorisation chosen.
+    pub fn with_backend(
+        n: usize,
+        edges: &[Option<(usize, usize)>],
+        backend: Backend,
+    ) -> Result<Self, MatrixError> {
+        let (link_slot, pairs) = number_slots(n, edges)?;
+
+        let unknown_at = if backend.orders_once() {
+            minimum_degree_order(n, &pairs)?
+        } else {
+            (0..n).collect()
+        };
+        let mut position = vec![0; n];
+        for (p, &unknown) in unknown_at.iter().enumerate() {
+            position[unknown] = p;
+        }
+
+        let mut layout = Pattern::lay_out(&pairs, &position, Side::Upper);
+        let mut ldlt = None;
+        let backend = match backend {
+            Backend::Auto => {
+                let factor = UpLookingLdlt::new(&layout.pattern);
+                if factor.flops_per_entry() > SUPERNODAL_FLOPS_PER_ENTRY {
+                    Backend::FaerSupernodal
+                } else {
+                    ldlt = Some(factor);
+                    Backend::UpLookingLdlt
+                }
+            }
+            chosen => chosen,
+        };
+        if backend.side() != Side::Upper {
+            layout = Pattern::lay_out(&pairs, &position, backend.side());
+        }
+        let factorization: Box<dyn Factorization> = match backend {
+            Backend::Auto | Backend::UpLookingLdlt => {
+                Box::new(ldlt.unwrap_or_else(|| UpLookingLdlt::new(&layout.pattern)))
+            }
+            Backend::FaerSimplicial => Box::new(FaerLlt::new(
+                &layout.pattern,
+                false,
+                SupernodalThreshold::FORCE_SIMPLICIAL,
+            )?),
+            Backend::FaerSupernodal => Box::new(FaerLlt::new(
+                &layout.pattern,
+                false,
+                SupernodalThreshold::FORCE_SUPERNODAL,
+            )?),
+            Backend::FaerAutomatic => Box::new(FaerLlt::new(
+                &layout.pattern,
+                true,
+                SupernodalThreshold::AUTO,
+            )?),
+        };
+
+        Ok(Self {
+            link_slot,
+            diagonal_index: layout.diagonal_index,
+            slot_index: layout.slot_index,
+            unknown_at,
+            position,
+            values: vec![0.0; layout.pattern.row_idx.len()],
+            pattern: layout.pattern,
+            rhs: vec![0.0; n],
+            work: vec![0.0; n],
+            solution: vec![0.0; n],
+            factorization,
+            backend,
+        })
+    }
+
+    /// Number of unknowns.
+    pub fn len(&self) -> usize {
+        self.position.len()
+    }
+
+    /// Whether the matrix has no unknowns.
+    pub fn is_empty(&self) -> bool {
+        self.position.is_empty()
+    }
+
+    /// Number of off-diagonal slots (pairs of unknowns joined by a link).
+    pub fn slot_count(&self) -> usize {
+        self.slot_index.len()
+    }
+
+    /// The numeric factorisation in use (never [`Backend::Auto`]).
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Off-diagonal slot of `link`, or `None` when the link touches a
+    /// fixed-head node (or `link` is out of range).
+    pub fn link_slot(&self, link: usize) -> Option<usize> {
+        self.link_slot.get(link).copied().flatten()
+    }
+
+    /// Sets every coefficient and the right-hand side to zero.
+    pub fn clear(&mut self) {
+        self.values.fill(0.0);
+        self.rhs.fill(0.0);
+    }
+
+    /// `A_ii += v`.
+    ///
+    /// # Panics
+    /// If `i` is not an unknown.
+    pub fn add_diagonal(&mut self, i: usize, v: f64) {
+        self.values[self.diagonal_index[i]] += v;
+    }
+
+    /// `A_ij += v` and `A_ji += v` for the pair of unknowns of `slot`.
+    ///
+    /// # Panics
+    /// If `slot` is not a slot of this matrix.
+    pub fn add_off_diagonal(&mut self, slot: usize, v: f64) {
+        self.values[self.slot_index[slot]] += v;
+    }
+
+    /// `F_i += v`.
+    ///
+    /// # Panics
+    /// If `i` is not an unknown.
+    pub fn add_rhs(&mut self, i: usize, v: f64) {
+        self.rhs[self.position[i]] += v;
+    }
+
+    /// Factors the matrix and solves `A H = F`; returns `H` in the caller's
+    /// numbering (also kept in [`HeadMatrix::solution`]).
+    ///
+    /// The coefficients and right-hand side are left as they were, so the
+    /// same system can be solved again. Allocates nothing.
+    ///
+    /// # Errors
+    /// [`MatrixError::NotPositiveDefinite`] names the caller's unknown whose
+    /// pivot was not positive; the solution is then left unchanged.
+    pub fn solve(&mut self) -> Result<&[f64], MatrixError> {
+        self.factorization
+            .factor(&self.pattern, &self.values)
+            .map_err(|pivot| MatrixError::NotPositiveDefinite {
+                row: self.unknown_at[pivot],
+            })?;
+
+        self.work.copy_from_slice(&self.rhs);
+        self.factorization.solve_in_place(&mut self.work);
+        for (&unknown, &head) in self.unknown_at.iter().zip(&self.work) {
+            self.solution[unknown] = head;
+        }
+        Ok(&self.solution)
+    }
+
+    /// Heads of the last successful [`HeadMatrix::solve`] (zero before any),
+    /// in the caller's numbering.
+    pub fn solution(&self) -> &[f64] {
+        &self.solution
+    }
+}
+
+/// Checks the links and gives each distinct pair of unknowns a slot.
+///
+/// Returns each link's slot and each slot's pair `(a, b)` with `a < b`;
+/// slots are numbered in increasing `(a, b)`, so the numbering depends only
+/// on the set of pairs.
+#[allow(clippy::type_complexity)]
+fn number_slots(
+    n: usize,
+    edges: &[Option<(usize, usize)>],
+) -> Result<(Vec<Option<usize>>, Vec<(usize, usize)>), MatrixError> {
+    let mut ends = Vec::with_capacity(edges.len());
+    for (link, edge) in edges.iter().enumerate() {
+        let Some((i, j)) = *edge else { continue };
+        for unknown in [i, j] {
+            if unknown >= n {
+                return Err(MatrixError::UnknownOutOfRange {
+                    link,
+                    unknown,
+                    count: n,
+                });
+            }
+        }
+        if i == j {
+            return Err(MatrixError::SelfLoop { link, unknown: i });
+        }
+        ends.push((i.min(j), i.max(j), link));
+    }
+    ends.sort_unstable();
+
+    let mut link_slot = vec![None; edges.len()];
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for (a, b, link) in ends {
+        if pairs.last() != Some(&(a, b)) {
+            pairs.push((a, b));
+        }
+        link_slot[link] = Some(pairs.len() - 1);
+    }
+    Ok((link_slot, pairs))
+}
+
+/// Fill-reducing order of the unknowns by faer's approximate minimum degree:
+/// the unknown eliminated at each position.
+fn minimum_degree_order(n: usize, pairs: &[(usize, usize)]) -> Result<Vec<usize>, MatrixError> {
+    // Strict upper triangle in compressed columns; `pairs` is sorted by
+    // `(a, b)`, so the rows of each column come out sorted.
+    let mut col_ptr = vec![0usize; n + 1];
+    for &(_, b) in pairs {
+        col_ptr[b + 1] += 1;
+    }
+    for j in 0..n {
+        col_ptr[j + 1] += col_ptr[j];
+    }
+    let mut next = col_ptr.clone();
+    let mut row_idx = vec![0usize; pairs.len()];
+    for &(a, b) in pairs {
+        row_idx[next[b]] = a;
+        next[b] += 1;
+    }
+
+    let mut order = vec![0usize; n];
+    let mut inverse = vec![0usize; n];
+    let setup = |e: faer::sparse::FaerError| MatrixError::Setup {
+        reason: format!("{e:?}"),
+    };
+    let mut memory =
+        MemBuffer::try_new(amd::order_scratch::<usize>(n, pairs.len())).map_err(|e| {
+            MatrixError::Setup {
+                reason: format!("{e:?}"),
+            }
+        })?;
+    let upper = SymbolicSparseColMatRef::new_checked(n, n, &col_ptr, None, &row_idx);
+    amd::order(
+        &mut order,
+        &mut inverse,
+        upper,
+        amd::Control::default(),
+        MemStack::new(&mut memory),
+    )
+    .map_err(setup)?;
+    Ok(order)
+}
+
+/// One triangle of the matrix in compressed sparse columns, rows sorted in
+/// each column and the diagonal present in every column.
+#[derive(Debug)]
+struct Pattern {
+    /// Start of each column in `row_idx`, plus the end.
+    col_ptr: Vec<usize>,
+    /// Row of each stored entry.
+    row_idx: Vec<usize>,
+    /// Which triangle is stored.
+    side: Side,
+}
+
+/// A laid-out pattern and where each coefficient goes in it.
+struct Layout {
+    pattern: Pattern,
+    /// Index of each unknown's diagonal (caller's numbering).
+    diagonal_index: Vec<usize>,
+    /// Index of each slot's entry.
+    slot_index: Vec<usize>,
+}
+
+impl Pattern {
+    /// Lays out the triangle `side` of the matrix with the given pairs, after
+    /// moving each unknown `u` to `position[u]`.
+    fn lay_out(pairs: &[(usize, usize)], position: &[usize], side: Side) -> Layout {
+        let n = position.len();
+
+        // Entries as (column, row, origin): origins below `n` are the
+        // diagonal of that unknown, the others slot `origin - n`.
+        let mut entries = Vec::with_capacity(n + pairs.len());
+        for (unknown, &p) in position.iter().enumerate() {
+            entries.push((p, p, unknown));
+        }
+        for (slot, &(a, b)) in pairs.iter().enumerate() {
+            let (low, high) = {
+                let (p, q) = (position[a], position[b]);
+                (p.min(q), p.max(q))
+            };
+            let (col, row) = match side {
+                Side::Upper => (high, low),
+                Side::Lower => (low, high),
+            };
+            entries.push((col, row, n + slot));
+        }
+        entries.sort_unstable();
+
+        let mut col_ptr = vec![0usize; n + 1];
+        let mut row_idx = Vec::with_capacity(entries.len());
+        let mut diagonal_index = vec![0usize; n];
+        let mut slot_index = vec![0usize; pairs.len()];
+        for (index, &(col, row, origin)) in entries.iter().enumerate() {
+            col_ptr[col + 1] += 1;
+            row_idx.push(row);
+            if origin < n {
+                diagonal_index[origin] = index;
+            } else {
+                slot_index[origin - n] = index;
+            }
+        }
+        for j in 0..n {
+            col_ptr[j + 1] += col_ptr[j];
+        }
+
+        Layout {
+            pattern: Pattern {
+                col_ptr,
+                row_idx,
+                side,
+            },
+            diagonal_index,
+            slot_index,
+        }
+    }
+
+    /// The other triangle of the same symmetric matrix, rows sorted.
+    fn transposed(&self) -> Pattern {
+        let n = self.n();
+        let mut col_ptr = vec![0usize; n + 1];
+        for &row in &self.row_idx {
+            col_ptr[row + 1] += 1;
+        }
+        for j in 0..n {
+            col_ptr[j + 1] += col_ptr[j];
+        }
+        let mut next = col_ptr.clone();
+        let mut row_idx = vec![0usize; self.row_idx.len()];
+        for col in 0..n {
+            for &row in &self.row_idx[self.col_ptr[col]..self.col_ptr[col + 1]] {
+                row_idx[next[row]] = col;
+                next[row] += 1;
+            }
+        }
+        let side = match self.side {
+            Side::Upper => Side::Lower,
+            Side::Lower => Side::Upper,
+        };
+        Pattern {
+            col_ptr,
+            row_idx,
+            side,
+        }
+    }
+
+    /// Number of rows and columns.
+    fn n(&self) -> usize {
+        self.col_ptr.len() - 1
+    }
+
+    /// The pattern as faer sees it.
+    fn symbolic(&self) -> SymbolicSparseColMatRef<'_, usize> {
+        // SAFETY: `lay_out` builds non-decreasing column pointers ending at
+        // `row_idx.len()`, and sorted, distinct rows below `n` in each
+        // column; the pattern is never changed afterwards.
+        unsafe {
+            SymbolicSparseColMatRef::new_unchecked(
+                self.n(),
+                self.n(),
+                &self.col_ptr,
+                None,
+                &self.row_idx,
+            )
+        }
+    }
+}
+
+/// A numeric factorisation of a symmetric positive-definite matrix whose
+/// pattern was analysed once.
+trait Factorization: Send + Sync {
+    /// Factors the matrix with coefficients `values` (in `pattern` order).
+    /// On a pivot that is not positive, returns its position.
+    fn factor(&mut self, pattern: &Pattern, values: &[f64]) -> Result<(), usize>;
+
+    /// Overwrites `x` (the right-hand side) with the solution, using the
+    /// last successful factorisation.
+    fn solve_in_place(&mut self, x: &mut [f64]);
+}
+
+/// faer's sparse `L Lᵀ`, numeric factorisation into buffers allocated once.
+struct FaerLlt {
+    symbolic: SymbolicCholesky<usize>,
+    /// Values of the factor `L`.
+    factor_values: Vec<f64>,
+    /// Scratch memory for the factorisation and the solve.
+    scratch: MemBuffer,
+    /// Which triangle of the input is read.
+    side: Side,
+}
+
+impl FaerLlt {
+    /// Analyses `pattern`, letting faer order it by AMD when `faer_orders`,
+    /// and keeping it as it is otherwise.
+    fn new(
+        pattern: &Pattern,
+        faer_orders: bool,
+        supernodal: SupernodalThreshold,
+    ) -> Result<Self, MatrixError> {
+        let setup = |reason: String| MatrixError::Setup { reason };
+        let ordering = if faer_orders {
+            SymmetricOrdering::Amd
+        } else {
+            SymmetricOrdering::Identity
+        };
+        let params = CholeskySymbolicParams {
+            supernodal_flop_ratio_threshold: supernodal,
+            ..Default::default()
+        };
+        // With the identity ordering faer's symbolic analysis reads its input
+        // as the upper triangle whatever `side` says, so a lower triangle is
+        // analysed through its transpose (same matrix, same factor pattern).
+        let upper;
+        let analysed = match pattern.side {
+            Side::Lower if !faer_orders => {
+                upper = pattern.transposed();
+                &upper
+            }
+            _ => pattern,
+        };
+        let symbolic =
+            factorize_symbolic_cholesky(analysed.symbolic(), analysed.side, ordering, params)
+                .map_err(|e| setup(format!("{e:?}")))?;
+        let scratch = StackReq::any_of(&[
+            symbolic.factorize_numeric_llt_scratch::<f64>(Par::Seq, Spec::default()),
+            symbolic.solve_in_place_scratch::<f64>(1, Par::Seq),
+        ]);
+        let scratch = MemBuffer::try_new(scratch).map_err(|e| setup(format!("{e:?}")))?;
+        Ok(Self {
+            factor_values: vec![0.0; symbolic.len_val()],
+            symbolic,
+            scratch,
+            side: pattern.side,
+        })
+    }
+}
+
+impl Factorization for FaerLlt {
+    fn factor(&mut self, pattern: &Pattern, values: &[f64]) -> Result<(), usize> {
+        let matrix = SparseColMatRef::new(pattern.symbolic(), values);
+        let outcome = self.symbolic.factorize_numeric_llt(
+            &mut self.factor_values,
+            matrix,
+            self.side,
+            LltRegularization::default(),
+            Par::Seq,
+            MemStack::new(&mut self.scratch),
+            Spec::default(),
+        );
+        match outcome {
+            Ok(_) => Ok(()),
+            Err(LltError::NonPositivePivot { index }) => {
+                // In faer's own (possibly permuted) order; faer 0.24 counts
+                // simplicial pivots from one and supernodal ones from zero.
+                let pivot = match self.symbolic.raw() {
+                    SymbolicCholeskyRaw::Simplicial(_) => index.saturating_sub(1),
+                    SymbolicCholeskyRaw::Supernodal(_) => index,
+                };
+                Err(match self.symbolic.perm() {
+                    Some(perm) => perm.arrays().0[pivot],
+                    None => pivot,
+                })
+            }
+        }
+    }
+
+    fn solve_in_place(&mut self, x: &mut [f64]) {
+        let n = x.len();
+        LltRef::new(&self.symbolic, &self.factor_values).solve_in_place_with_conj(
+            Conj::No,
+            MatMut::from_column_major_slice_mut(x, n, 1),
+            Par::Seq,
+            MemStack::new(&mut self.scratch),
+        );
+    }
+}
+
+/// Up-looking `L D Lᵀ` (unit lower `L`, diagonal `D`), with the pattern of
+/// `L` computed once.
+///
+/// Row `k` of `L` solves `L[..k, ..k] D[..k] l_k = a_k`, where `a_k` is the
+/// part of column `k` of `A` above the diagonal; then
+/// `d_k = a_kk - Σ_i l_ki² d_i`. The nonzeros of row `k` are the nodes
+/// reached from the rows of `a_k` by climbing the elimination tree (whose
+/// parent of `i` is the first row below `i` in column `i` of `L`); they are
+/// kept sorted, which is a valid elimination order because column `i` of `L`
+/// only updates rows below `i`.
+struct UpLookingLdlt {
+    /// Start of each row's pattern in `row_cols` and `row_slots`, plus the end.
+    row_ptr: Vec<usize>,
+    /// Columns of the strictly lower nonzeros of each row of `L`, sorted.
+    row_cols: Vec<usize>,
+    /// Index in `l_values` of each of those nonzeros.
+    row_slots: Vec<usize>,
+    /// Start of each column of `L` in `l_rows` and `l_values`, plus the end.
+    col_ptr: Vec<usize>,
+    /// Row of each strictly lower nonzero of `L`, sorted in each column.
+    l_rows: Vec<usize>,
+    /// Values of the strictly lower part of `L`.
+    l_values: Vec<f64>,
+    /// The diagonal `D`.
+    d: Vec<f64>,
+    /// Dense accumulator of one row, zero between rows.
+    y: Vec<f64>,
+}
+
+impl UpLookingLdlt {
+    /// Computes the elimination tree and the pattern of `L` from the upper
+    /// triangle `pattern`.
+    fn new(pattern: &Pattern) -> Self {
+        debug_assert!(pattern.side == Side::Upper);
+        let n = pattern.n();
+        let parent = elimination_tree(pattern);
+
+        // Rows of L: climb from each entry above the diagonal to column k.
+        let mut row_ptr = Vec::with_capacity(n + 1);
+        let mut row_cols = Vec::new();
+        let mut visited = vec![usize::MAX; n];
+        row_ptr.push(0);
+        for k in 0..n {
+            let start = row_cols.len();
+            visited[k] = k;
+            for &row in &pattern.row_idx[pattern.col_ptr[k]..pattern.col_ptr[k + 1]] {
+                let mut i = row;
+                while visited[i] != k {
+                    visited[i] = k;
+                    row_cols.push(i);
+                    i = parent[i];
+                }
+            }
+            row_cols[start..].sort_unstable();
+            row_ptr.push(row_cols.len());
+        }
+
+        // Columns of L: rows arrive in increasing k, so each column is sorted.
+        let mut col_ptr = vec![0usize; n + 1];
+        for &i in &row_cols {
+            col_ptr[i + 1] += 1;
+        }
+        for j in 0..n {
+            col_ptr[j + 1] += col_ptr[j];
+        }
+        let mut next = col_ptr.clone();
+        let mut l_rows = vec![0usize; row_cols.len()];
+        let mut row_slots = vec![0usize; row_cols.len()];
+        for k in 0..n {
+            for e in row_ptr[k]..row_ptr[k + 1] {
+                let i = row_cols[e];
+                l_rows[next[i]] = k;
+                row_slots[e] = next[i];
+                next[i] += 1;
+            }
+        }
+
+        Self {
+            row_ptr,
+            row_cols,
+            row_slots,
+            col_ptr,
+            l_values: vec![0.0; l_rows.len()],
+            l_rows,
+            d: vec![0.0; n],
+            y: vec![0.0; n],
+        }
+    }
+}
+
+/// Multiply-adds per stored entry of `L` above which [`Backend::Auto`] takes
+/// the supernodal factorisation (faer 0.24 uses the same rule, measured in
+/// `docs/performance.md` to split our tree-like and grid-like graphs well).
+const SUPERNODAL_FLOPS_PER_ENTRY: f64 = 40.0;
+
+impl UpLookingLdlt {
+    /// Work of one factorisation per stored entry of `L` (diagonal
+    /// included): `Σ_j (c_j + c_j (c_j + 1) / 2) / Σ_j (c_j + 1)`, where `c_j`
+    /// counts the entries below the diagonal in column `j`.
+    fn flops_per_entry(&self) -> f64 {
+        let n = self.d.len();
+        let mut flops = 0.0;
+        for j in 0..n {
+            let c = (self.col_ptr[j + 1] - self.col_ptr[j]) as f64;
+            flops += c + c * (c + 1.0) / 2.0;
+        }
+        flops / (self.l_rows.len() + n).max(1) as f64
+    }
+}
+
+/// Parent of each column in the elimination tree of the upper triangle
+/// `pattern` (`usize::MAX` for a root), by path-compressed ancestor climbing
+/// (Liu, 1986).
+fn elimination_tree(pattern: &Pattern) -> Vec<usize> {
+    let n = pattern.n();
+    let mut parent = vec![usize::MAX; n];
+    let mut ancestor = vec![usize::MAX; n];
+    for k in 0..n {
+        for &row in &pattern.row_idx[pattern.col_ptr[k]..pattern.col_ptr[k + 1]] {
+            if row >= k {
+                continue;
+            }
+            let mut i = row;
+            loop {
+                let next = ancestor[i];
+                if next == k {
+                    break;
+                }
+                ancestor[i] = k;
+                if next == usize::MAX {
+                    parent[i] = k;
+                    break;
+                }
+                i = next;
+            }
+        }
+    }
+    parent
+}
+
+impl Factorization for UpLookingLdlt {
+    fn factor(&mut self, pattern: &Pattern, values: &[f64]) -> Result<(), usize> {
+        let n = self.d.len();
+        for k in 0..n {
+            // Scatter column k of A: above the diagonal into y, then the
+            // diagonal itself (stored last in the column).
+            let mut d = 0.0;
+            let column = pattern.col_ptr[k]..pattern.col_ptr[k + 1];
+            for (&i, &a_ik) in pattern.row_idx[column.clone()].iter().zip(&values[column]) {
+                if i == k {
+                    d += a_ik;
+                } else {
+                    self.y[i] += a_ik;
+                }
+            }
+
+            // Row k of L by a sparse triangular solve in increasing column order.
+            for e in self.row_ptr[k]..self.row_ptr[k + 1] {
+                let i = self.row_cols[e];
+                let slot = self.row_slots[e];
+                let y_i = self.y[i];
+                self.y[i] = 0.0;
+                for p in self.col_ptr[i]..slot {
+                    self.y[self.l_rows[p]] -= self.l_values[p] * y_i;
+                }
+                let l_ki = y_i / self.d[i];
+                d -= l_ki * y_i;
+                self.l_values[slot] = l_ki;
+            }
+
+            // Written so that a NaN pivot fails too.
+            if d.is_nan() || d <= 0.0 {
+                return Err(k);
+            }
+            self.d[k] = d;
+        }
+        Ok(())
+    }
+
+    fn solve_in_place(&mut self, x: &mut [f64]) {
+        let n = x.len();
+        // L z = b, forward.
+        for i in 0..n {
+            let x_i = x[i];
+            for p in self.col_ptr[i]..self.col_ptr[i + 1] {
+                x[self.l_rows[p]] -= self.l_values[p] * x_i;
+            }
+        }
+        // D w = z.
+        for (x_i, d_i) in x.iter_mut().zip(&self.d) {
+            *x_i /= d_i;
+        }
+        // Lᵀ x = w, backward.
+        for i in (0..n).rev() {
+            let mut x_i = x[i];
+            for p in self.col_ptr[i]..self.col_ptr[i + 1] {
+                x_i -= self.l_values[p] * x[self.l_rows[p]];
+            }
+            x[i] = x_i;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BACKENDS: [Backend; 5] = [
+        Backend::Auto,
+        Backend::UpLookingLdlt,
+        Backend::FaerSimplicial,
+        Backend::FaerSupernodal,
+        Backend::FaerAutomatic,
+    ];
+
+    /// Deterministic pseudo-random numbers (a 64-bit linear congruential
+    /// generator), so tests need no dependency.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next_u64(&mut self) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            self.0 >> 11
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next_u64() % n as u64) as usize
+        }
+
+        /// Uniform in `[low, high)`.
+        fn uniform(&mut self, low: f64, high: f64) -> f64 {
+            low + (high - low) * (self.next_u64() as f64 / (1u64 << 53) as f64)
+        }
+    }
+
+    /// A linear network: link conductances `g` and, per unknown, the
+    /// conductance to a fixed head and the demand.
+    struct LinearNetwork {
+        n: usize,
+        edges: Vec<Option<(usize, usize)>>,
+        conductance: Vec<f64>,
+        to_fixed_head: Vec<f64>,
+        rhs: Vec<f64>,
+    }
+
+    impl LinearNetwork {
+        /// A random tree of `n` unknowns plus `loops` extra links (some of
+        /// them parallel), every fifth unknown tied to a fixed head.
+        fn random(n: usize, loops: usize, seed: u64) -> Self {
+            let mut rng = Lcg(seed);
+            let mut edges = vec![None];
+            for k in 1..n {
+                edges.push(Some((rng.below(k), k)));
+            }
+            for _ in 0..loops {
+                let i = rng.below(n);
+                let j = rng.below(n);
+                edges.push(if i == j { None } else { Some((i, j)) });
+            }
+            let conductance = edges.iter().map(|_| rng.uniform(0.1, 10.0)).collect();
+            let to_fixed_head = (0..n)
+                .map(|i| {
+                    if i % 5 == 0 {
+                        rng.uniform(0.5, 2.0)
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let rhs = (0..n).map(|_| rng.uniform(-5.0, 5.0)).collect();
+            Self {
+                n,
+                edges,
+                conductance,
+                to_fixed_head,
+                rhs,
+            }
+        }
+
+        /// Refills `matrix` with this network's coefficients.
+        fn assemble(&self, matrix: &mut HeadMatrix) {
+            matrix.clear();
+            for (link, edge) in self.edges.iter().enumerate() {
+                if let Some((i, j)) = *edge {
+                    let g = self.conductance[link];
+                    matrix.add_diagonal(i, g);
+                    matrix.add_diagonal(j, g);
+                    let slot = matrix
+                        .link_slot(link)
+                        .expect("link between unknowns has a slot");
+                    matrix.add_off_diagonal(slot, -g);
+                }
+            }
+            for i in 0..self.n {
+                matrix.add_diagonal(i, self.to_fixed_head[i]);
+                matrix.add_rhs(i, self.rhs[i]);
+            }
+        }
+
+        /// The same matrix, dense, row-major.
+        fn dense(&self) -> Vec<Vec<f64>> {
+            let mut a = vec![vec![0.0; self.n]; self.n];
+            for (link, edge) in self.edges.iter().enumerate() {
+                if let Some((i, j)) = *edge {
+                    let g = self.conductance[link];
+                    a[i][i] += g;
+                    a[j][j] += g;
+                    a[i][j] -= g;
+                    a[j][i] -= g;
+                }
+            }
+            for (i, row) in a.iter_mut().enumerate() {
+                row[i] += self.to_fixed_head[i];
+            }
+            a
+        }
+    }
+
+    /// Gaussian elimination with partial pivoting.
+    fn dense_solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
+        let n = b.len();
+        for k in 0..n {
+            let pivot = (k..n)
+                .max_by(|&p, &q| a[p][k].abs().total_cmp(&a[q][k].abs()))
+                .expect("non-empty range");
+            a.swap(k, pivot);
+            b.swap(k, pivot);
+            let (above, below) = a.split_at_mut(k + 1);
+            let pivot_row = &above[k];
+            for (offset, row) in below.iter_mut().enumerate() {
+                let factor = row[k] / pivot_row[k];
+                for (entry, pivot_entry) in row[k..].iter_mut().zip(&pivot_row[k..]) {
+                    *entry -= factor * pivot_entry;
+                }
+                b[k + 1 + offset] -= factor * b[k];
+            }
+        }
+        let mut x = vec![0.0; n];
+        for k in (0..n).rev() {
+            let sum: f64 = (k + 1..n).map(|c| a[k][c] * x[c]).sum();
+            x[k] = (b[k] - sum) / a[k][k];
+        }
+        x
+    }
+
+    fn assert_close(actual: &[f64], expected: &[f64], tolerance: f64) {
+        assert_eq!(actual.len(), expected.len());
+        for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
+            assert!(
+                (a - e).abs() <= tolerance * e.abs().max(1.0),
+                "unknown {i}: {a} != {e}"
+            );
+        }
+    }
+
+    /// Reservoir at 100 m, then junctions 0, 1, 2 in a line; links with
+    /// linear conductances 2, 1 and 0.5 m²/s; demands 1, 1 and 0.5 m³/s.
+    /// By hand: the last link carries 0.5 so loses 1 m, the middle one 1.5
+    /// (1.5 m), the first 2.5 (1.25 m): heads 98.75, 97.25, 96.25 m.
+    #[test]
+    fn path_of_three_junctions_gives_hand_computed_heads() {
+        let edges = [None, Some((0, 1)), Some((1, 2))];
+        for backend in BACKENDS {
+            let mut matrix = HeadMatrix::with_backend(3, &edges, backend).unwrap();
+            matrix.add_diagonal(0, 2.0 + 1.0);
+            matrix.add_diagonal(1, 1.0 + 0.5);
+            matrix.add_diagonal(2, 0.5);
+            matrix.add_off_diagonal(matrix.link_slot(1).unwrap(), -1.0);
+            matrix.add_off_diagonal(matrix.link_slot(2).unwrap(), -0.5);
+            matrix.add_rhs(0, 2.0 * 100.0 - 1.0);
+            matrix.add_rhs(1, -1.0);
+            matrix.add_rhs(2, -0.5);
+            let heads = matrix.solve().unwrap().to_vec();
+            assert_close(&heads, &[98.75, 97.25, 96.25], 1e-12);
+            assert_eq!(matrix.solution(), heads.as_slice());
+            assert_eq!(matrix.link_slot(0), None);
+        }
+    }
+
+    #[test]
+    fn random_laplacian_plus_diagonal_matches_dense_solve() {
+        for (n, loops, seed) in [(1, 0, 1), (2, 1, 2), (40, 8, 3), (120, 30, 4)] {
+            let network = LinearNetwork::random(n, loops, seed);
+            let expected = dense_solve(network.dense(), network.rhs.clone());
+            for backend in BACKENDS {
+                let mut matrix = HeadMatrix::with_backend(n, &network.edges, backend).unwrap();
+                network.assemble(&mut matrix);
+                let heads = matrix.solve().unwrap();
+                assert_close(heads, &expected, 1e-9);
+            }
+        }
+    }
+
+    /// Two junctions joined by two parallel links of conductance 1 each and
+    /// tied to fixed heads by 1 each: `[[3, -2], [-2, 3]] H = [1, 1]` gives
+    /// `H = [1, 1]`.
+    #[test]
+    fn parallel_links_share_one_slot() {
+        let edges = [Some((0, 1)), None, Some((1, 0))];
+        for backend in BACKENDS {
+            let mut matrix = HeadMatrix::with_backend(2, &edges, backend).unwrap();
+            assert_eq!(matrix.slot_count(), 1);
+            assert_eq!(matrix.link_slot(0), Some(0));
+            assert_eq!(matrix.link_slot(2), Some(0));
+            for link in [0, 2] {
+                matrix.add_off_diagonal(matrix.link_slot(link).unwrap(), -1.0);
+            }
+            for i in 0..2 {
+                matrix.add_diagonal(i, 3.0);
+                matrix.add_rhs(i, 1.0);
+            }
+            assert_close(matrix.solve().unwrap(), &[1.0, 1.0], 1e-14);
+        }
+    }
+
+    /// In a path of five junctions, strongly tied to fixed heads except
+    /// junction 3, whose diagonal is negative: every principal submatrix
+    /// without junction 3 is positive definite and the pivot of 3 can only
+    /// be smaller than its diagonal, so 3 must be the failing row whatever
+    /// the elimination order.
+    #[test]
+    fn not_positive_definite_names_the_original_row() {
+        let edges = [Some((0, 1)), Some((1, 2)), Some((2, 3)), Some((3, 4))];
+        for backend in BACKENDS {
+            let mut matrix = HeadMatrix::with_backend(5, &edges, backend).unwrap();
+            for i in 0..5 {
+                matrix.add_diagonal(i, if i == 3 { -1.0 } else { 10.0 });
+            }
+            for link in 0..4 {
+                matrix.add_off_diagonal(matrix.link_slot(link).unwrap(), -1.0);
+            }
+            assert_eq!(
+                matrix.solve(),
+                Err(MatrixError::NotPositiveDefinite { row: 3 }),
+                "{backend:?}"
+            );
+        }
+    }
+
+    /// The same argument on a larger random network and on a street grid,
+    /// where faer's supernodal factor has many supernodes: removing one
+    /// junction from a connected Laplacian-plus-diagonal leaves a positive
+    /// definite matrix, so a strongly negative diagonal there fails there.
+    #[test]
+    fn not_positive_definite_names_the_original_row_in_large_networks() {
+        let mut grid = LinearNetwork::random(400, 0, 11);
+        grid.edges = (0..400)
+            .flat_map(|k| {
+                [
+                    (k % 20 < 19).then(|| (k, k + 1)),
+                    (k + 20 < 400).then(|| (k, k + 20)),
+                ]
+            })
+            .collect();
+        grid.conductance = vec![1.0; grid.edges.len()];
+        for mut network in [LinearNetwork::random(300, 20, 9), grid] {
+            let failing = 137;
+            network.to_fixed_head[failing] = -1000.0;
+            for backend in BACKENDS {
+                let mut matrix =
+                    HeadMatrix::with_backend(network.n, &network.edges, backend).unwrap();
+                network.assemble(&mut matrix);
+                assert_eq!(
+                    matrix.solve(),
+                    Err(MatrixError::NotPositiveDefinite { row: failing }),
+                    "{backend:?}"
+                );
+            }
+        }
+    }
+
+    /// A junction with no link at all and nothing on its diagonal (cut off
+    /// from the network) has a zero pivot.
+    #[test]
+    fn isolated_junction_is_not_positive_definite() {
+        let edges = [Some((0, 1)), Some((1, 3))];
+        for backend in BACKENDS {
+            let mut matrix = HeadMatrix::with_backend(4, &edges, backend).unwrap();
+            for i in [0, 1, 3] {
+                matrix.add_diagonal(i, 2.0);
+            }
+            for link in 0..2 {
+                matrix.add_off_diagonal(matrix.link_slot(link).unwrap(), -0.5);
+            }
+            assert_eq!(
+                matrix.solve(),
+                Err(MatrixError::NotPositiveDefinite { row: 2 }),
+                "{backend:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn repeated_refill_and_solve_gives_identical_bits() {
+        let network = LinearNetwork::random(500, 40, 7);
+        for backend in BACKENDS {
+            let mut matrix = HeadMatrix::with_backend(500, &network.edges, backend).unwrap();
+            network.assemble(&mut matrix);
+            let first: Vec<u64> = matrix
+                .solve()
+                .unwrap()
+                .iter()
+                .map(|h| h.to_bits())
+                .collect();
+            for _ in 0..3 {
+                network.assemble(&mut matrix);
+                let again: Vec<u64> = matrix
+                    .solve()
+                    .unwrap()
+                    .iter()
+                    .map(|h| h.to_bits())
+                    .collect();
+                assert_eq!(first, again, "{backend:?}");
+            }
+        }
+    }
+
+    /// Tree-like networks have almost no fill and take the hand-written
+    /// factorisation; a 158 x 158 street grid fills enough for blocks.
+    #[test]
+    fn automatic_backend_follows_the_fill() {
+        let tree = LinearNetwork::random(2000, 100, 5);
+        let matrix = HeadMatrix::new(tree.n, &tree.edges).unwrap();
+        assert_eq!(matrix.backend(), Backend::UpLookingLdlt);
+
+        let side = 158;
+        let grid: Vec<_> = (0..side * side)
+            .flat_map(|k| {
+                [
+                    (k % side + 1 < side).then_some((k, k + 1)),
+                    (k + side < side * side).then_some((k, k + side)),
+                ]
+            })
+            .collect();
+        let matrix = HeadMatrix::new(side * side, &grid).unwrap();
+        assert_eq!(matrix.backend(), Backend::FaerSupernodal);
+    }
+
+    #[test]
+    fn bad_links_are_reported() {
+        assert_eq!(
+            HeadMatrix::new(3, &[None, Some((0, 3))]).unwrap_err(),
+            MatrixError::UnknownOutOfRange {
+                link: 1,
+                unknown: 3,
+                count: 3
+            }
+        );
+        assert_eq!(
+            HeadMatrix::new(3, &[Some((2, 2))]).unwrap_err(),
+            MatrixError::SelfLoop {
+                link: 0,
+                unknown: 2
+            }
+        );
+    }
+
+    #[test]
+    fn empty_matrix_solves_to_nothing() {
+        for backend in BACKENDS {
+            let mut matrix = HeadMatrix::with_backend(0, &[None], backend).unwrap();
+            assert!(matrix.is_empty());
+            assert_eq!(matrix.solve().unwrap(), &[] as &[f64]);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Hydraulic solution of a network: the global gradient algorithm and its parts.
+
+pub mod matrix;
