@@ -6,8 +6,8 @@
 //! writes results in the network's own units.
 #![deny(missing_docs)]
 
+pub mod hydraulics;
 pub mod network;
+pub mod report;
 
 pub use network::Network;
-pub mod hydraulics;
-pub mod report;

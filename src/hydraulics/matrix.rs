@@ -67,10 +67,15 @@ pub enum MatrixError {
 /// heads up to rounding; they differ in speed only.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Backend {
+    /// [`Backend::UpLookingLdlt`] unless the factor is dense enough for
+    /// blocks to pay (more than 40 multiply-adds per stored entry of `L`, as
+    /// on large street grids), then [`Backend::FaerSupernodal`]. Decided once,
+    /// after the ordering; [`HeadMatrix::backend`] tells which was taken.
+    #[default]
+    Auto,
     /// Junctions ordered once by faer's approximate minimum degree (AMD),
     /// then a hand-written up-looking `L D Lᵀ` over a pattern computed once.
-    /// The fastest on network graphs (see `docs/performance.md`).
-    #[default]
+    /// The fastest on tree-like networks (see `docs/performance.md`).
     UpLookingLdlt,
     /// Junctions ordered once by AMD, then faer's simplicial `L Lᵀ` with the
     /// identity ordering on the permuted upper triangle.
@@ -176,9 +181,27 @@ impl HeadMatrix {
             position[unknown] = p;
         }
 
-        let layout = Pattern::lay_out(&pairs, &position, backend.side());
+        let mut layout = Pattern::lay_out(&pairs, &position, Side::Upper);
+        let mut ldlt = None;
+        let backend = match backend {
+            Backend::Auto => {
+                let factor = UpLookingLdlt::new(&layout.pattern);
+                if factor.flops_per_entry() > SUPERNODAL_FLOPS_PER_ENTRY {
+                    Backend::FaerSupernodal
+                } else {
+                    ldlt = Some(factor);
+                    Backend::UpLookingLdlt
+                }
+            }
+            chosen => chosen,
+        };
+        if backend.side() != Side::Upper {
+            layout = Pattern::lay_out(&pairs, &position, backend.side());
+        }
         let factorization: Box<dyn Factorization> = match backend {
-            Backend::UpLookingLdlt => Box::new(UpLookingLdlt::new(&layout.pattern)),
+            Backend::Auto | Backend::UpLookingLdlt => {
+                Box::new(ldlt.unwrap_or_else(|| UpLookingLdlt::new(&layout.pattern)))
+            }
             Backend::FaerSimplicial => Box::new(FaerLlt::new(
                 &layout.pattern,
                 false,
@@ -227,7 +250,7 @@ impl HeadMatrix {
         self.slot_index.len()
     }
 
-    /// The numeric factorisation in use.
+    /// The numeric factorisation in use (never [`Backend::Auto`]).
     pub fn backend(&self) -> Backend {
         self.backend
     }
@@ -705,6 +728,26 @@ impl UpLookingLdlt {
     }
 }
 
+/// Multiply-adds per stored entry of `L` above which [`Backend::Auto`] takes
+/// the supernodal factorisation (faer 0.24 uses the same rule, measured in
+/// `docs/performance.md` to split our tree-like and grid-like graphs well).
+const SUPERNODAL_FLOPS_PER_ENTRY: f64 = 40.0;
+
+impl UpLookingLdlt {
+    /// Work of one factorisation per stored entry of `L` (diagonal
+    /// included): `Σ_j (c_j + c_j (c_j + 1) / 2) / Σ_j (c_j + 1)`, where `c_j`
+    /// counts the entries below the diagonal in column `j`.
+    fn flops_per_entry(&self) -> f64 {
+        let n = self.d.len();
+        let mut flops = 0.0;
+        for j in 0..n {
+            let c = (self.col_ptr[j + 1] - self.col_ptr[j]) as f64;
+            flops += c + c * (c + 1.0) / 2.0;
+        }
+        flops / (self.l_rows.len() + n).max(1) as f64
+    }
+}
+
 /// Parent of each column in the elimination tree of the upper triangle
 /// `pattern` (`usize::MAX` for a root), by path-compressed ancestor climbing
 /// (Liu, 1986).
@@ -802,7 +845,8 @@ impl Factorization for UpLookingLdlt {
 mod tests {
     use super::*;
 
-    const BACKENDS: [Backend; 4] = [
+    const BACKENDS: [Backend; 5] = [
+        Backend::Auto,
         Backend::UpLookingLdlt,
         Backend::FaerSimplicial,
         Backend::FaerSupernodal,
@@ -1112,6 +1156,27 @@ mod tests {
                 assert_eq!(first, again, "{backend:?}");
             }
         }
+    }
+
+    /// Tree-like networks have almost no fill and take the hand-written
+    /// factorisation; a 158 x 158 street grid fills enough for blocks.
+    #[test]
+    fn automatic_backend_follows_the_fill() {
+        let tree = LinearNetwork::random(2000, 100, 5);
+        let matrix = HeadMatrix::new(tree.n, &tree.edges).unwrap();
+        assert_eq!(matrix.backend(), Backend::UpLookingLdlt);
+
+        let side = 158;
+        let grid: Vec<_> = (0..side * side)
+            .flat_map(|k| {
+                [
+                    (k % side + 1 < side).then_some((k, k + 1)),
+                    (k + side < side * side).then_some((k, k + side)),
+                ]
+            })
+            .collect();
+        let matrix = HeadMatrix::new(side * side, &grid).unwrap();
+        assert_eq!(matrix.backend(), Backend::FaerSupernodal);
     }
 
     #[test]
