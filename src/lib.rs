@@ -6,6 +6,7 @@
 //! writes results in the network's own units.
 #![deny(missing_docs)]
 
+pub mod inp;
 pub mod network;
 
 pub use network::Network;

@@ -530,7 +530,10 @@ impl Network {
 
     /// Number of junctions.
     pub fn junction_count(&self) -> usize {
-        self.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Junction(_))).count()
+        self.nodes
+            .iter()
+            .filter(|n| matches!(n.kind, NodeKind::Junction(_)))
+            .count()
     }
 
     /// The file's unit system.
@@ -550,7 +553,10 @@ fn insert_id<T: Copy>(
     ix: T,
 ) -> Result<(), NetworkError> {
     if index.contains_key(id) {
-        return Err(NetworkError::DuplicateId { family, id: id.to_string() });
+        return Err(NetworkError::DuplicateId {
+            family,
+            id: id.to_string(),
+        });
     }
     index.insert(id.to_string(), ix);
     Ok(())
@@ -622,7 +628,12 @@ impl Pipe {
 
 impl Tank {
     /// A cylindrical tank with no volume curve and complete mixing.
-    pub fn cylinder(initial_level_m: f64, min_level_m: f64, max_level_m: f64, diameter_m: f64) -> Self {
+    pub fn cylinder(
+        initial_level_m: f64,
+        min_level_m: f64,
+        max_level_m: f64,
+        diameter_m: f64,
+    ) -> Self {
         Tank {
             initial_level_m,
             min_level_m,

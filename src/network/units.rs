@@ -195,7 +195,11 @@ impl UnitSystem {
             diameter: if si { 0.001 } else { M_PER_FT / 12.0 },
             pressure: 1.0 / pressure.per_m_head(specific_gravity),
             velocity: if si { 1.0 } else { M_PER_FT },
-            volume: if si { 1.0 } else { M_PER_FT * M_PER_FT * M_PER_FT },
+            volume: if si {
+                1.0
+            } else {
+                M_PER_FT * M_PER_FT * M_PER_FT
+            },
             power: if si { 1.0 } else { KW_PER_HP },
         }
     }
