@@ -68,6 +68,9 @@ fn same_network(a: &pipenet::Network, b: &pipenet::Network) -> String {
         ("labels", a.labels == b.labels),
         ("backdrop", a.backdrop == b.backdrop),
     ];
+    if a.options != b.options {
+        diffs.push(format!("options: {:?}\n vs {:?}", a.options, b.options));
+    }
     for (name, same) in parts {
         if !same {
             diffs.push(format!("{name} differ"));

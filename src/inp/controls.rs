@@ -96,18 +96,12 @@ pub(crate) fn read_control<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()
             "a control needs LINK id status IF|AT ...",
         ));
     }
-    if !matches(tokens[0], "LINK") {
-        return Err(r.error(
-            line,
-            code::SYNTAX,
-            Some(tokens[0]),
-            "a control starts with LINK",
-        ));
-    }
+    // EPANET does not check the first word (LINK): files write `Pump` or `Valve` there too.
     let link = controllable_link(r, line, 1)?;
     let status = link_setting(r, line, link, tokens[2])?;
     let condition = if matches(tokens[3], "IF") {
-        if tokens.len() < 8 || !matches(tokens[4], "NODE") {
+        // EPANET does not check the word NODE either (files write `Tank`).
+        if tokens.len() < 8 {
             return Err(r.error(
                 line,
                 code::SYNTAX,

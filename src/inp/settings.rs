@@ -418,7 +418,7 @@ pub(crate) fn finish(r: &mut Reader) {
     let named = r.net.options.default_pattern_id.clone();
     r.net.options.default_pattern = named.as_deref().and_then(|id| r.net.pattern_ix(id));
     if r.net.options.default_pattern.is_none() {
-        if let Some(id) = named {
+        if let Some(id) = named.filter(|id| id != "1") {
             r.warn_global(
                 Some(&id),
                 "default pattern is not defined; pattern \"1\" or none is used",

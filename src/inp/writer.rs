@@ -103,11 +103,8 @@ impl Writer<'_> {
     fn write_all(&mut self) -> fmt::Result {
         self.title()?;
         self.junctions()?;
-        self.reservoirs()?;
-        self.tanks()?;
-        self.pipes()?;
-        self.pumps()?;
-        self.valves()?;
+        self.storage()?;
+        self.links()?;
         self.demands()?;
         self.status()?;
         self.patterns()?;
@@ -177,48 +174,80 @@ impl Writer<'_> {
         writeln!(self.out)
     }
 
-    fn reservoirs(&mut self) -> fmt::Result {
-        self.header("RESERVOIRS")?;
+    /// Reservoirs and tanks, in their order in the network: a new section
+    /// header starts each run of one kind, since EPANET numbers them as read.
+    fn storage(&mut self) -> fmt::Result {
+        let mut current = "";
         for node in &self.net.nodes {
-            let NodeKind::Reservoir(res) = &node.kind else {
-                continue;
+            let section = match node.kind {
+                NodeKind::Junction(_) => continue,
+                NodeKind::Reservoir(_) => "RESERVOIRS",
+                NodeKind::Tank(_) => "TANKS",
             };
-            write!(
-                self.out,
-                "{} {}",
-                Id(&node.id),
-                file_value(node.elevation_m, self.units.length)
-            )?;
-            if let Some(p) = res.head_pattern {
-                write!(self.out, " {}", Id(&self.net.patterns[p.ix()].id))?;
+            if section != current {
+                self.header(section)?;
+                current = section;
             }
-            self.comment(&node.comment)?;
+            self.storage_node(node)?;
         }
         writeln!(self.out)
     }
 
-    fn tanks(&mut self) -> fmt::Result {
-        self.header("TANKS")?;
+    fn storage_node(&mut self, node: &crate::network::Node) -> fmt::Result {
         let u = self.units;
-        for node in &self.net.nodes {
-            let NodeKind::Tank(t) = &node.kind else {
-                continue;
+        match &node.kind {
+            NodeKind::Junction(_) => return Ok(()),
+            NodeKind::Reservoir(res) => {
+                write!(
+                    self.out,
+                    "{} {}",
+                    Id(&node.id),
+                    file_value(node.elevation_m, u.length)
+                )?;
+                if let Some(p) = res.head_pattern {
+                    write!(self.out, " {}", Id(&self.net.patterns[p.ix()].id))?;
+                }
+            }
+            NodeKind::Tank(t) => {
+                let curve = t.volume_curve.map_or("*", |c| &self.net.curves[c.ix()].id);
+                write!(
+                    self.out,
+                    "{} {} {} {} {} {} {} {} {}",
+                    Id(&node.id),
+                    file_value(node.elevation_m, u.length),
+                    file_value(t.initial_level_m, u.length),
+                    file_value(t.min_level_m, u.length),
+                    file_value(t.max_level_m, u.length),
+                    file_value(t.diameter_m, u.length),
+                    file_value(t.min_volume_m3, u.volume),
+                    Id(curve),
+                    if t.can_overflow { "YES" } else { "NO" },
+                )?;
+            }
+        }
+        self.comment(&node.comment)
+    }
+
+    /// Pipes, pumps and valves in their order in the network, a new
+    /// section header starting each run of one kind.
+    fn links(&mut self) -> fmt::Result {
+        let mut current = "";
+        for link in &self.net.links {
+            let section = match link.kind {
+                LinkKind::Pipe(_) => "PIPES",
+                LinkKind::Pump(_) => "PUMPS",
+                LinkKind::Valve(_) => "VALVES",
             };
-            let curve = t.volume_curve.map_or("*", |c| &self.net.curves[c.ix()].id);
-            write!(
-                self.out,
-                "{} {} {} {} {} {} {} {} {}",
-                Id(&node.id),
-                file_value(node.elevation_m, u.length),
-                file_value(t.initial_level_m, u.length),
-                file_value(t.min_level_m, u.length),
-                file_value(t.max_level_m, u.length),
-                file_value(t.diameter_m, u.length),
-                file_value(t.min_volume_m3, u.volume),
-                Id(curve),
-                if t.can_overflow { "YES" } else { "NO" },
-            )?;
-            self.comment(&node.comment)?;
+            if section != current {
+                self.header(section)?;
+                current = section;
+            }
+            match &link.kind {
+                LinkKind::Pipe(p) => self.pipe(link, p)?,
+                LinkKind::Pump(p) => self.pump(link, p)?,
+                LinkKind::Valve(v) => self.valve(link, v)?,
+            }
+            self.comment(&link.comment)?;
         }
         writeln!(self.out)
     }
@@ -229,90 +258,68 @@ impl Writer<'_> {
         write!(self.out, "{} {} {}", Id(&link.id), Id(from), Id(to))
     }
 
-    fn pipes(&mut self) -> fmt::Result {
-        self.header("PIPES")?;
+    fn pipe(&mut self, link: &Link, p: &crate::network::Pipe) -> fmt::Result {
         let u = self.units;
         let rough = roughness_factor(&u, self.net.options.headloss);
-        for link in &self.net.links {
-            let LinkKind::Pipe(p) = &link.kind else {
-                continue;
-            };
-            self.ends(link)?;
-            let status = match (p.check_valve, link.initial_status) {
-                (true, _) => "CV",
-                (false, InitialStatus::Closed) => "CLOSED",
-                (false, _) => "OPEN",
-            };
-            write!(
-                self.out,
-                " {} {} {} {} {}",
-                file_value(p.length_m, u.length),
-                file_value(p.diameter_m, u.diameter),
-                file_value(p.roughness, rough),
-                Num(p.minor_loss),
-                status
-            )?;
-            self.comment(&link.comment)?;
-        }
-        writeln!(self.out)
+        self.ends(link)?;
+        let status = match (p.check_valve, link.initial_status) {
+            (true, _) => "CV",
+            (false, InitialStatus::Closed) => "CLOSED",
+            (false, _) => "OPEN",
+        };
+        write!(
+            self.out,
+            " {} {} {} {} {}",
+            file_value(p.length_m, u.length),
+            file_value(p.diameter_m, u.diameter),
+            file_value(p.roughness, rough),
+            Num(p.minor_loss),
+            status
+        )
     }
 
-    fn pumps(&mut self) -> fmt::Result {
-        self.header("PUMPS")?;
-        for link in &self.net.links {
-            let LinkKind::Pump(p) = &link.kind else {
-                continue;
-            };
-            self.ends(link)?;
-            match p.model {
-                PumpModel::HeadCurve(c) => {
-                    write!(self.out, " HEAD {}", Id(&self.net.curves[c.ix()].id))?
-                }
-                PumpModel::ConstantPower(kw) => {
-                    write!(self.out, " POWER {}", file_value(kw, self.units.power))?
-                }
+    fn pump(&mut self, link: &Link, p: &crate::network::Pump) -> fmt::Result {
+        self.ends(link)?;
+        match p.model {
+            PumpModel::HeadCurve(c) => {
+                write!(self.out, " HEAD {}", Id(&self.net.curves[c.ix()].id))?
             }
-            if p.speed != 1.0 {
-                write!(self.out, " SPEED {}", Num(p.speed))?;
+            PumpModel::ConstantPower(kw) => {
+                write!(self.out, " POWER {}", file_value(kw, self.units.power))?
             }
-            if let Some(pat) = p.speed_pattern {
-                write!(self.out, " PATTERN {}", Id(&self.net.patterns[pat.ix()].id))?;
-            }
-            self.comment(&link.comment)?;
         }
-        writeln!(self.out)
+        if p.speed != 1.0 {
+            write!(self.out, " SPEED {}", Num(p.speed))?;
+        }
+        if let Some(pat) = p.speed_pattern {
+            write!(self.out, " PATTERN {}", Id(&self.net.patterns[pat.ix()].id))?;
+        }
+        Ok(())
     }
 
-    fn valves(&mut self) -> fmt::Result {
-        self.header("VALVES")?;
+    fn valve(&mut self, link: &Link, v: &crate::network::Valve) -> fmt::Result {
         let u = self.units;
-        for link in &self.net.links {
-            let LinkKind::Valve(v) = &link.kind else {
-                continue;
-            };
-            self.ends(link)?;
-            write!(
+        self.ends(link)?;
+        write!(
+            self.out,
+            " {} {} ",
+            file_value(v.diameter_m, u.diameter),
+            v.valve_type.keyword()
+        )?;
+        let curve_id = v.curve.map(|c| self.net.curves[c.ix()].id.as_str());
+        match (v.valve_type, curve_id) {
+            (ValveType::Gpv, Some(c)) => write!(self.out, "{}", Id(c))?,
+            _ => write!(
                 self.out,
-                " {} {} ",
-                file_value(v.diameter_m, u.diameter),
-                v.valve_type.keyword()
-            )?;
-            let curve_id = v.curve.map(|c| self.net.curves[c.ix()].id.as_str());
-            match (v.valve_type, curve_id) {
-                (ValveType::Gpv, Some(c)) => write!(self.out, "{}", Id(c))?,
-                _ => write!(
-                    self.out,
-                    "{}",
-                    file_value(v.setting, valve_setting_factor(&u, v.valve_type))
-                )?,
-            }
-            write!(self.out, " {}", Num(v.minor_loss))?;
-            if let (ValveType::Pcv, Some(c)) = (v.valve_type, curve_id) {
-                write!(self.out, " {}", Id(c))?;
-            }
-            self.comment(&link.comment)?;
+                "{}",
+                file_value(v.setting, valve_setting_factor(&u, v.valve_type))
+            )?,
         }
-        writeln!(self.out)
+        write!(self.out, " {}", Num(v.minor_loss))?;
+        if let (ValveType::Pcv, Some(c)) = (v.valve_type, curve_id) {
+            write!(self.out, " {}", Id(c))?;
+        }
+        Ok(())
     }
 
     fn demands(&mut self) -> fmt::Result {
@@ -789,14 +796,16 @@ impl Writer<'_> {
         writeln!(self.out, "PRESSURE {}", o.pressure_units.keyword())?;
         writeln!(self.out, "HEADLOSS {headloss}")?;
         writeln!(self.out, "SPECIFIC GRAVITY {}", Num(o.specific_gravity))?;
-        writeln!(
-            self.out,
-            "VISCOSITY {}",
-            relative_or_absolute(o.viscosity_m2s, VISCOSITY_FT2S, 1e-3, area)
-        )?;
-        let diffusivity =
-            relative_or_absolute(o.quality.diffusivity_m2s, DIFFUSIVITY_FT2S, 1e-4, area);
-        writeln!(self.out, "DIFFUSIVITY {diffusivity}")?;
+        let defaults = crate::network::Options::default();
+        if o.viscosity_m2s != defaults.viscosity_m2s {
+            let viscosity = relative_or_absolute(o.viscosity_m2s, VISCOSITY_FT2S, 1e-3, area);
+            writeln!(self.out, "VISCOSITY {viscosity}")?;
+        }
+        if o.quality.diffusivity_m2s != defaults.quality.diffusivity_m2s {
+            let diffusivity =
+                relative_or_absolute(o.quality.diffusivity_m2s, DIFFUSIVITY_FT2S, 1e-4, area);
+            writeln!(self.out, "DIFFUSIVITY {diffusivity}")?;
+        }
         writeln!(self.out, "TRIALS {}", o.trials)?;
         writeln!(self.out, "ACCURACY {}", Num(o.accuracy))?;
         writeln!(
@@ -858,16 +867,20 @@ impl Writer<'_> {
             }
         }
         writeln!(self.out, "TOLERANCE {}", Num(o.quality.tolerance))?;
-        writeln!(
-            self.out,
-            "HTOL {}",
-            file_value(o.head_tolerance_m, u.length)
-        )?;
-        writeln!(
-            self.out,
-            "QTOL {}",
-            file_value(o.flow_tolerance_m3s, u.flow)
-        )?;
+        if o.head_tolerance_m != defaults.head_tolerance_m {
+            writeln!(
+                self.out,
+                "HTOL {}",
+                file_value(o.head_tolerance_m, u.length)
+            )?;
+        }
+        if o.flow_tolerance_m3s != defaults.flow_tolerance_m3s {
+            writeln!(
+                self.out,
+                "QTOL {}",
+                file_value(o.flow_tolerance_m3s, u.flow)
+            )?;
+        }
         writeln!(self.out, "RQTOL {}", Num(o.rq_tolerance))?;
         if let Some(map) = &o.map_file {
             writeln!(self.out, "MAP {}", Id(map))?;
