@@ -57,7 +57,7 @@ pub(crate) fn hours(value: &str, unit: Option<&str>) -> Option<f64> {
 /// does; `None` if negative.
 pub(crate) fn seconds(hours: f64) -> Option<u64> {
     let s = (3600.0 * hours + 0.5).floor();
-    (s >= 0.0 && s < 1e15).then_some(s as u64)
+    (0.0..1e15).contains(&s).then_some(s as u64)
 }
 
 /// The time given by the last one or two tokens of a line (a value and
