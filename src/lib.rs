@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod hydraulics;
+pub mod inp;
 pub mod network;
 pub mod report;
 

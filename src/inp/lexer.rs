@@ -1,0 +1,188 @@
+//! Splitting `.inp` text into sections, lines and tokens, the way EPANET's tokenizer does.
+//!
+//! A line is cut at its first `;` (the rest is its comment), then split on
+//! blanks, tabs and line ends; a double quote starts a token that runs to
+//! the next double quote, so quoted ids may contain blanks. Section headers
+//! and keywords are matched case-insensitively by prefix: the file's token
+//! must begin with EPANET's keyword (`TRIALS` begins with `TRIAL`).
+
+use std::borrow::Cow;
+
+use super::diagnostic::Section;
+
+/// One meaningful line of the file (blank and comment-only lines are dropped).
+#[derive(Debug, Clone)]
+pub(crate) struct Line<'a> {
+    /// 1-based line number.
+    pub number: usize,
+    /// The section the line belongs to.
+    pub section: Section,
+    /// The tokens before any `;`.
+    pub tokens: Vec<&'a str>,
+    /// The text after the first `;`, trimmed, if not empty.
+    pub comment: Option<&'a str>,
+    /// The line before any `;`, trimmed (for sections kept verbatim).
+    pub text: &'a str,
+}
+
+/// What the lexer found: the lines of known sections and the headers it did not know.
+#[derive(Debug, Default)]
+pub(crate) struct Lexed<'a> {
+    /// Lines of known sections, in file order.
+    pub lines: Vec<Line<'a>>,
+    /// Unknown section headers: (line number, header token).
+    pub bad_headers: Vec<(usize, &'a str)>,
+    /// Lines that EPANET would split because they are too long: (line number, length).
+    pub long_lines: Vec<(usize, usize)>,
+}
+
+/// EPANET reads at most this many characters of a line (`MAXLINE` − 1).
+pub(crate) const MAX_LINE: usize = 1023;
+
+/// Decodes a file's bytes: UTF-8 if valid (a byte-order mark is dropped),
+/// else Latin-1, where every byte is the character of the same number.
+pub(crate) fn decode(bytes: &[u8]) -> Cow<'_, str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
+    }
+}
+
+/// Splits the text into lines of known sections. Lines before the first
+/// header belong to `[TITLE]`... EPANET ignores them, and so do we; lines
+/// after `[END]` are ignored too.
+pub(crate) fn lex(text: &str) -> Lexed<'_> {
+    let mut lexed = Lexed::default();
+    let mut section: Option<Section> = None;
+    for (i, raw) in text.split('\n').enumerate() {
+        let number = i + 1;
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if raw.len() > MAX_LINE {
+            lexed.long_lines.push((number, raw.chars().count()));
+        }
+        let (data, comment) = match raw.find(';') {
+            Some(at) => (&raw[..at], non_empty(raw[at + 1..].trim())),
+            None => (raw, None),
+        };
+        let tokens = tokenize(data);
+        let Some(first) = tokens.first() else {
+            continue;
+        };
+        if first.starts_with('[') {
+            section = find_section(first);
+            match section {
+                Some(Section::End) => break,
+                Some(_) => {}
+                None => lexed.bad_headers.push((number, first)),
+            }
+            continue;
+        }
+        if let Some(section) = section {
+            lexed.lines.push(Line {
+                number,
+                section,
+                tokens,
+                comment,
+                text: data.trim(),
+            });
+        }
+    }
+    lexed
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// The section whose `[NAME]` begins the token, case-insensitively.
+fn find_section(token: &str) -> Option<Section> {
+    Section::ALL.into_iter().find(|s| {
+        let name = s.name();
+        token.len() >= name.len() + 2
+            && token.as_bytes()[0] == b'['
+            && token.as_bytes()[1..=name.len()].eq_ignore_ascii_case(name.as_bytes())
+            && token.as_bytes()[name.len() + 1] == b']'
+    })
+}
+
+fn is_separator(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Splits a line (already cut at `;`) into tokens.
+pub(crate) fn tokenize(data: &str) -> Vec<&str> {
+    let bytes = data.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if is_separator(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        if bytes[i] == b'"' {
+            let start = i + 1;
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b'"')
+                .map_or(bytes.len(), |p| start + p);
+            tokens.push(&data[start..end]);
+            i = end + 1;
+        } else {
+            let start = i;
+            while i < bytes.len() && !is_separator(bytes[i]) {
+                i += 1;
+            }
+            tokens.push(&data[start..i]);
+        }
+    }
+    tokens
+}
+
+/// Whether `token` begins with `keyword`, ignoring ASCII case (EPANET's `match`).
+pub(crate) fn matches(token: &str, keyword: &str) -> bool {
+    token.len() >= keyword.len()
+        && token.as_bytes()[..keyword.len()].eq_ignore_ascii_case(keyword.as_bytes())
+}
+
+/// Parses a number as EPANET does (the whole token must be a number); rejects
+/// infinities and NaN.
+pub(crate) fn number(token: &str) -> Option<f64> {
+    token.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_group_a_token_and_semicolon_starts_a_comment() {
+        assert_eq!(tokenize(" \"a b\"\tc  d"), vec!["a b", "c", "d"]);
+        let lexed = lex("[JUNCTIONS]\nJ1 10 ; first\r\n");
+        assert_eq!(lexed.lines[0].tokens, vec!["J1", "10"]);
+        assert_eq!(lexed.lines[0].comment, Some("first"));
+    }
+
+    #[test]
+    fn sections_are_case_insensitive_and_unknown_ones_are_reported() {
+        let lexed = lex("[junctions]\nJ1 1\n[COORDS]\nJ1 1 2\n[END]\nJUNK\n");
+        assert_eq!(lexed.lines.len(), 1);
+        assert_eq!(lexed.lines[0].section, Section::Junctions);
+        assert_eq!(lexed.bad_headers, vec![(3, "[COORDS]")]);
+    }
+
+    #[test]
+    fn keywords_match_by_prefix() {
+        assert!(matches("Trials", "TRIAL"));
+        assert!(!matches("TRI", "TRIAL"));
+        assert_eq!(number("1e1"), Some(10.0));
+        assert_eq!(number("inf"), None);
+        assert_eq!(number("1,5"), None);
+    }
+
+    #[test]
+    fn latin1_bytes_become_characters() {
+        assert_eq!(decode(b"caf\xe9"), "café");
+        assert_eq!(decode("café".as_bytes()), "café");
+    }
+}

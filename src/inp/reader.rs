@@ -1,0 +1,317 @@
+//! The reader's state: the network being built, the diagnostics, and the order sections are read in.
+//!
+//! Sections are read in an order that resolves every reference, whatever
+//! their order in the file: `[OPTIONS]` first (it fixes the units), then
+//! patterns and curves, then nodes (junctions first, then reservoirs and
+//! tanks as EPANET numbers them), links, and everything that refers to
+//! them. Curves keep the file's numbers until the end, when their use
+//! (pump, tank, valve ...) says which units their points are in.
+
+use crate::network::units::UnitSystem;
+use crate::network::{CurveIx, CurveKind, LinkIx, Network, NodeIx, NodeKind, PatternIx};
+
+use super::diagnostic::{code, Diagnostic, Section};
+use super::lexer::{self, Line};
+use super::{controls, links, nodes, settings, tables, validate};
+
+/// Marks a line that could not be read; its error is already recorded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reported;
+
+/// The result of reading one line: `Err` when an error was recorded.
+pub(crate) type Parsed<T> = Result<T, Reported>;
+
+/// EPANET's longest id (`MAXID`).
+const MAX_ID: usize = 31;
+
+/// Everything the reader builds and collects.
+pub(crate) struct Reader<'a> {
+    /// The file name used in diagnostics.
+    pub file: &'a str,
+    /// The network being built.
+    pub net: Network,
+    /// Errors found so far.
+    pub errors: Vec<Diagnostic>,
+    /// Warnings found so far.
+    pub warnings: Vec<Diagnostic>,
+    /// The file's units (known once `[OPTIONS]` is read).
+    pub units: UnitSystem,
+    /// The kind each curve is used as, set by its first use.
+    pub curve_kinds: Vec<CurveKind>,
+    /// Junctions whose `[JUNCTIONS]` demand a `[DEMANDS]` entry has replaced.
+    pub demands_replaced: Vec<bool>,
+    /// Whether each pipe's initial status was given in `[PIPES]`, for `[STATUS]`.
+    pub settings: settings::Pending<'a>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(file: &'a str) -> Self {
+        let net = Network::new();
+        let units = net.units();
+        Reader {
+            file,
+            net,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            units,
+            curve_kinds: Vec::new(),
+            demands_replaced: Vec::new(),
+            settings: settings::Pending::default(),
+        }
+    }
+
+    /// Records an error on a line and returns the marker to propagate.
+    pub fn error(
+        &mut self,
+        line: &Line,
+        code: u16,
+        token: Option<&str>,
+        message: impl Into<String>,
+    ) -> Reported {
+        let d = self.diagnostic(Some(line), Some(code), token, message.into());
+        self.errors.push(d);
+        Reported
+    }
+
+    /// Records a warning on a line.
+    pub fn warn(&mut self, line: &Line, token: Option<&str>, message: impl Into<String>) {
+        let d = self.diagnostic(Some(line), None, token, message.into());
+        self.warnings.push(d);
+    }
+
+    /// Records an error that concerns the whole file or an object, not one line.
+    pub fn error_global(&mut self, code: u16, token: Option<&str>, message: impl Into<String>) {
+        let d = self.diagnostic(None, Some(code), token, message.into());
+        self.errors.push(d);
+    }
+
+    /// Records a warning that concerns the whole file or an object.
+    pub fn warn_global(&mut self, token: Option<&str>, message: impl Into<String>) {
+        let d = self.diagnostic(None, None, token, message.into());
+        self.warnings.push(d);
+    }
+
+    fn diagnostic(
+        &self,
+        line: Option<&Line>,
+        code: Option<u16>,
+        token: Option<&str>,
+        message: String,
+    ) -> Diagnostic {
+        Diagnostic {
+            file: self.file.to_string(),
+            line: line.map_or(0, |l| l.number),
+            section: line.map(|l| l.section),
+            token: token.map(str::to_string),
+            code,
+            message,
+        }
+    }
+
+    /// Token `ix` of the line, or a syntax error naming what is missing.
+    pub fn token(&mut self, line: &Line<'a>, ix: usize, what: &str) -> Parsed<&'a str> {
+        match line.tokens.get(ix) {
+            Some(t) => Ok(*t),
+            None => Err(self.error(line, code::SYNTAX, None, format!("missing {what}"))),
+        }
+    }
+
+    /// Token `ix` as a number; a missing token is a syntax error, a bad one error 202.
+    pub fn number(&mut self, line: &Line<'a>, ix: usize, what: &str) -> Parsed<f64> {
+        let token = self.token(line, ix, what)?;
+        self.parse_number(line, token, what)
+    }
+
+    /// Token `ix` as a number if present.
+    pub fn opt_number(&mut self, line: &Line<'a>, ix: usize, what: &str) -> Parsed<Option<f64>> {
+        match line.tokens.get(ix) {
+            None => Ok(None),
+            Some(token) => self.parse_number(line, token, what).map(Some),
+        }
+    }
+
+    /// A token as a number, or error 202.
+    pub fn parse_number(&mut self, line: &Line, token: &str, what: &str) -> Parsed<f64> {
+        lexer::number(token).ok_or_else(|| {
+            self.error(
+                line,
+                code::ILLEGAL_NUMBER,
+                Some(token),
+                format!("{what} is not a number"),
+            )
+        })
+    }
+
+    /// Checks a new object's id: at most 31 characters, no double quote.
+    pub fn check_id(&mut self, line: &Line, id: &str) -> Parsed<()> {
+        if id.is_empty() || id.chars().count() > MAX_ID || id.contains('"') {
+            return Err(self.error(
+                line,
+                code::INVALID_ID,
+                Some(id),
+                format!("invalid id: ids have 1 to {MAX_ID} characters and no double quote"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The node named by token `ix`, or error 203.
+    pub fn node(&mut self, line: &Line<'a>, ix: usize) -> Parsed<NodeIx> {
+        let id = self.token(line, ix, "node id")?;
+        self.net
+            .node_ix(id)
+            .ok_or_else(|| self.error(line, code::UNDEFINED_NODE, Some(id), "undefined node"))
+    }
+
+    /// The link named by token `ix`, or error 204.
+    pub fn link(&mut self, line: &Line<'a>, ix: usize) -> Parsed<LinkIx> {
+        let id = self.token(line, ix, "link id")?;
+        self.net
+            .link_ix(id)
+            .ok_or_else(|| self.error(line, code::UNDEFINED_LINK, Some(id), "undefined link"))
+    }
+
+    /// The pattern named by a token, or error 205.
+    pub fn pattern(&mut self, line: &Line, id: &str) -> Parsed<PatternIx> {
+        self.net.pattern_ix(id).ok_or_else(|| {
+            self.error(
+                line,
+                code::UNDEFINED_PATTERN,
+                Some(id),
+                "undefined time pattern",
+            )
+        })
+    }
+
+    /// The pattern named by token `ix` if there is one (`*` means none).
+    pub fn opt_pattern(&mut self, line: &Line<'a>, ix: usize) -> Parsed<Option<PatternIx>> {
+        match line.tokens.get(ix) {
+            None => Ok(None),
+            Some(&"*") => Ok(None),
+            Some(id) => self.pattern(line, id).map(Some),
+        }
+    }
+
+    /// The curve named by a token, or error 206; marks it as used for `kind`.
+    pub fn curve(&mut self, line: &Line, id: &str, kind: CurveKind) -> Parsed<CurveIx> {
+        let ix = self
+            .net
+            .curve_ix(id)
+            .ok_or_else(|| self.error(line, code::UNDEFINED_CURVE, Some(id), "undefined curve"))?;
+        let used = &mut self.curve_kinds[ix.ix()];
+        if *used == CurveKind::Generic {
+            *used = kind;
+        } else if *used != kind {
+            let message =
+                format!("curve already used as a {used:?} curve cannot also be a {kind:?} curve");
+            self.warn(line, Some(id), message);
+        }
+        Ok(ix)
+    }
+
+    /// Whether the node is a junction.
+    pub fn is_junction(&self, node: NodeIx) -> bool {
+        matches!(self.net.node(node).kind, NodeKind::Junction(_))
+    }
+}
+
+/// Reads a whole file's text. Returns the network and warnings, or the errors.
+pub(crate) fn read(text: &str, file: &str) -> (Network, Vec<Diagnostic>, Vec<Diagnostic>) {
+    let mut reader = Reader::new(file);
+    let lexed = lexer::lex(text);
+    for &(number, header) in &lexed.bad_headers {
+        let d = Diagnostic {
+            file: file.to_string(),
+            line: number,
+            section: None,
+            token: Some(header.to_string()),
+            code: Some(code::SECTION_KEYWORD),
+            message: "invalid section keyword; the section's contents are ignored".to_string(),
+        };
+        reader.errors.push(d);
+    }
+    for &(number, length) in &lexed.long_lines {
+        reader.warnings.push(Diagnostic {
+            file: file.to_string(),
+            line: number,
+            section: None,
+            token: None,
+            code: None,
+            message: format!(
+                "line of {length} characters: EPANET reads lines in pieces of {} characters \
+                 and would misread it; pipenet reads it whole",
+                lexer::MAX_LINE
+            ),
+        });
+    }
+
+    let lines = &lexed.lines;
+    let of =
+        |sections: &'static [Section]| lines.iter().filter(move |l| sections.contains(&l.section));
+
+    settings::read_options(&mut reader, of(&[Section::Options]));
+    for line in of(&[Section::Title]) {
+        reader.net.title.push(line.text.to_string());
+    }
+    for line in of(&[Section::Patterns]) {
+        let _ = tables::read_pattern(&mut reader, line);
+    }
+    for line in of(&[Section::Curves]) {
+        let _ = tables::read_curve(&mut reader, line);
+    }
+    for line in of(&[Section::Junctions]) {
+        let _ = nodes::read_junction(&mut reader, line);
+    }
+    for line in of(&[Section::Reservoirs, Section::Tanks]) {
+        let _ = nodes::read_tank(&mut reader, line);
+    }
+    reader.demands_replaced = vec![false; reader.net.nodes.len()];
+    for line in of(&[Section::Pipes, Section::Pumps, Section::Valves]) {
+        let _ = match line.section {
+            Section::Pipes => links::read_pipe(&mut reader, line),
+            Section::Pumps => links::read_pump(&mut reader, line),
+            _ => links::read_valve(&mut reader, line),
+        };
+    }
+    for line in lines {
+        let _ = read_other(&mut reader, line);
+    }
+    controls::read_rules(&mut reader, of(&[Section::Rules]));
+
+    settings::finish(&mut reader);
+    tables::convert_curves(&mut reader);
+    validate::check(&mut reader);
+
+    reader.errors.sort_by_key(|d| d.line);
+    (reader.net, reader.errors, reader.warnings)
+}
+
+/// Reads a line of a section that refers to nodes, links, patterns or curves.
+fn read_other<'a>(reader: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
+    match line.section {
+        Section::Demands => nodes::read_demand(reader, line),
+        Section::Emitters => nodes::read_emitter(reader, line),
+        Section::Quality => nodes::read_quality(reader, line),
+        Section::Sources => nodes::read_source(reader, line),
+        Section::Mixing => nodes::read_mixing(reader, line),
+        Section::Coordinates => nodes::read_coordinates(reader, line),
+        Section::Status => links::read_status(reader, line),
+        Section::Vertices => links::read_vertex(reader, line),
+        Section::Leakage => links::read_leakage(reader, line),
+        Section::Tags => links::read_tag(reader, line),
+        Section::Controls => controls::read_control(reader, line),
+        Section::Energy => settings::read_energy(reader, line),
+        Section::Reactions => settings::read_reaction(reader, line),
+        Section::Report => settings::read_report(reader, line),
+        Section::Times => settings::read_time(reader, line),
+        Section::Labels => {
+            reader.net.labels.push(line.text.to_string());
+            Ok(())
+        }
+        Section::Backdrop => {
+            reader.net.backdrop.push(line.text.to_string());
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
