@@ -371,10 +371,10 @@ fn initial_status(link: &crate::network::Link) -> (LinkStatus, Option<f64>) {
     let closed = link.initial_status == InitialStatus::Closed;
     match &link.kind {
         LinkKind::Pipe(_) => (if closed { LinkStatus::Closed } else { LinkStatus::Open }, None),
-        LinkKind::Pump(p) => {
-            let status = if closed { LinkStatus::Closed } else { LinkStatus::Open };
-            (status, Some(p.speed))
-        }
+        // A pump closed from the start has speed 0, so that a control
+        // opening it counts as a change (EPANET reports its setting as 0).
+        LinkKind::Pump(_) if closed => (LinkStatus::Closed, Some(0.0)),
+        LinkKind::Pump(p) => (LinkStatus::Open, Some(p.speed)),
         LinkKind::Valve(v) => match (v.valve_type, link.initial_status) {
             (ValveType::Gpv, InitialStatus::Closed) => (LinkStatus::Closed, Some(0.0)),
             (ValveType::Gpv, _) => (LinkStatus::Open, Some(0.0)),

@@ -154,9 +154,6 @@ impl HydraulicModel {
                 junction_nodes.push(i);
             }
         }
-        if junction_nodes.is_empty() {
-            return Err(ModelError::Empty("junctions"));
-        }
         if junction_nodes.len() == net.nodes.len() {
             return Err(ModelError::Empty("reservoir or tank"));
         }

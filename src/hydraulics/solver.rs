@@ -199,7 +199,7 @@ impl Solver {
                     break;
                 }
                 Err(_) => {
-                    outcome.singular_at = Some(self.model.junction_nodes[0]);
+                    outcome.singular_at = self.model.junction_nodes.first().copied();
                     break;
                 }
             };
@@ -965,11 +965,17 @@ impl Solver {
         }
         match &self.model.laws[k] {
             LinkLaw::Pump(_) => state.setting[k].unwrap_or(1.0) > 0.0,
-            LinkLaw::Valve { valve_type: ValveType::Psv, .. } => {
-                !(state.status[k] == LinkStatus::Active && state.setting[k].is_some())
-            }
             _ => true,
         }
+    }
+
+    /// Whether a junction takes water: a non-zero demand, an emitter or a leak.
+    fn draws_water(&self, state: &HydraulicState, i: usize) -> bool {
+        let leak = self.model.leakage[i];
+        state.full_demand_m3s[i] != 0.0
+            || self.model.emitter_ke[i] > 0.0
+            || leak.cfa > 0.0
+            || leak.cva > 0.0
     }
 
     /// Zeroes the outflows of junctions cut off from every source.
@@ -1014,6 +1020,12 @@ impl Solver {
                         group.push(j);
                     }
                 }
+            }
+            // A group that asks for no water keeps the static head its
+            // closed links transmit, as in EPANET; only a group that would
+            // draw water it cannot get is pinned.
+            if !group.iter().any(|&i| self.draws_water(state, i)) {
+                continue;
             }
             let head = group.iter().map(|&i| self.elevation[i]).fold(f64::INFINITY, f64::min);
             for &i in &group {
