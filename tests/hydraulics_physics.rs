@@ -7,17 +7,34 @@ use pipenet::network::{
 
 fn junction(net: &mut Network, id: &str, elevation: f64, demand: f64) -> pipenet::network::NodeIx {
     let kind = NodeKind::Junction(Junction {
-        demands: vec![Demand { base_m3s: demand, pattern: None, category: None }],
+        demands: vec![Demand {
+            base_m3s: demand,
+            pattern: None,
+            category: None,
+        }],
     });
     net.add_node(Node::new(id, kind, elevation)).unwrap()
 }
 
 fn reservoir(net: &mut Network, id: &str, head: f64) -> pipenet::network::NodeIx {
-    net.add_node(Node::new(id, NodeKind::Reservoir(Reservoir::default()), head)).unwrap()
+    net.add_node(Node::new(
+        id,
+        NodeKind::Reservoir(Reservoir::default()),
+        head,
+    ))
+    .unwrap()
 }
 
-fn pipe(net: &mut Network, id: &str, a: pipenet::network::NodeIx, b: pipenet::network::NodeIx, l: f64, d: f64) {
-    net.add_link(Link::new(id, a, b, LinkKind::Pipe(Pipe::new(l, d, 100.0)))).unwrap();
+fn pipe(
+    net: &mut Network,
+    id: &str,
+    a: pipenet::network::NodeIx,
+    b: pipenet::network::NodeIx,
+    l: f64,
+    d: f64,
+) {
+    net.add_link(Link::new(id, a, b, LinkKind::Pipe(Pipe::new(l, d, 100.0))))
+        .unwrap();
 }
 
 /// Hazen-Williams in SI: h = 10.67 L Q^1.852 / (C^1.852 D^4.871).
@@ -37,7 +54,10 @@ fn a_single_pipe_loses_the_hazen_williams_head() {
     let h = sim.state().head_m[j.ix()];
     let expected = 100.0 - hw(1000.0, 0.3, 0.05);
     // 10.67 against EPANET's 4.727 ft-cfs constant differ by about 0.1 %.
-    assert!((h - expected).abs() < 2e-3 * (100.0 - expected), "{h} vs {expected}");
+    assert!(
+        (h - expected).abs() < 2e-3 * (100.0 - expected),
+        "{h} vs {expected}"
+    );
     assert!((sim.state().flow_m3s[0] - 0.05).abs() < 1e-9);
 }
 
@@ -47,11 +67,36 @@ fn a_single_pipe_loses_the_hazen_williams_head() {
 fn a_looped_network_conserves_mass_and_energy() {
     let mut net = Network::new();
     let r = reservoir(&mut net, "R", 80.0);
-    let ids: Vec<_> = (0..6).map(|i| junction(&mut net, &format!("J{i}"), 5.0 * i as f64, 0.01 + 0.002 * i as f64)).collect();
+    let ids: Vec<_> = (0..6)
+        .map(|i| {
+            junction(
+                &mut net,
+                &format!("J{i}"),
+                5.0 * i as f64,
+                0.01 + 0.002 * i as f64,
+            )
+        })
+        .collect();
     pipe(&mut net, "P0", r, ids[0], 500.0, 0.4);
-    let pairs = [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 0), (1, 4), (2, 5)];
+    let pairs = [
+        (0, 1),
+        (1, 2),
+        (2, 3),
+        (3, 4),
+        (4, 5),
+        (5, 0),
+        (1, 4),
+        (2, 5),
+    ];
     for (n, (a, b)) in pairs.iter().enumerate() {
-        pipe(&mut net, &format!("P{}", n + 1), ids[*a], ids[*b], 300.0 + 50.0 * n as f64, 0.15 + 0.01 * n as f64);
+        pipe(
+            &mut net,
+            &format!("P{}", n + 1),
+            ids[*a],
+            ids[*b],
+            300.0 + 50.0 * n as f64,
+            0.15 + 0.01 * n as f64,
+        );
     }
     let mut sim = Simulation::new(&net).unwrap();
     assert!(sim.solve_period().converged);
@@ -71,14 +116,24 @@ fn a_looped_network_conserves_mass_and_energy() {
             }
         }
         // ACCURACY 0.001 bounds the last flow correction, hence the residual.
-        assert!(balance.abs() < 1e-3 * total, "junction {}: imbalance {balance}", node.id);
+        assert!(
+            balance.abs() < 1e-3 * total,
+            "junction {}: imbalance {balance}",
+            node.id
+        );
     }
     for (k, link) in net.links.iter().enumerate() {
-        let LinkKind::Pipe(p) = &link.kind else { continue };
+        let LinkKind::Pipe(p) = &link.kind else {
+            continue;
+        };
         let dh = st.head_m[link.from.ix()] - st.head_m[link.to.ix()];
         let q = st.flow_m3s[k];
         let h = hw(p.length_m, p.diameter_m, q.abs()).copysign(q);
-        assert!((dh - h).abs() < 3e-3 * h.abs() + 1e-3, "pipe {}: dh {dh} vs h(Q) {h}", link.id);
+        assert!(
+            (dh - h).abs() < 3e-3 * h.abs() + 1e-3,
+            "pipe {}: dh {dh} vs h(Q) {h}",
+            link.id
+        );
     }
 }
 
@@ -91,7 +146,13 @@ fn a_prv_holds_its_setting_downstream() {
     let b = junction(&mut net, "B", 10.0, 0.0);
     let c = junction(&mut net, "C", 0.0, 0.03);
     pipe(&mut net, "P1", r, a, 200.0, 0.3);
-    let valve = Valve { valve_type: ValveType::Prv, diameter_m: 0.3, setting: 40.0, minor_loss: 0.0, curve: None };
+    let valve = Valve {
+        valve_type: ValveType::Prv,
+        diameter_m: 0.3,
+        setting: 40.0,
+        minor_loss: 0.0,
+        curve: None,
+    };
     let mut prv = Link::new("V", a, b, LinkKind::Valve(valve));
     prv.initial_status = pipenet::network::InitialStatus::Active;
     net.add_link(prv).unwrap();
@@ -100,7 +161,11 @@ fn a_prv_holds_its_setting_downstream() {
     assert!(sim.solve_period().converged);
     let st = sim.state();
     assert_eq!(st.status[1], LinkStatus::Active);
-    assert!((st.head_m[b.ix()] - 50.0).abs() < 1e-4, "head below the PRV {}", st.head_m[b.ix()]);
+    assert!(
+        (st.head_m[b.ix()] - 50.0).abs() < 1e-4,
+        "head below the PRV {}",
+        st.head_m[b.ix()]
+    );
     assert!((st.flow_m3s[1] - 0.03).abs() < 1e-6);
 }
 

@@ -42,7 +42,11 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { network, out, quiet } => run(&network, out.as_deref(), quiet),
+        Command::Run {
+            network,
+            out,
+            quiet,
+        } => run(&network, out.as_deref(), quiet),
         Command::Check { network } => check(&network),
     };
     match result {
@@ -81,7 +85,9 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
         .with_context(|| format!("{}: cannot simulate", path.display()))?;
     let outcome = sim.solve_period();
     let mut results = Results::default();
-    results.snapshots.push(report::Snapshot::of(sim.time_s(), sim.state()));
+    results
+        .snapshots
+        .push(report::Snapshot::of(sim.time_s(), sim.state()));
     let solve_time = started.elapsed() - read_time;
 
     if let Some(out) = out {
@@ -142,7 +148,11 @@ fn print_summary(
         "first period only (t = 0): extended-period simulation is not implemented yet, \
          so later times are not simulated"
     );
-    let verdict = if outcome.converged { "converged" } else { "DID NOT CONVERGE" };
+    let verdict = if outcome.converged {
+        "converged"
+    } else {
+        "DID NOT CONVERGE"
+    };
     println!(
         "hydraulics: {verdict} in {} trials (relative flow change {:.2e})",
         outcome.iterations, outcome.relative_error
@@ -164,17 +174,28 @@ fn print_summary(
         );
     }
     for &k in &outcome.forced_valves {
-        println!("  warning: valve {} could not hold its setting and was opened", net.links[k].id);
+        println!(
+            "  warning: valve {} could not hold its setting and was opened",
+            net.links[k].id
+        );
     }
     if !outcome.disconnected.is_empty() {
-        let names: Vec<&str> =
-            outcome.disconnected.iter().take(10).map(|&i| net.nodes[i].id.as_str()).collect();
+        let names: Vec<&str> = outcome
+            .disconnected
+            .iter()
+            .take(10)
+            .map(|&i| net.nodes[i].id.as_str())
+            .collect();
         println!(
             "  warning: {} junctions are cut off from every tank and reservoir \
              (no demand delivered): {}{}",
             outcome.disconnected.len(),
             names.join(", "),
-            if outcome.disconnected.len() > 10 { ", ..." } else { "" }
+            if outcome.disconnected.len() > 10 {
+                ", ..."
+            } else {
+                ""
+            }
         );
     }
     if let Some(snap) = results.snapshots.first() {
@@ -196,7 +217,10 @@ fn print_pressure_range(net: &Network, snap: &report::Snapshot, cut_off: &[usize
         let p = report::node_values(net, snap, i).pressure;
         range = Some(match range {
             None => ((p, i), (p, i)),
-            Some((lo, hi)) => (if p < lo.0 { (p, i) } else { lo }, if p > hi.0 { (p, i) } else { hi }),
+            Some((lo, hi)) => (
+                if p < lo.0 { (p, i) } else { lo },
+                if p > hi.0 { (p, i) } else { hi },
+            ),
         });
     }
     if let Some(((lo, i_lo), (hi, i_hi))) = range {
@@ -226,7 +250,10 @@ fn refuse_to_overwrite_input(input: &Path, out: &Path) -> Result<()> {
         _ => false,
     };
     if same {
-        bail!("{}: the output file would overwrite the input", out.display());
+        bail!(
+            "{}: the output file would overwrite the input",
+            out.display()
+        );
     }
     Ok(())
 }
@@ -234,15 +261,31 @@ fn refuse_to_overwrite_input(input: &Path, out: &Path) -> Result<()> {
 /// Writes the results whole or not at all: to a temporary file beside the
 /// target, renamed over it once complete.
 fn write_results(out: &Path, net: &Network, input: &Path, results: &Results) -> Result<()> {
-    let format = match out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+    let format = match out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+    {
         Some(e) if e == "json" => "json",
         Some(e) if e == "csv" => "csv",
-        _ => bail!("{}: unknown results format (use .json or .csv)", out.display()),
+        _ => bail!(
+            "{}: unknown results format (use .json or .csv)",
+            out.display()
+        ),
     };
-    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let file_name = out.file_name().and_then(|n| n.to_str()).unwrap_or("results");
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("results");
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let name = input.file_name().and_then(|n| n.to_str()).unwrap_or("network");
+    let name = input
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("network");
     let written = (|| -> Result<()> {
         let file = std::fs::File::create(&tmp)
             .with_context(|| format!("cannot create {}", tmp.display()))?;

@@ -49,9 +49,10 @@ pub(crate) fn pipe_friction(
     let d_ft = diameter_m / FT;
     let area_ft2 = std::f64::consts::PI * d_ft * d_ft / 4.0;
     let (r_us, exponent) = match formula {
-        HeadlossFormula::HazenWilliams => {
-            (4.727 * l_ft / roughness.powf(HW_EXPONENT) / d_ft.powf(4.871), HW_EXPONENT)
-        }
+        HeadlossFormula::HazenWilliams => (
+            4.727 * l_ft / roughness.powf(HW_EXPONENT) / d_ft.powf(4.871),
+            HW_EXPONENT,
+        ),
         HeadlossFormula::DarcyWeisbach => (l_ft / 2.0 / 32.2 / d_ft / (area_ft2 * area_ft2), 2.0),
         HeadlossFormula::ChezyManning => {
             let c = 4.0 * roughness / (1.49 * std::f64::consts::PI * d_ft * d_ft);
@@ -83,7 +84,11 @@ pub(crate) fn pipe_headloss(
     if formula == HeadlossFormula::DarcyWeisbach {
         return darcy_weisbach_headloss(pipe, flow);
     }
-    let n = if formula == HeadlossFormula::HazenWilliams { HW_EXPONENT } else { 2.0 };
+    let n = if formula == HeadlossFormula::HazenWilliams {
+        HW_EXPONENT
+    } else {
+        2.0
+    };
     let q = flow.abs();
     let mut gradient = n * pipe.resistance * q.powf(n - 1.0);
     let mut headloss = if gradient < rq_tol {
@@ -168,7 +173,14 @@ mod tests {
     /// Hazen-Williams in SI: h = 10.67 L Q^1.852 / (C^1.852 D^4.871).
     #[test]
     fn hazen_williams_matches_the_si_textbook_form() {
-        let pipe = pipe_friction(HeadlossFormula::HazenWilliams, 1000.0, 0.3, 100.0, 1e-6, 0.0);
+        let pipe = pipe_friction(
+            HeadlossFormula::HazenWilliams,
+            1000.0,
+            0.3,
+            100.0,
+            1e-6,
+            0.0,
+        );
         let q = 0.05;
         let (h, g) = pipe_headloss(HeadlossFormula::HazenWilliams, &pipe, q, 1e-7);
         let textbook = 10.67 * 1000.0 * q.powf(1.852) / (100f64.powf(1.852) * 0.3f64.powf(4.871));
@@ -209,14 +221,24 @@ mod tests {
     /// The gradient is the derivative of the head loss, in every regime.
     #[test]
     fn darcy_weisbach_gradient_is_the_derivative() {
-        let pipe = pipe_friction(HeadlossFormula::DarcyWeisbach, 300.0, 0.15, 0.0003, 1.0e-6, 2.0);
+        let pipe = pipe_friction(
+            HeadlossFormula::DarcyWeisbach,
+            300.0,
+            0.15,
+            0.0003,
+            1.0e-6,
+            2.0,
+        );
         for q in [1e-5, 3e-4, 5e-3, 0.05] {
             let dq = q * 1e-6;
             let (h1, _) = darcy_weisbach_headloss(&pipe, q - dq);
             let (h2, _) = darcy_weisbach_headloss(&pipe, q + dq);
             let (_, g) = darcy_weisbach_headloss(&pipe, q);
             let numeric = (h2 - h1) / (2.0 * dq);
-            assert!((g - numeric).abs() / numeric < 1e-4, "q={q}: {g} vs {numeric}");
+            assert!(
+                (g - numeric).abs() / numeric < 1e-4,
+                "q={q}: {g} vs {numeric}"
+            );
         }
     }
 }

@@ -65,10 +65,17 @@ impl LinkChange {
                 setting: if is_pump { Some(0.0) } else { None },
             },
             LinkStatusSetting::Setting(v) if is_pump => LinkChange {
-                status: if v > 0.0 { LinkStatus::Open } else { LinkStatus::Closed },
+                status: if v > 0.0 {
+                    LinkStatus::Open
+                } else {
+                    LinkStatus::Closed
+                },
                 setting: Some(v),
             },
-            LinkStatusSetting::Setting(v) => LinkChange { status: LinkStatus::Active, setting: Some(v) },
+            LinkStatusSetting::Setting(v) => LinkChange {
+                status: LinkStatus::Active,
+                setting: Some(v),
+            },
         }
     }
 }
@@ -84,7 +91,10 @@ pub(crate) fn apply_link_change(
     let changed = match &model.laws[k] {
         LinkLaw::Pipe { .. } => state.status[k] != change.status,
         LinkLaw::Pump(_) => state.setting[k] != change.setting,
-        LinkLaw::Valve { valve_type: ValveType::Gpv, .. } => state.status[k] != change.status,
+        LinkLaw::Valve {
+            valve_type: ValveType::Gpv,
+            ..
+        } => state.status[k] != change.status,
         LinkLaw::Valve { .. } => {
             state.setting[k] != change.setting
                 || (state.setting[k].is_none() && state.status[k] != change.status)
@@ -95,7 +105,11 @@ pub(crate) fn apply_link_change(
     }
     state.status[k] = change.status;
     match &model.laws[k] {
-        LinkLaw::Pipe { .. } | LinkLaw::Valve { valve_type: ValveType::Gpv, .. } => {}
+        LinkLaw::Pipe { .. }
+        | LinkLaw::Valve {
+            valve_type: ValveType::Gpv,
+            ..
+        } => {}
         _ => state.setting[k] = change.setting,
     }
     if !change.status.is_closed() && state.flow_m3s[k].abs() <= QZERO {
@@ -150,7 +164,13 @@ impl<'n> Simulation<'n> {
         let mut solver = Solver::new(Arc::clone(&model), elevation, tanks)?;
         solver.pressure_controls = pressure_controls(network);
         let state = initial_state(network, &model);
-        Ok(Simulation { network, model, solver, state, time_s: 0 })
+        Ok(Simulation {
+            network,
+            model,
+            solver,
+            state,
+            time_s: 0,
+        })
     }
 
     /// The network simulated.
@@ -262,7 +282,13 @@ impl<'n> Simulation<'n> {
 /// Whether a tank-level control fires: EPANET compares volumes, allowing
 /// the volume the tank gains or loses in one second at its current net
 /// flow (`slack_m3s`).
-fn tank_control_fires(node: &crate::network::Node, level: f64, threshold: f64, slack: f64, above: bool) -> bool {
+fn tank_control_fires(
+    node: &crate::network::Node,
+    level: f64,
+    threshold: f64,
+    slack: f64,
+    above: bool,
+) -> bool {
     let volume = |lvl: f64| match &node.kind {
         NodeKind::Tank(t) if t.volume_curve.is_none() => {
             let area = std::f64::consts::PI * t.diameter_m * t.diameter_m / 4.0;
@@ -339,14 +365,21 @@ fn initial_state(net: &Network, model: &HydraulicModel) -> HydraulicState {
         setting: vec![None; n_links],
         full_demand_m3s: vec![0.0; n_nodes],
         demand_flow_m3s: vec![0.0; n_nodes],
-        emitter_flow_m3s: model.emitter_ke.iter().map(|&ke| if ke > 0.0 { CFS } else { 0.0 }).collect(),
+        emitter_flow_m3s: model
+            .emitter_ke
+            .iter()
+            .map(|&ke| if ke > 0.0 { CFS } else { 0.0 })
+            .collect(),
         leakage_flow_m3s: vec![0.0; n_nodes],
         leak_parts: model
             .leakage
             .iter()
             .map(|l| {
                 let start = 0.001 * CFS;
-                (if l.cfa > 0.0 { start } else { 0.0 }, if l.cva > 0.0 { start } else { 0.0 })
+                (
+                    if l.cfa > 0.0 { start } else { 0.0 },
+                    if l.cva > 0.0 { start } else { 0.0 },
+                )
             })
             .collect(),
         node_demand_m3s: vec![0.0; n_nodes],
@@ -356,8 +389,11 @@ fn initial_state(net: &Network, model: &HydraulicModel) -> HydraulicState {
         let (status, setting) = initial_status(link);
         state.status[k] = status;
         state.setting[k] = setting;
-        state.flow_m3s[k] =
-            if status.is_closed() { QZERO } else { initial_flow(model, k, setting) };
+        state.flow_m3s[k] = if status.is_closed() {
+            QZERO
+        } else {
+            initial_flow(model, k, setting)
+        };
     }
     for i in 0..n_nodes {
         state.leakage_flow_m3s[i] = state.leak_parts[i].0 + state.leak_parts[i].1;
@@ -370,7 +406,14 @@ fn initial_state(net: &Network, model: &HydraulicModel) -> HydraulicState {
 fn initial_status(link: &crate::network::Link) -> (LinkStatus, Option<f64>) {
     let closed = link.initial_status == InitialStatus::Closed;
     match &link.kind {
-        LinkKind::Pipe(_) => (if closed { LinkStatus::Closed } else { LinkStatus::Open }, None),
+        LinkKind::Pipe(_) => (
+            if closed {
+                LinkStatus::Closed
+            } else {
+                LinkStatus::Open
+            },
+            None,
+        ),
         // A pump closed from the start has speed 0, so that a control
         // opening it counts as a change (EPANET reports its setting as 0).
         LinkKind::Pump(_) if closed => (LinkStatus::Closed, Some(0.0)),

@@ -3,9 +3,7 @@
 use super::constants::{CFS, CSMALL, FT, GRAD, MINOR_LOSS_FACTOR};
 use super::headloss::{pipe_friction, PipeFriction};
 use super::pumps::{pump_law, PumpCurveError, PumpLaw};
-use crate::network::{
-    CurveKind, DemandModel, LinkKind, Network, Options, ValveType,
-};
+use crate::network::{CurveKind, DemandModel, LinkKind, Network, Options, ValveType};
 
 /// Why a network cannot be turned into a hydraulic model.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -207,21 +205,30 @@ fn link_law(net: &Network, k: usize, settings: &SolverSettings) -> Result<LinkLa
                 check_valve: pipe.check_valve,
             }
         }
-        LinkKind::Pump(pump) => LinkLaw::Pump(
-            pump_law(&pump.model, &net.curves)
-                .map_err(|source| ModelError::Pump { pump: link.id.clone(), source })?,
-        ),
+        LinkKind::Pump(pump) => {
+            LinkLaw::Pump(pump_law(&pump.model, &net.curves).map_err(|source| {
+                ModelError::Pump {
+                    pump: link.id.clone(),
+                    source,
+                }
+            })?)
+        }
         LinkKind::Valve(valve) => {
             let curve = match valve.curve {
                 Some(c) => net.curves[c.ix()].points.clone(),
                 None if valve.valve_type == ValveType::Gpv => {
-                    return Err(ModelError::GpvWithoutCurve { valve: link.id.clone() })
+                    return Err(ModelError::GpvWithoutCurve {
+                        valve: link.id.clone(),
+                    })
                 }
                 None => Vec::new(),
             };
             debug_assert!(valve.curve.is_none_or(|c| {
                 let kind = net.curves[c.ix()].kind;
-                matches!(kind, CurveKind::Headloss | CurveKind::Valve | CurveKind::Generic)
+                matches!(
+                    kind,
+                    CurveKind::Headloss | CurveKind::Valve | CurveKind::Generic
+                )
             }));
             LinkLaw::Valve {
                 valve_type: valve.valve_type,
@@ -251,14 +258,16 @@ fn emitter_ke(c: f64, qexp: f64) -> f64 {
 /// A pipe of length L (file units) with leak area A0 (mm² per 100 length
 /// units) and expansion m (mm² per unit head) leaks
 /// `Q = Co (L/100) (A0 + m H) √H`, Co = 0.6 √(2g). EPANET evaluates it in
-/// ft and cfs with Co = 4.8149866e-6 (including mm² → m²), taking A0 from
-/// m² to ft² but m as it is; pipenet keeps those coefficients exactly.
+/// ft and cfs with Co = 4.8149866e-6 (including mm² → m²), A0 in ft² and
+/// m per ft of head; pipenet keeps those coefficients exactly.
 fn node_leakage(net: &Network) -> Vec<NodeLeakage> {
     let units = net.units();
     let c_orifice = 4.8149866e-6;
     let mut sums = vec![NodeLeakage::default(); net.nodes.len()];
     for link in &net.links {
-        let LinkKind::Pipe(pipe) = &link.kind else { continue };
+        let LinkKind::Pipe(pipe) = &link.kind else {
+            continue;
+        };
         if pipe.leak_area_mm2 == 0.0 && pipe.leak_expansion_mm2 == 0.0 {
             continue;
         }
@@ -272,7 +281,9 @@ fn node_leakage(net: &Network) -> Vec<NodeLeakage> {
             sections *= 0.5;
         }
         let c_area = c_orifice * pipe.leak_area_mm2 / (FT * FT) * sections;
-        let c_expan = c_orifice * pipe.leak_expansion_mm2 * sections;
+        // The expansion rate is per unit of head in the file's length
+        // units; EPANET rescales it to its feet (checked on EPANET 2.3.5).
+        let c_expan = c_orifice * pipe.leak_expansion_mm2 * units.length / FT * sections;
         for (n, is_junction) in [(n1, j1), (n2, j2)] {
             if is_junction {
                 sums[n].cfa += c_area;
@@ -282,8 +293,16 @@ fn node_leakage(net: &Network) -> Vec<NodeLeakage> {
     }
     sums.iter()
         .map(|s| NodeLeakage {
-            cfa: if s.cfa > 0.0 { 1.0 / (s.cfa * s.cfa) } else { 0.0 },
-            cva: if s.cva > 0.0 { 1.0 / s.cva.powf(2.0 / 3.0) } else { 0.0 },
+            cfa: if s.cfa > 0.0 {
+                1.0 / (s.cfa * s.cfa)
+            } else {
+                0.0
+            },
+            cva: if s.cva > 0.0 {
+                1.0 / s.cva.powf(2.0 / 3.0)
+            } else {
+                0.0
+            },
         })
         .collect()
 }

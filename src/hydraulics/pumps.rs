@@ -69,7 +69,9 @@ pub(crate) fn pump_law(model: &PumpModel, curves: &[Curve]) -> Result<PumpLaw, P
             // gain_ft = 8.814 P_hp / q_cfs
             let p_hp = kw / crate::network::units::KW_PER_HP;
             Ok(PumpLaw {
-                curve: PumpCurve::ConstantPower { power_coeff: 8.814 * p_hp * FT * CFS },
+                curve: PumpCurve::ConstantPower {
+                    power_coeff: 8.814 * p_hp * FT * CFS,
+                },
                 max_head_m: f64::INFINITY,
                 max_flow_m3s: f64::INFINITY,
                 design_flow_m3s: CFS,
@@ -84,7 +86,10 @@ pub(crate) fn pump_law(model: &PumpModel, curves: &[Curve]) -> Result<PumpLaw, P
 
 fn classify(curve: &Curve) -> Result<PumpLaw, PumpCurveError> {
     let p = &curve.points;
-    let invalid = |reason| PumpCurveError::Invalid { curve: curve.id.clone(), reason };
+    let invalid = |reason| PumpCurveError::Invalid {
+        curve: curve.id.clone(),
+        reason,
+    };
     match p.len() {
         0 => Err(invalid("it has no points")),
         1 => {
@@ -115,7 +120,10 @@ fn fit_power(
     (q1, h1): (f64, f64),
     (q2, h2): (f64, f64),
 ) -> Result<PumpLaw, PumpCurveError> {
-    let invalid = |reason| PumpCurveError::Invalid { curve: curve.id.clone(), reason };
+    let invalid = |reason| PumpCurveError::Invalid {
+        curve: curve.id.clone(),
+        reason,
+    };
     // EPANET's TINY tolerance, applied in its own units (ft, cfs).
     let tiny = 1e-6;
     if h0 / FT < tiny || (h0 - h1) / FT < tiny || (h1 - h2) / FT < tiny {
@@ -211,7 +219,11 @@ mod tests {
     use crate::network::CurveKind;
 
     fn curve(points: &[(f64, f64)]) -> Curve {
-        Curve { id: "c".into(), kind: CurveKind::Pump, points: points.to_vec() }
+        Curve {
+            id: "c".into(),
+            kind: CurveKind::Pump,
+            points: points.to_vec(),
+        }
     }
 
     #[test]
@@ -232,22 +244,37 @@ mod tests {
     #[test]
     fn three_point_curve_passes_through_its_points() {
         let law = classify(&curve(&[(0.0, 50.0), (0.05, 40.0), (0.1, 10.0)])).unwrap();
-        let PumpCurve::Power { h0, r, n } = law.curve else { panic!() };
+        let PumpCurve::Power { h0, r, n } = law.curve else {
+            panic!()
+        };
         assert!((h0 - r * 0.05f64.powf(n) - 40.0).abs() < 1e-9);
         assert!((h0 - r * 0.1f64.powf(n) - 10.0).abs() < 1e-9);
     }
 
     #[test]
     fn multipoint_curve_interpolates_linearly() {
-        let law = classify(&curve(&[(0.0, 50.0), (0.05, 45.0), (0.1, 35.0), (0.15, 20.0)])).unwrap();
-        let PumpCoefficients::Law(h, g) = pump_headloss(&law, 1.0, 0.075, 1e-7) else { panic!() };
+        let law = classify(&curve(&[
+            (0.0, 50.0),
+            (0.05, 45.0),
+            (0.1, 35.0),
+            (0.15, 20.0),
+        ]))
+        .unwrap();
+        let PumpCoefficients::Law(h, g) = pump_headloss(&law, 1.0, 0.075, 1e-7) else {
+            panic!()
+        };
         assert!((h + 40.0).abs() < 1e-9, "gain at 0.075 is 40 m, got {}", -h);
         assert!((g - 200.0).abs() < 1e-9);
     }
 
     #[test]
     fn rising_multipoint_curve_is_rejected() {
-        let err = classify(&curve(&[(0.0, 50.0), (0.05, 55.0), (0.1, 35.0), (0.2, 1.0)]));
+        let err = classify(&curve(&[
+            (0.0, 50.0),
+            (0.05, 55.0),
+            (0.1, 35.0),
+            (0.2, 1.0),
+        ]));
         assert!(matches!(err, Err(PumpCurveError::Invalid { .. })));
     }
 
@@ -255,8 +282,14 @@ mod tests {
     fn constant_power_gain_times_flow_is_the_power() {
         // P = ρ g Q H: 10 kW at 0.05 m³/s gives about 20.4 m.
         let law = pump_law(&PumpModel::ConstantPower(10.0), &[]).unwrap();
-        let PumpCoefficients::Law(h, _) = pump_headloss(&law, 1.0, 0.05, 1e-7) else { panic!() };
+        let PumpCoefficients::Law(h, _) = pump_headloss(&law, 1.0, 0.05, 1e-7) else {
+            panic!()
+        };
         let physical = 10_000.0 / (1000.0 * 9.80665 * 0.05);
-        assert!((-h - physical).abs() / physical < 2e-3, "{} vs {physical}", -h);
+        assert!(
+            (-h - physical).abs() / physical < 2e-3,
+            "{} vs {physical}",
+            -h
+        );
     }
 }

@@ -245,8 +245,9 @@ impl Solver {
 
         self.store_node_outflows(state);
         outcome.max_flow_change = self.max_flow_change;
-        outcome.disconnected =
-            (0..state.connected.len()).filter(|&i| !state.connected[i]).collect();
+        outcome.disconnected = (0..state.connected.len())
+            .filter(|&i| !state.connected[i])
+            .collect();
         outcome
     }
 
@@ -271,7 +272,8 @@ impl Solver {
                     if status.is_closed() {
                         closed(q)
                     } else {
-                        let (h, g) = super::headloss::pipe_headloss(s.formula, friction, q, s.rq_tol);
+                        let (h, g) =
+                            super::headloss::pipe_headloss(s.formula, friction, q, s.rq_tol);
                         (1.0 / g, h / g)
                     }
                 }
@@ -287,7 +289,12 @@ impl Solver {
                         }
                     }
                 }
-                LinkLaw::Valve { valve_type, km, diameter_m, curve } => {
+                LinkLaw::Valve {
+                    valve_type,
+                    km,
+                    diameter_m,
+                    curve,
+                } => {
                     let setting = state.setting[k];
                     match valve_type {
                         ValveType::Prv | ValveType::Psv | ValveType::Fcv => match setting {
@@ -425,7 +432,8 @@ impl Solver {
             let (h, g) = self.pda_headloss(state, i);
             if g > 0.0 {
                 self.matrix.add_diagonal(u, 1.0 / g);
-                self.matrix.add_rhs(u, (h + self.elevation[i] + s.pmin_m) / g);
+                self.matrix
+                    .add_rhs(u, (h + self.elevation[i] + s.pmin_m) / g);
             }
         }
     }
@@ -448,7 +456,9 @@ impl Solver {
 
     fn leakage_terms(&mut self, state: &HydraulicState) {
         for (u, &i) in self.model.junction_nodes.iter().enumerate() {
-            let Some([(hfa, gfa), (hva, gva)]) = self.leakage_headloss(state, i) else { continue };
+            let Some([(hfa, gfa), (hva, gva)]) = self.leakage_headloss(state, i) else {
+                continue;
+            };
             if gfa > 0.0 {
                 self.matrix.add_diagonal(u, 1.0 / gfa);
                 self.matrix.add_rhs(u, (hfa + self.elevation[i]) / gfa);
@@ -494,8 +504,12 @@ impl Solver {
         let model = Arc::clone(&self.model);
         let m = &*model;
         for &k in &m.valves {
-            let Some(setting) = state.setting[k] else { continue };
-            let LinkLaw::Valve { valve_type, km, .. } = &m.laws[k] else { continue };
+            let Some(setting) = state.setting[k] else {
+                continue;
+            };
+            let LinkLaw::Valve { valve_type, km, .. } = &m.laws[k] else {
+                continue;
+            };
             let (n1, n2) = m.ends[k];
             let q = state.flow_m3s[k];
             let active = state.status[k] == LinkStatus::Active;
@@ -767,20 +781,36 @@ impl Solver {
         let m = &*model;
         let mut changed = false;
         for &k in &m.valves {
-            let Some(setting) = state.setting[k] else { continue };
-            let LinkLaw::Valve { valve_type, km, .. } = &m.laws[k] else { continue };
+            let Some(setting) = state.setting[k] else {
+                continue;
+            };
+            let LinkLaw::Valve { valve_type, km, .. } = &m.laws[k] else {
+                continue;
+            };
             let (n1, n2) = m.ends[k];
             let (h1, h2) = (state.head_m[n1], state.head_m[n2]);
             let old = state.status[k];
             let hml = km * state.flow_m3s[k] * state.flow_m3s[k];
             let q = state.flow_m3s[k];
             let new = match valve_type {
-                ValveType::Prv => {
-                    super::valves::prv_status(old, self.elevation[n2] + setting, h1, h2, hml, q, &m.settings)
-                }
-                ValveType::Psv => {
-                    super::valves::psv_status(old, self.elevation[n1] + setting, h1, h2, hml, q, &m.settings)
-                }
+                ValveType::Prv => super::valves::prv_status(
+                    old,
+                    self.elevation[n2] + setting,
+                    h1,
+                    h2,
+                    hml,
+                    q,
+                    &m.settings,
+                ),
+                ValveType::Psv => super::valves::psv_status(
+                    old,
+                    self.elevation[n1] + setting,
+                    h1,
+                    h2,
+                    hml,
+                    q,
+                    &m.settings,
+                ),
                 _ => continue,
             };
             if new != old {
@@ -807,7 +837,9 @@ impl Solver {
                 state.status[k] = LinkStatus::Open;
             }
             match &m.laws[k] {
-                LinkLaw::Pipe { check_valve: true, .. } => {
+                LinkLaw::Pipe {
+                    check_valve: true, ..
+                } => {
                     state.status[k] = super::valves::check_valve_status(state.status[k], dh, q, s);
                 }
                 LinkLaw::Pump(law) => {
@@ -821,7 +853,11 @@ impl Solver {
                         }
                     }
                 }
-                LinkLaw::Valve { valve_type: ValveType::Fcv, km, .. } => {
+                LinkLaw::Valve {
+                    valve_type: ValveType::Fcv,
+                    km,
+                    ..
+                } => {
                     if let Some(setting) = state.setting[k] {
                         state.status[k] = super::valves::fcv_status(old, setting, dh, q, *km, s);
                     }
@@ -852,7 +888,9 @@ impl Solver {
             q = -q;
             (b, a)
         };
-        let Some(tank) = self.tanks[tank_node] else { return };
+        let Some(tank) = self.tanks[tank_node] else {
+            return;
+        };
         let is_pump = matches!(self.model.laws[k], LinkLaw::Pump(_));
         let h = state.head_m[tank_node] - state.head_m[other];
         let s = &self.model.settings;
@@ -885,7 +923,11 @@ impl Solver {
         for c in &self.pressure_controls {
             let h = state.head_m[c.node];
             let s = &self.model.settings;
-            let fires = if c.below { h <= c.grade_m + s.htol } else { h >= c.grade_m - s.htol };
+            let fires = if c.below {
+                h <= c.grade_m + s.htol
+            } else {
+                h >= c.grade_m - s.htol
+            };
             if fires && super::apply_link_change(&self.model, state, c.link, c.action) {
                 changed = true;
             }
@@ -901,7 +943,9 @@ impl Solver {
             if node != n1 && node != n2 {
                 continue;
             }
-            let LinkLaw::Valve { valve_type, .. } = &self.model.laws[k] else { return None };
+            let LinkLaw::Valve { valve_type, .. } = &self.model.laws[k] else {
+                return None;
+            };
             if matches!(valve_type, ValveType::Prv | ValveType::Psv | ValveType::Fcv)
                 && state.status[k] == LinkStatus::Active
             {
@@ -940,8 +984,14 @@ impl Solver {
             }
             let (n1, n2) = m.ends[k];
             let node = match &m.laws[k] {
-                LinkLaw::Valve { valve_type: ValveType::Prv, .. } => n2,
-                LinkLaw::Valve { valve_type: ValveType::Psv, .. } => n1,
+                LinkLaw::Valve {
+                    valve_type: ValveType::Prv,
+                    ..
+                } => n2,
+                LinkLaw::Valve {
+                    valve_type: ValveType::Psv,
+                    ..
+                } => n1,
                 _ => continue,
             };
             if !state.connected[node] {
@@ -1027,7 +1077,10 @@ impl Solver {
             if !group.iter().any(|&i| self.draws_water(state, i)) {
                 continue;
             }
-            let head = group.iter().map(|&i| self.elevation[i]).fold(f64::INFINITY, f64::min);
+            let head = group
+                .iter()
+                .map(|&i| self.elevation[i])
+                .fold(f64::INFINITY, f64::min);
             for &i in &group {
                 if let Some(u) = m.unknown[i] {
                     self.matrix.add_diagonal(u, BIG_CONDUCTANCE);
@@ -1066,7 +1119,13 @@ pub(crate) fn valve_coefficients(status: LinkStatus, km: f64, q: f64, rq_tol: f6
 
 /// P and Y of a pressure breaker valve: the head loss is its setting,
 /// unless the open valve's own loss is larger.
-fn pbv_coefficients(status: LinkStatus, km: f64, setting: Option<f64>, q: f64, rq: f64) -> (f64, f64) {
+fn pbv_coefficients(
+    status: LinkStatus,
+    km: f64,
+    setting: Option<f64>,
+    q: f64,
+    rq: f64,
+) -> (f64, f64) {
     match setting {
         Some(h_set) if h_set != 0.0 && km * q * q <= h_set => {
             (BIG_CONDUCTANCE, h_set * BIG_CONDUCTANCE)

@@ -53,20 +53,34 @@ pub fn write(
 ) -> std::io::Result<()> {
     let n_nodes = net.nodes.len();
     let n_links = net.links.len();
-    let mut node = NodeFields { head: vec![], pressure: vec![], demand: vec![] };
-    let mut link =
-        LinkFields { flow: vec![], velocity: vec![], headloss: vec![], status: vec![], setting: vec![] };
+    let mut node = NodeFields {
+        head: vec![],
+        pressure: vec![],
+        demand: vec![],
+    };
+    let mut link = LinkFields {
+        flow: vec![],
+        velocity: vec![],
+        headloss: vec![],
+        status: vec![],
+        setting: vec![],
+    };
     for snap in &results.snapshots {
         let nv: Vec<_> = (0..n_nodes).map(|i| node_values(net, snap, i)).collect();
         node.head.push(nv.iter().map(|v| round7(v.head)).collect());
-        node.pressure.push(nv.iter().map(|v| round7(v.pressure)).collect());
-        node.demand.push(nv.iter().map(|v| round7(v.demand)).collect());
+        node.pressure
+            .push(nv.iter().map(|v| round7(v.pressure)).collect());
+        node.demand
+            .push(nv.iter().map(|v| round7(v.demand)).collect());
         let lv: Vec<_> = (0..n_links).map(|k| link_values(net, snap, k)).collect();
         link.flow.push(lv.iter().map(|v| round7(v.flow)).collect());
-        link.velocity.push(lv.iter().map(|v| round7(v.velocity)).collect());
-        link.headloss.push(lv.iter().map(|v| round7(v.headloss)).collect());
+        link.velocity
+            .push(lv.iter().map(|v| round7(v.velocity)).collect());
+        link.headloss
+            .push(lv.iter().map(|v| round7(v.headloss)).collect());
         link.status.push(lv.iter().map(|v| v.status).collect());
-        link.setting.push(lv.iter().map(|v| round7(v.setting)).collect());
+        link.setting
+            .push(lv.iter().map(|v| round7(v.setting)).collect());
     }
     let doc = Document {
         engine: format!("pipenet {}", env!("CARGO_PKG_VERSION")),

@@ -100,7 +100,11 @@ pub fn link_values(net: &Network, snap: &Snapshot, k: usize) -> LinkValues {
         LinkKind::Pipe(p) => {
             let area = std::f64::consts::PI * p.diameter_m * p.diameter_m / 4.0;
             let h = if closed { 0.0 } else { dh.abs() / u.length };
-            (q.abs() / area / u.velocity, h, roughness_in_file_units(net, p.roughness))
+            (
+                q.abs() / area / u.velocity,
+                h,
+                roughness_in_file_units(net, p.roughness),
+            )
         }
         LinkKind::Pump(_) => {
             let h = if closed { 0.0 } else { dh / u.length };
