@@ -16,6 +16,13 @@ fn main() {
             Ok(read) => {
                 let net = &read.network;
                 let text = pipenet::inp::write_string(net);
+                if let Ok(dir) = std::env::var("PIPENET_WRITE_DIR") {
+                    let name = path
+                        .file_name()
+                        .map(|n| n.to_os_string())
+                        .unwrap_or_default();
+                    let _ = std::fs::write(Path::new(&dir).join(name), &text);
+                }
                 let same = match pipenet::inp::read_str(&text, "written.inp") {
                     Ok(again) => same_network(net, &again.network),
                     Err(e) => format!("written file rejected: {e}"),
