@@ -111,13 +111,13 @@ const W_LAMINAR: f64 = 500.0 * PI;
 /// 1000 π: w at Re = 4000.
 const W_TURBULENT: f64 = 1000.0 * PI;
 /// 5.74 (π/4)^0.9, Swamee-Jain in terms of w.
-const SJ_COEFF: f64 = 4.618_413_198_590_666_7;
+const SJ_COEFF: f64 = 4.618_413_198_590_667;
 /// -2 / ln 10.
 const MINUS_TWO_OVER_LN10: f64 = -0.868_588_963_806_503_7;
 /// 5.74 / 4000^0.9.
 const SJ_AT_4000: f64 = 3.288_954_763_453_990_6e-3;
 /// -2 · 0.9 · 2 / ln 10 · 5.74 / 4000^0.9.
-const DUNLOP_AC: f64 = -5.142_149_657_990_938_8e-3;
+const DUNLOP_AC: f64 = -5.142_149_657_990_939e-3;
 
 /// Darcy-Weisbach head loss and gradient.
 ///

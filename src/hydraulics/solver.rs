@@ -1182,6 +1182,6 @@ pub(crate) fn pcv_loss_coefficient(km_open: f64, curve: &[(f64, f64)], open_pct:
             h0 + r * open_pct
         }
     };
-    let kv_ratio = (kv_ratio / 100.0).min(1.0).max(1e-6);
+    let kv_ratio = (kv_ratio / 100.0).clamp(1e-6, 1.0);
     (km_open / (kv_ratio * kv_ratio)).min(CBIG)
 }
