@@ -161,7 +161,7 @@ pub(crate) fn pump_headloss(law: &PumpLaw, speed: f64, flow: f64, rq_tol: f64) -
     let q = flow.abs();
     match &law.curve {
         PumpCurve::Multipoint(points) => {
-            let (h0, slope) = segment(points, q / speed);
+            let (h0, slope) = curve_segment(points, q / speed);
             // Head loss form: h = -(h0 s²) - slope s Q (slope is negative).
             let gradient = -slope * speed;
             PumpCoefficients::Law(-h0 * speed * speed + gradient * flow, gradient)
@@ -195,8 +195,9 @@ pub(crate) fn pump_headloss(law: &PumpLaw, speed: f64, flow: f64, rq_tol: f64) -
 }
 
 /// The intercept and slope of the curve segment containing `q` (extended
-/// beyond the ends along the first or last segment).
-fn segment(points: &[(f64, f64)], q: f64) -> (f64, f64) {
+/// beyond the ends along the first or last segment), as EPANET's
+/// `curvecoeff` finds them for pump and GPV curves.
+pub(crate) fn curve_segment(points: &[(f64, f64)], q: f64) -> (f64, f64) {
     let n = points.len();
     if n < 2 {
         return (points.first().map_or(0.0, |p| p.1), 0.0);

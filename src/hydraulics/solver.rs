@@ -18,7 +18,7 @@ use std::sync::Arc;
 use super::constants::*;
 use super::matrix::{HeadMatrix, MatrixError};
 use super::model::{HydraulicModel, LinkLaw};
-use super::pumps::{pump_headloss, PumpCoefficients, PumpCurve};
+use super::pumps::{curve_segment, pump_headloss, PumpCoefficients, PumpCurve};
 use super::status::LinkStatus;
 use crate::network::{DemandModel, ValveType};
 
@@ -1141,21 +1141,6 @@ fn gpv_coefficients(curve: &[(f64, f64)], q: f64) -> (f64, f64) {
     let (h0, r) = curve_segment(curve, qa);
     let r = r.max(1e-6 * GRAD);
     (1.0 / r, (h0 / r + qa) * q.signum())
-}
-
-/// Intercept and slope of the segment of a curve containing x (the first
-/// or last segment outside the curve).
-fn curve_segment(points: &[(f64, f64)], x: f64) -> (f64, f64) {
-    let n = points.len();
-    if n < 2 {
-        return (points.first().map_or(0.0, |p| p.1), 0.0);
-    }
-    let mut k2 = points.iter().position(|p| p.0 >= x).unwrap_or(n);
-    k2 = k2.clamp(1, n - 1);
-    let (x1, y1) = points[k2 - 1];
-    let (x2, y2) = points[k2];
-    let r = (y2 - y1) / (x2 - x1);
-    (y1 - r * x1, r)
 }
 
 /// Minor loss of a positional control valve `open_pct` percent open
