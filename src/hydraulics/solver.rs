@@ -15,6 +15,9 @@
 
 use std::sync::Arc;
 
+/// Re-markings of cut-off junctions allowed in one solution.
+const MAX_REMARKS: u32 = 16;
+
 use super::constants::*;
 use super::matrix::{HeadMatrix, MatrixError};
 use super::model::{HydraulicModel, LinkLaw};
@@ -181,6 +184,7 @@ impl Solver {
             singular_at: None,
         };
         self.mark_connected(state);
+        let mut remarks = 0;
 
         let mut iter = 1;
         while iter <= max_trials {
@@ -230,11 +234,18 @@ impl Solver {
                 }
                 let link_change = self.link_status(state);
                 let pressure_change = self.pressure_switch(state);
-                if !(valve_change || link_change || pressure_change) {
+                let status_change = valve_change || link_change || pressure_change;
+                // Status changes during the trials may have cut junctions
+                // off (or reconnected them): re-mark, a bounded number of
+                // times so that marks cannot cycle forever.
+                let cut_changed = remarks < MAX_REMARKS && self.mark_connected(state);
+                if cut_changed {
+                    remarks += 1;
+                }
+                if !status_change && !cut_changed {
                     outcome.converged = true;
                     break;
                 }
-                self.mark_connected(state);
                 next_check = iter + s.check_freq;
             } else if iter <= s.max_check && iter == next_check {
                 self.link_status(state);
@@ -966,10 +977,12 @@ impl Solver {
     /// Marks the nodes with a path to a tank or reservoir through links
     /// that can pass flow (the controlled node of an active PRV or PSV
     /// counts as a source, since the valve fixes its head).
-    fn mark_connected(&self, state: &mut HydraulicState) {
+    /// Returns whether the marking changed.
+    fn mark_connected(&self, state: &mut HydraulicState) -> bool {
         let model = Arc::clone(&self.model);
         let m = &*model;
         let n = m.unknown.len();
+        let before = state.connected.clone();
         let mut stack: Vec<usize> = Vec::new();
         state.connected.iter_mut().for_each(|c| *c = false);
         for i in 0..n {
@@ -1007,6 +1020,7 @@ impl Solver {
                 }
             }
         }
+        state.connected != before
     }
 
     fn passable(&self, state: &HydraulicState, k: usize) -> bool {
