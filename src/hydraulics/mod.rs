@@ -22,7 +22,7 @@ pub use status::LinkStatus;
 
 use constants::{CFS, FT, QZERO};
 use model::{HydraulicModel, LinkLaw};
-use solver::{PressureControl, Solver, TankLimits};
+use solver::{PressureControl, Solver};
 
 use crate::network::{
     ControlCondition, InitialStatus, LinkKind, LinkStatusSetting, Network, NodeKind, ValveType,
@@ -124,14 +124,10 @@ fn initial_flow(model: &HydraulicModel, k: usize, setting: Option<f64>) -> f64 {
     match &model.laws[k] {
         LinkLaw::Pump(law) => setting.unwrap_or(1.0) * law.design_flow_m3s,
         LinkLaw::Pipe { .. } | LinkLaw::Valve { .. } => {
-            let d_ft = model_diameter(model, k) / FT;
+            let d_ft = model.diameters[k] / FT;
             std::f64::consts::PI * d_ft * d_ft / 4.0 * CFS
         }
     }
-}
-
-fn model_diameter(model: &HydraulicModel, k: usize) -> f64 {
-    model.diameters[k]
 }
 
 /// A hydraulic simulation of one network, advanced period by period.
@@ -148,20 +144,7 @@ impl<'n> Simulation<'n> {
     /// statuses, settings, tank levels and flow guesses.
     pub fn new(network: &'n Network) -> Result<Self, HydraulicsError> {
         let model = Arc::new(HydraulicModel::new(network)?);
-        let elevation: Vec<f64> = network.nodes.iter().map(|n| n.elevation_m).collect();
-        let tanks = network
-            .nodes
-            .iter()
-            .map(|n| match &n.kind {
-                NodeKind::Tank(t) => Some(TankLimits {
-                    min_head_m: n.elevation_m + t.min_level_m,
-                    max_head_m: n.elevation_m + t.max_level_m,
-                    can_overflow: t.can_overflow,
-                }),
-                _ => None,
-            })
-            .collect();
-        let mut solver = Solver::new(Arc::clone(&model), elevation, tanks)?;
+        let mut solver = Solver::new(Arc::clone(&model))?;
         solver.pressure_controls = pressure_controls(network);
         let state = initial_state(network, &model);
         Ok(Simulation {
@@ -279,27 +262,25 @@ impl<'n> Simulation<'n> {
     }
 }
 
-/// Whether a tank-level control fires: EPANET compares volumes, allowing
-/// the volume the tank gains or loses in one second at its current net
-/// flow (`slack_m3s`).
+/// Whether a tank-level control fires: for a cylindrical tank EPANET
+/// compares volumes, allowing the volume the tank gains or loses in one
+/// second at its current net flow (`slack_m3s`); volume-curve tanks and
+/// reservoirs compare levels, the volume being monotone in the level.
 fn tank_control_fires(
     node: &crate::network::Node,
     level: f64,
     threshold: f64,
-    slack: f64,
+    slack_m3s: f64,
     above: bool,
 ) -> bool {
-    let volume = |lvl: f64| match &node.kind {
+    let (v1, v2, slack) = match &node.kind {
         NodeKind::Tank(t) if t.volume_curve.is_none() => {
             let area = std::f64::consts::PI * t.diameter_m * t.diameter_m / 4.0;
-            t.min_volume_m3 + (lvl - t.min_level_m) * area
+            let volume = |lvl: f64| t.min_volume_m3 + (lvl - t.min_level_m) * area;
+            (volume(level), volume(threshold), slack_m3s)
         }
-        // Volume curves and reservoirs: compare levels, the volume being monotone.
-        _ => lvl,
+        _ => (level, threshold, 0.0),
     };
-    let uses_volume = matches!(&node.kind, NodeKind::Tank(t) if t.volume_curve.is_none());
-    let slack = if uses_volume { slack } else { 0.0 };
-    let (v1, v2) = (volume(level), volume(threshold));
     if above {
         v1 >= v2 - slack
     } else {

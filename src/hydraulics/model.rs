@@ -3,7 +3,7 @@
 use super::constants::{CFS, CSMALL, FT, GRAD, MINOR_LOSS_FACTOR};
 use super::headloss::{pipe_friction, PipeFriction};
 use super::pumps::{pump_law, PumpCurveError, PumpLaw};
-use crate::network::{CurveKind, DemandModel, LinkKind, Network, Options, ValveType};
+use crate::network::{CurveKind, DemandModel, LinkKind, Network, NodeKind, Options, ValveType};
 
 /// Why a network cannot be turned into a hydraulic model.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -83,8 +83,25 @@ pub(crate) struct HydraulicModel {
     pub leakage: Vec<NodeLeakage>,
     /// Whether any node leaks.
     pub has_leakage: bool,
+    /// For each node, its elevation, m.
+    pub elevation_m: Vec<f64>,
+    /// For each node, its limits if it is a tank.
+    pub tanks: Vec<Option<TankLimits>>,
+    /// For each node, its links and the nodes at their other ends.
+    pub adjacency: Vec<Vec<(usize, usize)>>,
     /// Solver settings in SI.
     pub settings: SolverSettings,
+}
+
+/// Tank limits the status checks need.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct TankLimits {
+    /// Head at the minimum level, m.
+    pub min_head_m: f64,
+    /// Head at the maximum level, m.
+    pub max_head_m: f64,
+    /// Whether the tank may overflow when full.
+    pub can_overflow: bool,
 }
 
 /// Numerical settings of the solver, from `[OPTIONS]`, in SI.
@@ -172,6 +189,24 @@ impl HydraulicModel {
             .map(|n| emitter_ke(n.emitter_coefficient, settings.emitter_qexp))
             .collect();
         let leakage = node_leakage(net);
+        let mut adjacency = vec![Vec::new(); net.nodes.len()];
+        for (k, link) in net.links.iter().enumerate() {
+            let (a, b) = (link.from.ix(), link.to.ix());
+            adjacency[a].push((k, b));
+            adjacency[b].push((k, a));
+        }
+        let tanks = net
+            .nodes
+            .iter()
+            .map(|n| match &n.kind {
+                NodeKind::Tank(t) => Some(TankLimits {
+                    min_head_m: n.elevation_m + t.min_level_m,
+                    max_head_m: n.elevation_m + t.max_level_m,
+                    can_overflow: t.can_overflow,
+                }),
+                _ => None,
+            })
+            .collect();
         let has_leakage = leakage.iter().any(|l| l.cfa > 0.0 || l.cva > 0.0);
         Ok(HydraulicModel {
             unknown,
@@ -183,6 +218,9 @@ impl HydraulicModel {
             emitter_ke,
             leakage,
             has_leakage,
+            elevation_m: net.nodes.iter().map(|n| n.elevation_m).collect(),
+            tanks,
+            adjacency,
             settings,
         })
     }

@@ -100,14 +100,6 @@ pub enum Element {
     None,
 }
 
-/// Tank limits the status checks need.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct TankLimits {
-    pub min_head_m: f64,
-    pub max_head_m: f64,
-    pub can_overflow: bool,
-}
-
 /// The solver: a model, its matrix and its scratch arrays.
 pub(crate) struct Solver {
     model: Arc<HydraulicModel>,
@@ -120,21 +112,15 @@ pub(crate) struct Solver {
     xflow: Vec<f64>,
     relax: f64,
     max_flow_change: (f64, Element),
-    /// Per node: `Some` for tanks.
-    pub tanks: Vec<Option<TankLimits>>,
     pub pressure_controls: Vec<PressureControl>,
-    /// Node adjacency (node → (link, other node)), for connectivity.
-    adjacency: Vec<Vec<(usize, usize)>>,
-    elevation: Vec<f64>,
+    /// Scratch for finding cut-off groups: nodes seen, and one group.
+    island_seen: Vec<bool>,
+    island_group: Vec<usize>,
 }
 
 impl Solver {
     /// A solver for `model`; builds the matrix pattern once.
-    pub fn new(
-        model: Arc<HydraulicModel>,
-        elevation: Vec<f64>,
-        tanks: Vec<Option<TankLimits>>,
-    ) -> Result<Self, MatrixError> {
+    pub fn new(model: Arc<HydraulicModel>) -> Result<Self, MatrixError> {
         let edges: Vec<Option<(usize, usize)>> = model
             .ends
             .iter()
@@ -145,11 +131,6 @@ impl Solver {
             .collect();
         let matrix = HeadMatrix::new(model.junction_nodes.len(), &edges)?;
         let n_nodes = model.unknown.len();
-        let mut adjacency = vec![Vec::new(); n_nodes];
-        for (k, &(a, b)) in model.ends.iter().enumerate() {
-            adjacency[a].push((k, b));
-            adjacency[b].push((k, a));
-        }
         let n_links = model.ends.len();
         Ok(Solver {
             model,
@@ -159,10 +140,9 @@ impl Solver {
             xflow: vec![0.0; n_nodes],
             relax: 1.0,
             max_flow_change: (0.0, Element::None),
-            tanks,
             pressure_controls: Vec::new(),
-            adjacency,
-            elevation,
+            island_seen: vec![false; n_nodes],
+            island_group: Vec::with_capacity(n_nodes),
         })
     }
 
@@ -408,7 +388,7 @@ impl Solver {
             }
             let (h, g) = self.emitter_headloss(i, state.emitter_flow_m3s[i]);
             self.matrix.add_diagonal(u, 1.0 / g);
-            self.matrix.add_rhs(u, (h + self.elevation[i]) / g);
+            self.matrix.add_rhs(u, (h + self.model.elevation_m[i]) / g);
             self.xflow[i] -= state.emitter_flow_m3s[i];
         }
     }
@@ -444,7 +424,7 @@ impl Solver {
             if g > 0.0 {
                 self.matrix.add_diagonal(u, 1.0 / g);
                 self.matrix
-                    .add_rhs(u, (h + self.elevation[i] + s.pmin_m) / g);
+                    .add_rhs(u, (h + self.model.elevation_m[i] + s.pmin_m) / g);
             }
         }
     }
@@ -472,11 +452,13 @@ impl Solver {
             };
             if gfa > 0.0 {
                 self.matrix.add_diagonal(u, 1.0 / gfa);
-                self.matrix.add_rhs(u, (hfa + self.elevation[i]) / gfa);
+                self.matrix
+                    .add_rhs(u, (hfa + self.model.elevation_m[i]) / gfa);
             }
             if gva > 0.0 {
                 self.matrix.add_diagonal(u, 1.0 / gva);
-                self.matrix.add_rhs(u, (hva + self.elevation[i]) / gva);
+                self.matrix
+                    .add_rhs(u, (hva + self.model.elevation_m[i]) / gva);
             }
             let (qfa, qva) = state.leak_parts[i];
             self.xflow[i] -= qfa + qva;
@@ -515,10 +497,7 @@ impl Solver {
         let model = Arc::clone(&self.model);
         let m = &*model;
         for &k in &m.valves {
-            let Some(setting) = state.setting[k] else {
-                continue;
-            };
-            let LinkLaw::Valve { valve_type, km, .. } = &m.laws[k] else {
+            let Some((valve_type, km, setting)) = valve_with_setting(m, state, k) else {
                 continue;
             };
             let (n1, n2) = m.ends[k];
@@ -526,7 +505,7 @@ impl Solver {
             let active = state.status[k] == LinkStatus::Active;
             match valve_type {
                 ValveType::Prv if active => {
-                    let hset = self.elevation[n2] + setting;
+                    let hset = self.model.elevation_m[n2] + setting;
                     self.p[k] = 0.0;
                     self.y[k] = q + self.xflow[n2];
                     if let Some(j) = m.unknown[n2] {
@@ -540,7 +519,7 @@ impl Solver {
                     }
                 }
                 ValveType::Psv if active => {
-                    let hset = self.elevation[n1] + setting;
+                    let hset = self.model.elevation_m[n1] + setting;
                     self.p[k] = 0.0;
                     self.y[k] = q - self.xflow[n1];
                     if let Some(i) = m.unknown[n1] {
@@ -568,7 +547,7 @@ impl Solver {
                     self.add_link_conductance(k, self.p[k], 0.0);
                 }
                 ValveType::Prv | ValveType::Psv | ValveType::Fcv => {
-                    let (p, y) = valve_coefficients(state.status[k], *km, q, m.settings.rq_tol);
+                    let (p, y) = valve_coefficients(state.status[k], km, q, m.settings.rq_tol);
                     self.p[k] = p;
                     self.y[k] = y;
                     self.add_link_conductance(k, p, y - q);
@@ -639,7 +618,7 @@ impl Solver {
                 continue;
             }
             let (h, g) = self.emitter_headloss(i, state.emitter_flow_m3s[i]);
-            let dq = (h - (state.head_m[i] - self.elevation[i])) / g * self.relax;
+            let dq = (h - (state.head_m[i] - self.model.elevation_m[i])) / g * self.relax;
             state.emitter_flow_m3s[i] -= dq;
             qsum += state.emitter_flow_m3s[i].abs();
             dqsum += dq.abs();
@@ -653,7 +632,7 @@ impl Solver {
                     continue;
                 }
                 let (h, g) = self.pda_headloss(state, i);
-                let dh = state.head_m[i] - self.elevation[i] - m.settings.pmin_m;
+                let dh = state.head_m[i] - self.model.elevation_m[i] - m.settings.pmin_m;
                 let mut dq = (h - dh) / g * self.relax;
                 if dq.abs() > 0.4 * full {
                     dq = 0.4 * dq.signum() * full;
@@ -670,7 +649,7 @@ impl Solver {
                 let Some([(hfa, gfa), (hva, gva)]) = self.leakage_headloss(state, i) else {
                     continue;
                 };
-                let pressure = state.head_m[i] - self.elevation[i];
+                let pressure = state.head_m[i] - self.model.elevation_m[i];
                 let (mut qfa, mut qva) = state.leak_parts[i];
                 let mut dq = 0.0;
                 if gfa > 0.0 {
@@ -752,7 +731,7 @@ impl Solver {
             if full <= 0.0 || !state.connected[i] {
                 return true;
             }
-            let p = state.head_m[i] - self.elevation[i];
+            let p = state.head_m[i] - self.model.elevation_m[i];
             let q = if p <= s.pmin_m {
                 0.0
             } else if p >= s.preq_m {
@@ -770,7 +749,7 @@ impl Solver {
             if leak.cfa == 0.0 && leak.cva == 0.0 || !state.connected[i] {
                 return true;
             }
-            let h = (state.head_m[i] - self.elevation[i]) / FT;
+            let h = (state.head_m[i] - self.model.elevation_m[i]) / FT;
             let mut q_ref = 0.0;
             if h > 0.0 {
                 if leak.cfa > 0.0 {
@@ -792,10 +771,7 @@ impl Solver {
         let m = &*model;
         let mut changed = false;
         for &k in &m.valves {
-            let Some(setting) = state.setting[k] else {
-                continue;
-            };
-            let LinkLaw::Valve { valve_type, km, .. } = &m.laws[k] else {
+            let Some((valve_type, km, setting)) = valve_with_setting(m, state, k) else {
                 continue;
             };
             let (n1, n2) = m.ends[k];
@@ -806,7 +782,7 @@ impl Solver {
             let new = match valve_type {
                 ValveType::Prv => super::valves::prv_status(
                     old,
-                    self.elevation[n2] + setting,
+                    self.model.elevation_m[n2] + setting,
                     h1,
                     h2,
                     hml,
@@ -815,7 +791,7 @@ impl Solver {
                 ),
                 ValveType::Psv => super::valves::psv_status(
                     old,
-                    self.elevation[n1] + setting,
+                    self.model.elevation_m[n1] + setting,
                     h1,
                     h2,
                     hml,
@@ -875,7 +851,7 @@ impl Solver {
                 }
                 _ => {}
             }
-            if self.tanks[n1].is_some() || self.tanks[n2].is_some() {
+            if self.model.tanks[n1].is_some() || self.model.tanks[n2].is_some() {
                 self.tank_status(state, k);
             }
             if state.status[k] != old {
@@ -893,13 +869,13 @@ impl Solver {
         }
         let (a, b) = self.model.ends[k];
         let mut q = state.flow_m3s[k];
-        let (tank_node, other) = if self.tanks[a].is_some() {
+        let (tank_node, other) = if self.model.tanks[a].is_some() {
             (a, b)
         } else {
             q = -q;
             (b, a)
         };
-        let Some(tank) = self.tanks[tank_node] else {
+        let Some(tank) = self.model.tanks[tank_node] else {
             return;
         };
         let is_pump = matches!(self.model.laws[k], LinkLaw::Pump(_));
@@ -1013,7 +989,7 @@ impl Solver {
             }
         }
         while let Some(i) = stack.pop() {
-            for &(k, j) in &self.adjacency[i] {
+            for &(k, j) in &self.model.adjacency[i] {
                 if !state.connected[j] && self.passable(state, k) {
                     state.connected[j] = true;
                     stack.push(j);
@@ -1060,25 +1036,30 @@ impl Solver {
 
     /// Pins each cut-off group of junctions at the elevation of its lowest
     /// junction, so the matrix stays well conditioned and the group reads
-    /// as depressurised.
+    /// as depressurised. Groups follow the current statuses, so they are
+    /// found again each trial, in scratch buffers kept by the solver.
     fn disconnected_terms(&mut self, state: &HydraulicState) {
         let model = Arc::clone(&self.model);
         let m = &*model;
         if m.junction_nodes.iter().all(|&i| state.connected[i]) {
             return;
         }
-        let mut seen = vec![false; m.unknown.len()];
+        let mut seen = std::mem::take(&mut self.island_seen);
+        let mut group = std::mem::take(&mut self.island_group);
+        seen.clear();
+        seen.resize(m.unknown.len(), false);
         for &start in &m.junction_nodes {
             if state.connected[start] || seen[start] {
                 continue;
             }
-            let mut group = vec![start];
+            group.clear();
+            group.push(start);
             seen[start] = true;
             let mut next = 0;
             while next < group.len() {
                 let i = group[next];
                 next += 1;
-                for &(k, j) in &self.adjacency[i] {
+                for &(k, j) in &m.adjacency[i] {
                     if !seen[j] && !state.connected[j] && self.passable(state, k) {
                         seen[j] = true;
                         group.push(j);
@@ -1093,7 +1074,7 @@ impl Solver {
             }
             let head = group
                 .iter()
-                .map(|&i| self.elevation[i])
+                .map(|&i| m.elevation_m[i])
                 .fold(f64::INFINITY, f64::min);
             for &i in &group {
                 if let Some(u) = m.unknown[i] {
@@ -1102,6 +1083,22 @@ impl Solver {
                 }
             }
         }
+        self.island_seen = seen;
+        self.island_group = group;
+    }
+}
+
+/// A valve's type, open-valve minor loss and setting, if it has a setting
+/// in force (not fixed open or closed).
+fn valve_with_setting(
+    m: &HydraulicModel,
+    state: &HydraulicState,
+    k: usize,
+) -> Option<(ValveType, f64, f64)> {
+    let setting = state.setting[k]?;
+    match &m.laws[k] {
+        LinkLaw::Valve { valve_type, km, .. } => Some((*valve_type, *km, setting)),
+        _ => None,
     }
 }
 
