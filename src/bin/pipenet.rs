@@ -75,9 +75,7 @@ fn read(path: &Path, quiet: bool) -> Result<Network> {
 
 fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
     let started = Instant::now();
-    if let Some(out) = out {
-        refuse_to_overwrite_input(path, out)?;
-    }
+    let format = out.map(|o| check_output(path, o)).transpose()?;
     let net = read(path, quiet)?;
     let read_time = started.elapsed();
 
@@ -90,8 +88,8 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
         .push(report::Snapshot::of(sim.time_s(), sim.state()));
     let solve_time = started.elapsed() - read_time;
 
-    if let Some(out) = out {
-        write_results(out, &net, path, &results)?;
+    if let (Some(out), Some(format)) = (out, format) {
+        write_results(out, format, &net, path, &results)?;
     }
     if !quiet {
         print_summary(&net, path, &outcome, &results, read_time, solve_time);
@@ -243,8 +241,10 @@ fn element_name(net: &Network, e: Element) -> String {
     }
 }
 
-/// Never write results over the input file.
-fn refuse_to_overwrite_input(input: &Path, out: &Path) -> Result<()> {
+/// Checks, before any work is done, that results can go to `out`: not
+/// over the input, not onto a folder, into a folder that exists, with a
+/// known extension. Returns the format.
+fn check_output(input: &Path, out: &Path) -> Result<&'static str> {
     let same = match (input.canonicalize(), out.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
@@ -255,51 +255,73 @@ fn refuse_to_overwrite_input(input: &Path, out: &Path) -> Result<()> {
             out.display()
         );
     }
-    Ok(())
-}
-
-/// Writes the results whole or not at all: to a temporary file beside the
-/// target, renamed over it once complete.
-fn write_results(out: &Path, net: &Network, input: &Path, results: &Results) -> Result<()> {
-    let format = match out
+    if out.is_dir() {
+        bail!(
+            "{}: is a folder; give a file name ending in .json or .csv",
+            out.display()
+        );
+    }
+    let dir = output_dir(out);
+    if !dir.is_dir() {
+        bail!(
+            "{}: the folder {} does not exist",
+            out.display(),
+            dir.display()
+        );
+    }
+    match out
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
     {
-        Some(e) if e == "json" => "json",
-        Some(e) if e == "csv" => "csv",
+        Some(e) if e == "json" => Ok("json"),
+        Some(e) if e == "csv" => Ok("csv"),
         _ => bail!(
             "{}: unknown results format (use .json or .csv)",
             out.display()
         ),
-    };
-    let dir = out
-        .parent()
+    }
+}
+
+/// The folder a results file goes into.
+fn output_dir(out: &Path) -> &Path {
+    out.parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+        .unwrap_or(Path::new("."))
+}
+
+/// Writes the results whole or not at all: to a temporary file beside the
+/// target, renamed over it once complete.
+fn write_results(
+    out: &Path,
+    format: &str,
+    net: &Network,
+    input: &Path,
+    results: &Results,
+) -> Result<()> {
     let file_name = out
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("results");
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let tmp = output_dir(out).join(format!(".{file_name}.{}.tmp", std::process::id()));
     let name = input
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("network");
     let written = (|| -> Result<()> {
-        let file = std::fs::File::create(&tmp)
-            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        let file = std::fs::File::create(&tmp)?;
         let mut w = std::io::BufWriter::new(file);
         match format {
             "json" => report::json::write(&mut w, net, name, results)?,
             _ => report::csv::write(&mut w, net, results)?,
         }
         w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, out)?;
         Ok(())
     })();
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
         return Err(e.context(format!("cannot write {}", out.display())));
     }
-    std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))
+    Ok(())
 }
