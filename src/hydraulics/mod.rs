@@ -10,6 +10,7 @@ pub mod matrix;
 mod model;
 mod pumps;
 mod solver;
+mod tanks;
 pub mod status;
 mod valves;
 

@@ -87,6 +87,8 @@ pub(crate) struct HydraulicModel {
     pub elevation_m: Vec<f64>,
     /// For each node, its limits if it is a tank.
     pub tanks: Vec<Option<TankLimits>>,
+    /// For each node, its storage geometry if it is a tank.
+    pub storage: Vec<Option<super::tanks::TankStorage>>,
     /// For each node, its links and the nodes at their other ends.
     pub adjacency: Vec<Vec<(usize, usize)>>,
     /// Solver settings in SI.
@@ -220,6 +222,7 @@ impl HydraulicModel {
             has_leakage,
             elevation_m: net.nodes.iter().map(|n| n.elevation_m).collect(),
             tanks,
+            storage: super::tanks::TankStorage::for_network(net),
             adjacency,
             settings,
         })

@@ -1,0 +1,158 @@
+//! Tank storage: the volume a tank holds at a head, and the head a volume gives.
+//!
+//! A tank is a cylinder of fixed area, or a volume curve (level above the
+//! tank's elevation → volume). EPANET's conventions: a cylinder's volume at
+//! its minimum level is the `[TANKS]` minimum volume when one is given, else
+//! area × minimum level; a curve tank's is the curve at the minimum level.
+
+use crate::network::{Network, NodeKind};
+
+/// The storage geometry of one tank, in SI.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TankStorage {
+    /// The tank's elevation, m.
+    pub elevation_m: f64,
+    /// Head at the minimum level, m.
+    pub min_head_m: f64,
+    /// Head at the maximum level, m.
+    pub max_head_m: f64,
+    /// Volume at the minimum level, m³.
+    pub min_volume_m3: f64,
+    /// Volume at the maximum level, m³.
+    pub max_volume_m3: f64,
+    /// Whether the tank spills when full instead of closing its inlets.
+    pub can_overflow: bool,
+    shape: Shape,
+}
+
+/// How volume depends on level.
+#[derive(Debug, Clone, PartialEq)]
+enum Shape {
+    /// A cylinder of this cross-section area, m².
+    Cylinder { area_m2: f64 },
+    /// A volume curve: (level m, volume m³) with increasing level.
+    Curve { points: Vec<(f64, f64)> },
+}
+
+impl TankStorage {
+    /// The storage of every node that is a tank, `None` for the others.
+    pub fn for_network(net: &Network) -> Vec<Option<TankStorage>> {
+        net.nodes
+            .iter()
+            .map(|node| {
+                let NodeKind::Tank(t) = &node.kind else {
+                    return None;
+                };
+                let shape = match t.volume_curve {
+                    Some(c) => Shape::Curve {
+                        points: net.curves[c.ix()].points.clone(),
+                    },
+                    None => Shape::Cylinder {
+                        area_m2: std::f64::consts::PI * t.diameter_m * t.diameter_m / 4.0,
+                    },
+                };
+                let min_volume_m3 = match &shape {
+                    Shape::Cylinder { .. } if t.min_volume_m3 > 0.0 => t.min_volume_m3,
+                    Shape::Cylinder { area_m2 } => area_m2 * t.min_level_m,
+                    Shape::Curve { points } => interpolate(points, t.min_level_m),
+                };
+                let mut storage = TankStorage {
+                    elevation_m: node.elevation_m,
+                    min_head_m: node.elevation_m + t.min_level_m,
+                    max_head_m: node.elevation_m + t.max_level_m,
+                    min_volume_m3,
+                    max_volume_m3: 0.0,
+                    can_overflow: t.can_overflow,
+                    shape,
+                };
+                storage.max_volume_m3 = storage.volume_m3(storage.max_head_m);
+                Some(storage)
+            })
+            .collect()
+    }
+
+    /// Volume held at `head_m`, m³.
+    pub fn volume_m3(&self, head_m: f64) -> f64 {
+        match &self.shape {
+            Shape::Cylinder { area_m2 } => {
+                self.min_volume_m3 + (head_m - self.min_head_m) * area_m2
+            }
+            Shape::Curve { points } => interpolate(points, head_m - self.elevation_m),
+        }
+    }
+
+    /// Head at which the tank holds `volume_m3`, m.
+    pub fn head_m(&self, volume_m3: f64) -> f64 {
+        match &self.shape {
+            Shape::Cylinder { area_m2 } => {
+                self.min_head_m + (volume_m3 - self.min_volume_m3) / area_m2
+            }
+            Shape::Curve { points } => {
+                self.elevation_m + interpolate_by(points, volume_m3, |(x, y)| (y, x))
+            }
+        }
+    }
+}
+
+/// Piecewise-linear interpolation of `y` at `x` through points of
+/// increasing `x`; outside them the first or last `y` (EPANET's `interp`).
+fn interpolate(points: &[(f64, f64)], x: f64) -> f64 {
+    interpolate_by(points, x, |p| p)
+}
+
+/// [`interpolate`] through points mapped by `key` to (x, y): lets a volume
+/// curve be read backwards without copying it.
+fn interpolate_by(points: &[(f64, f64)], x: f64, key: impl Fn((f64, f64)) -> (f64, f64)) -> f64 {
+    let Some(&first) = points.first() else {
+        return 0.0;
+    };
+    let (x0, y0) = key(first);
+    if x <= x0 {
+        return y0;
+    }
+    for w in points.windows(2) {
+        let ((xa, ya), (xb, yb)) = (key(w[0]), key(w[1]));
+        if x <= xb {
+            let dx = xb - xa;
+            return if dx.abs() < 1e-300 {
+                yb
+            } else {
+                yb - (xb - x) * (yb - ya) / dx
+            };
+        }
+    }
+    points.last().map_or(0.0, |&p| key(p).1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interpolation_inside_and_beyond_the_points() {
+        let p = [(0.0, 0.0), (2.0, 10.0), (4.0, 30.0)];
+        assert_eq!(interpolate(&p, 1.0), 5.0);
+        assert_eq!(interpolate(&p, 3.0), 20.0);
+        assert_eq!(interpolate(&p, 5.0), 30.0);
+        assert_eq!(interpolate(&p, -1.0), 0.0);
+        assert_eq!(interpolate_by(&p, 20.0, |(x, y)| (y, x)), 3.0);
+    }
+
+    #[test]
+    fn cylinder_volume_and_head_are_inverse() {
+        // Diameter 20 m, levels 2..20 m above elevation 100 m, no minimum
+        // volume: Vmin = A·2 = 628.32 m³, as EPANET 2.3.5 reports it.
+        let area = std::f64::consts::PI * 100.0;
+        let t = TankStorage {
+            elevation_m: 100.0,
+            min_head_m: 102.0,
+            max_head_m: 120.0,
+            min_volume_m3: area * 2.0,
+            max_volume_m3: area * 20.0,
+            can_overflow: false,
+            shape: Shape::Cylinder { area_m2: area },
+        };
+        assert!((t.volume_m3(110.0) - area * 10.0).abs() < 1e-9);
+        assert!((t.head_m(area * 10.0) - 110.0).abs() < 1e-9);
+    }
+}
