@@ -73,6 +73,42 @@ fn read(path: &Path, quiet: bool) -> Result<Network> {
     }
 }
 
+/// What the periods of a run did, for the summary.
+#[derive(Default)]
+struct RunLog {
+    periods: usize,
+    trials: u64,
+    most_trials: (u32, u64),
+    /// Periods that did not converge: time, outcome.
+    unbalanced: Vec<(u64, SolveOutcome)>,
+    /// The last outcome with cut-off junctions, and its time.
+    cut_off: Option<(u64, SolveOutcome)>,
+    /// Valves forced open, with the time of the first time each was.
+    forced_valves: Vec<(u64, usize)>,
+    halted_at: Option<u64>,
+}
+
+impl RunLog {
+    fn record(&mut self, t: u64, outcome: &SolveOutcome) {
+        self.periods += 1;
+        self.trials += u64::from(outcome.iterations);
+        if outcome.iterations > self.most_trials.0 {
+            self.most_trials = (outcome.iterations, t);
+        }
+        if !outcome.converged || outcome.singular_at.is_some() {
+            self.unbalanced.push((t, outcome.clone()));
+        }
+        if !outcome.disconnected.is_empty() {
+            self.cut_off = Some((t, outcome.clone()));
+        }
+        for &k in &outcome.forced_valves {
+            if !self.forced_valves.iter().any(|&(_, v)| v == k) {
+                self.forced_valves.push((t, k));
+            }
+        }
+    }
+}
+
 fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
     let started = Instant::now();
     let format = out.map(|o| check_output(path, o)).transpose()?;
@@ -81,23 +117,35 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
 
     let mut sim = pipenet::hydraulics::Simulation::new(&net)
         .with_context(|| format!("{}: cannot simulate", path.display()))?;
-    let outcome = sim.solve_period();
     let mut results = Results::default();
-    results
-        .snapshots
-        .push(report::Snapshot::of(sim.time_s(), sim.state()));
+    let mut log = RunLog::default();
+    loop {
+        let outcome = sim.solve_period();
+        log.record(sim.time_s(), &outcome);
+        if sim.is_report_time() {
+            results
+                .snapshots
+                .push(report::Snapshot::of(sim.time_s(), sim.state()));
+        }
+        if sim.advance() == 0 {
+            if sim.halted() {
+                log.halted_at = Some(sim.time_s());
+            }
+            break;
+        }
+    }
     let solve_time = started.elapsed() - read_time;
 
     if let (Some(out), Some(format)) = (out, format) {
         write_results(out, format, &net, path, &results)?;
     }
     if !quiet {
-        print_summary(&net, path, &outcome, &results, read_time, solve_time);
+        print_summary(&net, path, &log, &results, read_time, solve_time);
         if let Some(out) = out {
             println!("results written to {}", out.display());
         }
     }
-    Ok(if outcome.converged && outcome.singular_at.is_none() {
+    Ok(if log.unbalanced.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -135,7 +183,7 @@ fn print_counts(net: &Network) {
 fn print_summary(
     net: &Network,
     path: &Path,
-    outcome: &SolveOutcome,
+    log: &RunLog,
     results: &Results,
     read_time: std::time::Duration,
     solve_time: std::time::Duration,
@@ -143,41 +191,52 @@ fn print_summary(
     println!("{}", path.display());
     print_counts(net);
     println!(
-        "first period only (t = 0): extended-period simulation is not implemented yet, \
-         so later times are not simulated"
+        "hydraulics: {} periods to {}, {} trials (most {} at {}), {} report times",
+        log.periods,
+        clock(results.snapshots.last().map_or(0, |s| s.time_s)),
+        log.trials,
+        log.most_trials.0,
+        clock(log.most_trials.1),
+        results.snapshots.len()
     );
-    let verdict = if outcome.converged {
-        "converged"
-    } else {
-        "DID NOT CONVERGE"
-    };
-    println!(
-        "hydraulics: {verdict} in {} trials (relative flow change {:.2e})",
-        outcome.iterations, outcome.relative_error
-    );
-    if !outcome.converged {
+    if let Some(t) = log.halted_at {
+        println!(
+            "  STOPPED at {}: the period did not converge and [OPTIONS] UNBALANCED is STOP \
+             (use UNBALANCED CONTINUE to carry on)",
+            clock(t)
+        );
+    }
+    for (t, outcome) in log.unbalanced.iter().take(5) {
         let (dq, at) = outcome.max_flow_change;
         let units = net.units();
         println!(
-            "  largest flow change in the last trial: {:.4} {} at {}",
+            "  {}: DID NOT CONVERGE in {} trials (relative flow change {:.2e}); \
+             largest flow change {:.4} {} at {}",
+            clock(*t),
+            outcome.iterations,
+            outcome.relative_error,
             dq / units.flow,
             net.options.flow_units.keyword(),
             element_name(net, at)
         );
+        if let Some(node) = outcome.singular_at {
+            println!(
+                "    the equations are singular at node {} (EPANET error 110): check the links around it",
+                net.nodes[node].id
+            );
+        }
     }
-    if let Some(node) = outcome.singular_at {
-        println!(
-            "  the equations are singular at node {} (EPANET error 110): check the links around it",
-            net.nodes[node].id
-        );
+    if log.unbalanced.len() > 5 {
+        println!("  ... and {} more unconverged periods", log.unbalanced.len() - 5);
     }
-    for &k in &outcome.forced_valves {
+    for &(t, k) in &log.forced_valves {
         println!(
-            "  warning: valve {} could not hold its setting and was opened",
+            "  warning: {}: valve {} could not hold its setting and was opened",
+            clock(t),
             net.links[k].id
         );
     }
-    if !outcome.disconnected.is_empty() {
+    if let Some((t, outcome)) = &log.cut_off {
         let names: Vec<&str> = outcome
             .disconnected
             .iter()
@@ -185,9 +244,10 @@ fn print_summary(
             .map(|&i| net.nodes[i].id.as_str())
             .collect();
         println!(
-            "  warning: {} junctions are cut off from every tank and reservoir \
+            "  warning: {} junctions are cut off from every tank and reservoir at {} \
              (no demand delivered): {}{}",
             outcome.disconnected.len(),
+            clock(*t),
             names.join(", "),
             if outcome.disconnected.len() > 10 {
                 ", ..."
@@ -196,9 +256,7 @@ fn print_summary(
             }
         );
     }
-    if let Some(snap) = results.snapshots.first() {
-        print_pressure_range(net, snap, &outcome.disconnected);
-    }
+    print_pressure_range(net, results);
     println!(
         "time: read {:.1} ms, solve {:.1} ms",
         read_time.as_secs_f64() * 1e3,
@@ -206,26 +264,39 @@ fn print_summary(
     );
 }
 
-fn print_pressure_range(net: &Network, snap: &report::Snapshot, cut_off: &[usize]) {
-    let mut range: Option<((f64, usize), (f64, usize))> = None;
-    for (i, node) in net.nodes.iter().enumerate() {
-        if !node.is_junction() || cut_off.binary_search(&i).is_ok() {
-            continue;
+/// A simulation time as hours:minutes:seconds.
+fn clock(t: u64) -> String {
+    format!("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
+}
+
+/// The lowest and highest junction pressure over the report times;
+/// junctions cut off at a time (no demand delivered) are left out there.
+fn print_pressure_range(net: &Network, results: &Results) {
+    let mut range: Option<((f64, usize, u64), (f64, usize, u64))> = None;
+    for snap in &results.snapshots {
+        for (i, node) in net.nodes.iter().enumerate() {
+            if !node.is_junction() || snap.cut_off.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            let p = report::node_values(net, snap, i).pressure;
+            let here = (p, i, snap.time_s);
+            range = Some(match range {
+                None => (here, here),
+                Some((lo, hi)) => (
+                    if p < lo.0 { here } else { lo },
+                    if p > hi.0 { here } else { hi },
+                ),
+            });
         }
-        let p = report::node_values(net, snap, i).pressure;
-        range = Some(match range {
-            None => ((p, i), (p, i)),
-            Some((lo, hi)) => (
-                if p < lo.0 { (p, i) } else { lo },
-                if p > hi.0 { (p, i) } else { hi },
-            ),
-        });
     }
-    if let Some(((lo, i_lo), (hi, i_hi))) = range {
+    if let Some(((lo, i_lo, t_lo), (hi, i_hi, t_hi))) = range {
         let units = net.options.pressure_units.keyword();
         println!(
-            "junction pressure: min {lo:.2} {units} at {}, max {hi:.2} {units} at {}",
-            net.nodes[i_lo].id, net.nodes[i_hi].id
+            "junction pressure: min {lo:.2} {units} at {} ({}), max {hi:.2} {units} at {} ({})",
+            net.nodes[i_lo].id,
+            clock(t_lo),
+            net.nodes[i_hi].id,
+            clock(t_hi)
         );
         if lo < 0.0 {
             println!("  warning: negative pressures at some junctions (demands may not be met)");

@@ -4,6 +4,7 @@
 //! solves it period by period. Everything is in SI units; see
 //! [`crate::report`] for results in the file's units.
 
+mod clock;
 pub(crate) mod constants;
 mod headloss;
 pub mod matrix;
@@ -16,6 +17,7 @@ mod valves;
 
 use std::sync::Arc;
 
+pub use clock::TimeSteps;
 pub use model::ModelError;
 pub use pumps::PumpCurveError;
 pub use solver::{Element, HydraulicState, SolveOutcome};
@@ -81,15 +83,15 @@ impl LinkChange {
     }
 }
 
-/// Applies a control's change to a link if it changes anything; returns
-/// whether it did (EPANET's test in `pswitch` and `controls`).
-pub(crate) fn apply_link_change(
+/// Whether a control's change would change a link's status or setting
+/// (EPANET's test in `pswitch`, `controls` and `controltimestep`).
+pub(crate) fn link_change_differs(
     model: &HydraulicModel,
-    state: &mut HydraulicState,
+    state: &HydraulicState,
     k: usize,
     change: LinkChange,
 ) -> bool {
-    let changed = match &model.laws[k] {
+    match &model.laws[k] {
         LinkLaw::Pipe { .. } => state.status[k] != change.status,
         LinkLaw::Pump(_) => state.setting[k] != change.setting,
         LinkLaw::Valve {
@@ -100,8 +102,18 @@ pub(crate) fn apply_link_change(
             state.setting[k] != change.setting
                 || (state.setting[k].is_none() && state.status[k] != change.status)
         }
-    };
-    if !changed {
+    }
+}
+
+/// Applies a control's change to a link if it changes anything; returns
+/// whether it did.
+pub(crate) fn apply_link_change(
+    model: &HydraulicModel,
+    state: &mut HydraulicState,
+    k: usize,
+    change: LinkChange,
+) -> bool {
+    if !link_change_differs(model, state, k, change) {
         return false;
     }
     state.status[k] = change.status;
@@ -132,12 +144,42 @@ fn initial_flow(model: &HydraulicModel, k: usize, setting: Option<f64>) -> f64 {
 }
 
 /// A hydraulic simulation of one network, advanced period by period.
+///
+/// The loop EPANET's `solveH` runs: [`Simulation::solve_period`] solves the
+/// network at the current time, [`Simulation::advance`] moves the clock to
+/// the next event (hydraulic step, pattern change, report time, a tank
+/// filling or draining, a control firing) and updates tank levels; a step
+/// of 0 means the end.
+///
+/// ```no_run
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let net = pipenet::inp::read_file("networks/epanet/Net1.inp")?.network;
+/// let mut sim = pipenet::hydraulics::Simulation::new(&net)?;
+/// loop {
+///     let outcome = sim.solve_period();
+///     if sim.is_report_time() {
+///         println!("{} s: {} trials", sim.time_s(), outcome.iterations);
+///     }
+///     if sim.advance() == 0 {
+///         break;
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub struct Simulation<'n> {
     network: &'n Network,
     model: Arc<HydraulicModel>,
     solver: Solver,
     state: HydraulicState,
+    steps: TimeSteps,
     time_s: u64,
+    /// Water volume in each tank, m³; 0 at other nodes.
+    tank_volume_m3: Vec<f64>,
+    /// The next multiple of the report step, where a step must end (EPANET's `Rtime`).
+    next_report_s: u64,
+    /// Whether the last period failed to converge under `UNBALANCED STOP`.
+    halted: bool,
 }
 
 impl<'n> Simulation<'n> {
@@ -148,13 +190,45 @@ impl<'n> Simulation<'n> {
         let mut solver = Solver::new(Arc::clone(&model))?;
         solver.pressure_controls = pressure_controls(network);
         let state = initial_state(network, &model);
+        let steps = TimeSteps::new(&network.times);
+        let tank_volume_m3 = model
+            .storage
+            .iter()
+            .zip(&state.head_m)
+            .map(|(s, &h)| s.as_ref().map_or(0.0, |s| s.volume_m3(h)))
+            .collect();
         Ok(Simulation {
             network,
             model,
             solver,
             state,
+            steps,
             time_s: 0,
+            tank_volume_m3,
+            next_report_s: steps.report_s,
+            halted: false,
         })
+    }
+
+    /// The time steps in force.
+    pub fn time_steps(&self) -> &TimeSteps {
+        &self.steps
+    }
+
+    /// Whether the current time is a report time.
+    pub fn is_report_time(&self) -> bool {
+        self.steps.is_report_time(self.time_s)
+    }
+
+    /// Water volume in each tank, m³ (0 at junctions and reservoirs).
+    pub fn tank_volumes_m3(&self) -> &[f64] {
+        &self.tank_volume_m3
+    }
+
+    /// Whether the run was stopped by a period that did not converge
+    /// (`UNBALANCED STOP`, EPANET's default).
+    pub fn halted(&self) -> bool {
+        self.halted
     }
 
     /// The network simulated.
@@ -178,6 +252,14 @@ impl<'n> Simulation<'n> {
         self.set_time_varying_values();
         self.apply_controls();
         let outcome = self.solver.solve(&mut self.state);
+        if !outcome.converged
+            && matches!(
+                self.network.options.unbalanced,
+                crate::network::Unbalanced::Stop
+            )
+        {
+            self.halted = true;
+        }
         log::debug!(
             "t={} s: {} trials, relative error {:.3e}, converged {}",
             self.time_s,
@@ -188,12 +270,144 @@ impl<'n> Simulation<'n> {
         outcome
     }
 
+    /// Moves the clock to the next event and updates tank levels (EPANET
+    /// `nexthyd`); returns the step taken, s, 0 at the end of the run.
+    pub fn advance(&mut self) -> u64 {
+        if self.halted || self.time_s >= self.steps.duration_s {
+            return 0;
+        }
+        let step = self.next_step_s();
+        self.update_tanks(step);
+        self.time_s += step;
+        if self.time_s >= self.next_report_s {
+            self.next_report_s += self.steps.report_s;
+        }
+        step
+    }
+
+    /// The length of the next step: the hydraulic step, cut at the next
+    /// pattern change, report time, tank filling or draining, and simple
+    /// control firing (EPANET `timestep`).
+    fn next_step_s(&self) -> u64 {
+        let t = self.time_s;
+        let mut step = self.steps.hydraulic_s;
+        let mut cut = |dt: i64| {
+            if dt > 0 && (dt as u64) < step {
+                step = dt as u64;
+            }
+        };
+        cut(self.steps.to_next_pattern_period_s(t) as i64);
+        cut(self.next_report_s as i64 - t as i64);
+        for (i, storage) in self.model.storage.iter().enumerate() {
+            if let Some(s) = storage {
+                cut(self.time_to_fill_or_drain_s(i, s));
+            }
+        }
+        for control in self.network.controls.iter().filter(|c| c.enabled) {
+            let dt = self.time_to_control_s(control);
+            if dt > 0 && (dt as u64) < step && self.control_would_change(control) {
+                step = dt as u64;
+            }
+        }
+        step
+    }
+
+    /// Seconds until tank `i` fills or drains at its current net inflow
+    /// (EPANET `tanktimestep`); 0 when it is not filling or draining.
+    fn time_to_fill_or_drain_s(&self, i: usize, s: &tanks::TankStorage) -> i64 {
+        let q = self.state.node_demand_m3s[i];
+        let h = self.state.head_m[i];
+        let v = self.tank_volume_m3[i];
+        if q.abs() <= QZERO {
+            return 0;
+        }
+        let dv = if q > 0.0 && h < s.max_head_m {
+            s.max_volume_m3 - v
+        } else if q < 0.0 && h > s.min_head_m {
+            s.min_volume_m3 - v
+        } else {
+            return 0;
+        };
+        clock::round_s(dv / q)
+    }
+
+    /// Seconds until a simple control's condition is met (EPANET
+    /// `controltimestep`); 0 when it is not coming (junction pressure
+    /// controls are handled inside the solver).
+    fn time_to_control_s(&self, control: &crate::network::Control) -> i64 {
+        match control.condition {
+            ControlCondition::NodeAbove { node, threshold }
+            | ControlCondition::NodeBelow { node, threshold } => {
+                let i = node.ix();
+                if self.network.nodes[i].is_junction() {
+                    return 0;
+                }
+                let q = self.state.node_demand_m3s[i];
+                let h = self.state.head_m[i];
+                let grade = self.network.nodes[i].elevation_m + threshold;
+                if q.abs() <= QZERO {
+                    return 0;
+                }
+                let above = matches!(control.condition, ControlCondition::NodeAbove { .. });
+                let approaching = (above && h < grade && q > 0.0) || (!above && h > grade && q < 0.0);
+                match &self.model.storage[i] {
+                    Some(s) if approaching => {
+                        clock::round_s((s.volume_m3(grade) - self.tank_volume_m3[i]) / q)
+                    }
+                    _ => 0,
+                }
+            }
+            ControlCondition::AtTime { time_s } => time_s as i64 - self.time_s as i64,
+            ControlCondition::AtClockTime { clock_s } => {
+                let now = self.steps.clock_s(self.time_s) as i64;
+                let at = clock_s as i64;
+                if at >= now {
+                    at - now
+                } else {
+                    clock::SECONDS_PER_DAY as i64 - now + at
+                }
+            }
+        }
+    }
+
+    /// Whether a control's action differs from its link's present status or
+    /// setting, the test by which EPANET lets a coming control cut the step
+    /// (`controltimestep`): raw statuses are compared, so a pump that is
+    /// XHEAD counts as not OPEN.
+    fn control_would_change(&self, control: &crate::network::Control) -> bool {
+        let k = control.action.link.ix();
+        let change = LinkChange::for_link(&self.network.links[k].kind, control.action.status);
+        let has_setting = !matches!(self.model.laws[k], LinkLaw::Pipe { .. });
+        (has_setting && self.state.setting[k] != change.setting)
+            || self.state.status[k] != change.status
+    }
+
+    /// Integrates every tank's net inflow over `step_s` and sets its head
+    /// (EPANET `tanklevels`): flows of at most QZERO are ignored, and a tank
+    /// within one second of full or empty is set full or empty.
+    fn update_tanks(&mut self, step_s: u64) {
+        for (i, storage) in self.model.storage.iter().enumerate() {
+            let Some(s) = storage else { continue };
+            let q = self.state.node_demand_m3s[i];
+            if q.abs() <= QZERO {
+                continue;
+            }
+            let mut v = self.tank_volume_m3[i] + q * step_s as f64;
+            // EPANET's test, kept as it is: the empty side compares V − q.
+            if v + q >= s.max_volume_m3 {
+                v = s.max_volume_m3;
+            } else if v - q <= s.min_volume_m3 {
+                v = s.min_volume_m3;
+            }
+            self.tank_volume_m3[i] = v;
+            self.state.head_m[i] = s.head_m(v);
+        }
+    }
+
     /// Demands, reservoir heads and pump speeds from their patterns (EPANET `demands`).
     fn set_time_varying_values(&mut self) {
         let net = self.network;
-        let times = &net.times;
-        let step = times.pattern_step_s.max(1);
-        let period = ((self.time_s + times.pattern_start_s) / step) as usize;
+        let period = self.steps.pattern_period(self.time_s) as usize;
         let factor = |pattern: Option<crate::network::PatternIx>| -> f64 {
             let Some(p) = pattern else { return 1.0 };
             let m = &net.patterns[p.ix()].multipliers;
@@ -251,15 +465,57 @@ impl<'n> Simulation<'n> {
                 }
                 ControlCondition::AtTime { time_s } => time_s == self.time_s,
                 ControlCondition::AtClockTime { clock_s } => {
-                    (self.time_s + net.times.start_clock_s) % 86_400 == clock_s
+                    self.steps.clock_s(self.time_s) == clock_s
                 }
             };
             if fires {
                 let k = control.action.link.ix();
                 let change = LinkChange::for_link(&net.links[k].kind, control.action.status);
-                apply_link_change(&self.model, &mut self.state, k, change);
+                self.apply_simple_control(k, change);
             }
         }
+    }
+}
+
+impl Simulation<'_> {
+    /// Applies a tank or time control's action (EPANET `controls`): it
+    /// changes the link when the link's open/closed state or its setting
+    /// differs from the action's; the link then takes the action's status
+    /// and (pumps and valves) its setting. Returns whether it changed.
+    fn apply_simple_control(&mut self, k: usize, change: LinkChange) -> bool {
+        let state = &mut self.state;
+        let was_closed = state.status[k].is_closed();
+        let now = if was_closed {
+            LinkStatus::Closed
+        } else {
+            LinkStatus::Open
+        };
+        let keeps_setting = matches!(
+            self.model.laws[k],
+            LinkLaw::Pipe { .. }
+                | LinkLaw::Valve {
+                    valve_type: ValveType::Gpv,
+                    ..
+                }
+        );
+        let setting = if keeps_setting {
+            state.setting[k]
+        } else {
+            change.setting
+        };
+        if now == change.status && state.setting[k] == setting {
+            return false;
+        }
+        state.status[k] = change.status;
+        state.setting[k] = setting;
+        // A constant-power pump switched on restarts from its design flow
+        // (EPANET `resetpumpflow`); other links keep their flow as the guess.
+        if let LinkLaw::Pump(law) = &self.model.laws[k] {
+            if was_closed && !change.status.is_closed() && law.is_constant_power() {
+                state.flow_m3s[k] = law.design_flow_m3s;
+            }
+        }
+        true
     }
 }
 

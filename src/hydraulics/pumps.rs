@@ -43,6 +43,13 @@ pub(crate) struct PumpLaw {
     pub design_flow_m3s: f64,
 }
 
+impl PumpLaw {
+    /// Whether the pump delivers a constant power (EPANET `CONST_HP`).
+    pub fn is_constant_power(&self) -> bool {
+        matches!(self.curve, PumpCurve::ConstantPower { .. })
+    }
+}
+
 /// Why a pump curve cannot be used (EPANET errors 226 and 227).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PumpCurveError {

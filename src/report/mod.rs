@@ -25,6 +25,8 @@ pub struct Snapshot {
     pub status: Vec<LinkStatus>,
     /// Setting of every link (SI), `None` where it has none in force.
     pub setting: Vec<Option<f64>>,
+    /// Whether each node is cut off from every tank and reservoir.
+    pub cut_off: Vec<bool>,
 }
 
 impl Snapshot {
@@ -37,6 +39,7 @@ impl Snapshot {
             flow_m3s: state.flow_m3s.clone(),
             status: state.status.clone(),
             setting: state.setting.clone(),
+            cut_off: state.connected.iter().map(|&c| !c).collect(),
         }
     }
 }
