@@ -272,7 +272,9 @@ fn clock(t: u64) -> String {
 /// The lowest and highest junction pressure over the report times;
 /// junctions cut off at a time (no demand delivered) are left out there.
 fn print_pressure_range(net: &Network, results: &Results) {
-    let mut range: Option<((f64, usize, u64), (f64, usize, u64))> = None;
+    // (pressure, node, time) of the lowest and the highest.
+    type At = (f64, usize, u64);
+    let mut range: Option<(At, At)> = None;
     for snap in &results.snapshots {
         for (i, node) in net.nodes.iter().enumerate() {
             if !node.is_junction() || snap.cut_off.get(i).copied().unwrap_or(false) {
