@@ -227,7 +227,10 @@ fn print_summary(
         }
     }
     if log.unbalanced.len() > 5 {
-        println!("  ... and {} more unconverged periods", log.unbalanced.len() - 5);
+        println!(
+            "  ... and {} more unconverged periods",
+            log.unbalanced.len() - 5
+        );
     }
     for &(t, k) in &log.forced_valves {
         println!(

@@ -11,8 +11,8 @@ pub mod matrix;
 mod model;
 mod pumps;
 mod solver;
-mod tanks;
 pub mod status;
+mod tanks;
 mod valves;
 
 use std::sync::Arc;
@@ -349,7 +349,8 @@ impl<'n> Simulation<'n> {
                     return 0;
                 }
                 let above = matches!(control.condition, ControlCondition::NodeAbove { .. });
-                let approaching = (above && h < grade && q > 0.0) || (!above && h > grade && q < 0.0);
+                let approaching =
+                    (above && h < grade && q > 0.0) || (!above && h > grade && q < 0.0);
                 match &self.model.storage[i] {
                     Some(s) if approaching => {
                         clock::round_s((s.volume_m3(grade) - self.tank_volume_m3[i]) / q)

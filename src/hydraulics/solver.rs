@@ -116,6 +116,8 @@ pub(crate) struct Solver {
     /// Scratch for finding cut-off groups: nodes seen, and one group.
     island_seen: Vec<bool>,
     island_group: Vec<usize>,
+    /// Statuses last logged (trace level only).
+    traced_status: Vec<LinkStatus>,
 }
 
 impl Solver {
@@ -143,6 +145,7 @@ impl Solver {
             pressure_controls: Vec::new(),
             island_seen: vec![false; n_nodes],
             island_group: Vec::with_capacity(n_nodes),
+            traced_status: Vec::new(),
         })
     }
 
@@ -193,6 +196,7 @@ impl Solver {
 
             // Flow update and valve checks.
             let relerr = self.new_flows(state);
+            log::trace!("trial {iter}: relative flow change {relerr:.6}");
             outcome.iterations = iter;
             outcome.relative_error = relerr;
             self.relax = 1.0;
@@ -231,6 +235,7 @@ impl Solver {
                 self.link_status(state);
                 next_check += s.check_freq;
             }
+            self.trace_status_changes(state);
             iter += 1;
         }
 
@@ -240,6 +245,23 @@ impl Solver {
             .filter(|&i| !state.connected[i])
             .collect();
         outcome
+    }
+
+    /// Logs, at trace level, the links whose status changed since the last call.
+    fn trace_status_changes(&mut self, state: &HydraulicState) {
+        if !log::log_enabled!(log::Level::Trace) {
+            return;
+        }
+        if self.traced_status.len() != state.status.len() {
+            self.traced_status = state.status.clone();
+            return;
+        }
+        for (k, (&now, was)) in state.status.iter().zip(&mut self.traced_status).enumerate() {
+            if now != *was {
+                log::trace!("link {k}: {was:?} -> {now:?}");
+                *was = now;
+            }
+        }
     }
 
     /// Total outflow of each junction after a solution (EPANET `NodeDemand`).
