@@ -9,9 +9,10 @@ mod headloss;
 pub mod matrix;
 mod model;
 mod pumps;
+mod rules;
 mod solver;
-mod tanks;
 pub mod status;
+mod tanks;
 mod valves;
 
 use std::sync::Arc;
