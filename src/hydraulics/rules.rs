@@ -623,3 +623,417 @@ fn restart_flow(model: &HydraulicModel, state: &mut HydraulicState, k: usize) {
         state.flow_m3s[k] = super::initial_flow(model, k, state.setting[k]);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Expected outcomes are EPANET 2.3.5's on the same network (owa-epanet
+    //! 2.3.5, `[REPORT] STATUS YES`, rule step 6 min): which rule changed
+    //! which link at the first rule sub-step, or not at all.
+
+    use super::*;
+    use crate::inp::read_str;
+
+    /// Reservoir R1 (30 m) → pump PU1 (50 L/s at 30 m) → J1; J1 → P1 → tank
+    /// T1 (elevation 40 m, level 5 m in 1..10 m, diameter 10 m); J1 → P2 →
+    /// J2 (20 L/s); J3 (5 L/s) → P3 → J1; TCV V1 (setting 5) J2 → J3.
+    fn network(rules: &str, status: &str, start_clock: &str) -> Network {
+        let text = format!(
+            "[JUNCTIONS]\nJ1 0 0\nJ2 0 20\nJ3 0 5\n[RESERVOIRS]\nR1 30\n\
+             [TANKS]\nT1 40 5 1 10 10\n\
+             [PIPES]\nP1 J1 T1 1000 300 100\nP2 J1 J2 1000 300 100\nP3 J3 J1 100 200 100\n\
+             [PUMPS]\nPU1 R1 J1 HEAD C1\n[VALVES]\nV1 J2 J3 200 TCV 5\n[CURVES]\nC1 50 30\n\
+             [STATUS]\n{status}\n[RULES]\n{rules}\n\
+             [TIMES]\nDURATION 2:00\nHYDRAULIC TIMESTEP 1:00\nRULE TIMESTEP 0:06\n\
+             START CLOCKTIME {start_clock}\n[OPTIONS]\nUNITS LPS\n"
+        );
+        match read_str(&text, "rules.inp") {
+            Ok(outcome) => outcome.network,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    /// A network, its model, and the state EPANET 2.3.5 solves at time 0
+    /// (flows in L/s: PU1 74.441, P1 49.441, P2 11.714, P3 −8.286), with
+    /// the tank at `level_m`.
+    struct Case {
+        net: Network,
+        model: HydraulicModel,
+        state: HydraulicState,
+    }
+
+    impl Case {
+        fn new(rules: &str) -> Self {
+            Case::with(rules, "", "0:00")
+        }
+
+        fn with(rules: &str, status: &str, start_clock: &str) -> Self {
+            let net = network(rules, status, start_clock);
+            let model = match HydraulicModel::new(&net) {
+                Ok(m) => m,
+                Err(e) => panic!("{e}"),
+            };
+            let mut state = super::super::initial_state(&net, &model);
+            for (id, demand) in [("J2", 0.020), ("J3", 0.005)] {
+                let i = net.node_ix(id).map_or(0, |n| n.ix());
+                state.full_demand_m3s[i] = demand;
+                state.demand_flow_m3s[i] = demand;
+                state.node_demand_m3s[i] = demand;
+            }
+            let mut case = Case { net, model, state };
+            for (id, flow) in [
+                ("PU1", 74.441),
+                ("P1", 49.441),
+                ("P2", 11.714),
+                ("P3", -8.286),
+            ] {
+                let k = case.link(id);
+                case.state.flow_m3s[k] = flow / 1000.0;
+            }
+            let v1 = case.link("V1");
+            case.state.flow_m3s[v1] = -0.008286;
+            let t1 = case.node("T1");
+            case.state.node_demand_m3s[t1] = 0.049441;
+            case.set_level(5.0);
+            case
+        }
+
+        fn node(&self, id: &str) -> usize {
+            self.net.node_ix(id).map_or(usize::MAX, |n| n.ix())
+        }
+
+        fn link(&self, id: &str) -> usize {
+            self.net.link_ix(id).map_or(usize::MAX, |l| l.ix())
+        }
+
+        fn set_level(&mut self, level_m: f64) {
+            let t1 = self.node("T1");
+            self.state.head_m[t1] = 40.0 + level_m;
+        }
+
+        /// Checks the rules at `time_s` after a 6-minute sub-step.
+        fn check_at(&mut self, time_s: u64) -> (usize, Vec<AppliedAction>) {
+            let mut rules = RuleSet::new(&self.net);
+            let ctx = RuleContext {
+                network: &self.net,
+                model: &self.model,
+                time_s,
+                dt_s: 360,
+                start_clock_s: self.net.times.start_clock_s,
+            };
+            let n = rules.check(&ctx, &mut self.state);
+            (n, rules.applied().to_vec())
+        }
+
+        fn check(&mut self) -> usize {
+            self.check_at(360).0
+        }
+
+        /// Whether a rule closing P2 on `premises` fires.
+        fn fires(premises: &str) -> bool {
+            let rule = format!("RULE A\n{premises}\nTHEN PIPE P2 STATUS IS CLOSED");
+            Case::new(&rule).check() == 1
+        }
+    }
+
+    const TRUE: &str = "TANK T1 LEVEL > 0";
+    const FALSE: &str = "TANK T1 LEVEL > 100";
+
+    #[test]
+    fn or_binds_tighter_than_and() {
+        // EPANET: a AND b OR c is a ∧ (b ∨ c), not (a ∧ b) ∨ c.
+        let cases = [
+            (format!("IF {FALSE}\nAND {TRUE}\nOR {TRUE}"), false),
+            (format!("IF {FALSE}\nAND {FALSE}\nOR {TRUE}"), false),
+            (format!("IF {TRUE}\nOR {FALSE}\nAND {FALSE}"), false),
+            (
+                format!("IF {FALSE}\nOR {TRUE}\nAND {TRUE}\nOR {FALSE}"),
+                true,
+            ),
+        ];
+        for (premises, expected) in cases {
+            assert_eq!(Case::fires(&premises), expected, "{premises}");
+        }
+    }
+
+    #[test]
+    fn comparisons_use_epanets_shifted_tolerance() {
+        // SYSTEM DEMAND is 25 L/s; EPANET 2.3.5's verdicts.
+        let cases = [
+            ("< 25", true),
+            ("< 24.9995", true),
+            ("< 24.9985", false),
+            ("<= 25", false),
+            ("<= 25.0005", false),
+            ("<= 25.0015", true),
+            ("> 25", true),
+            ("> 25.0005", true),
+            ("> 25.0015", false),
+            (">= 25", false),
+            (">= 24.9995", false),
+            (">= 24.9985", true),
+            ("= 25.0009", true),
+            ("= 25.0011", false),
+            ("<> 25.0009", false),
+            ("<> 25.0011", true),
+        ];
+        for (test, expected) in cases {
+            let premise = format!("IF SYSTEM DEMAND {test}");
+            assert_eq!(Case::fires(&premise), expected, "{premise}");
+        }
+    }
+
+    #[test]
+    fn system_demand_sums_positive_junction_demands() {
+        // With J3 at −5 L/s EPANET's system demand is 20 L/s, not 15.
+        let mut case = Case::new("RULE A\nIF SYSTEM DEMAND > 19.99\nTHEN PIPE P2 STATUS IS CLOSED");
+        let j3 = case.node("J3");
+        case.state.full_demand_m3s[j3] = -0.005;
+        assert_eq!(case.check(), 1);
+    }
+
+    #[test]
+    fn node_and_link_values() {
+        let cases = [
+            ("TANK T1 DEMAND > 49", true),
+            // The flow is −8.286 L/s, compared as a magnitude.
+            ("PIPE P3 FLOW > 8.28", true),
+            ("PIPE P3 FLOW < -1", false),
+            // A junction's LEVEL is its head above its elevation.
+            ("JUNCTION J1 LEVEL > 47.4", true),
+            ("JUNCTION J1 PRESSURE < 47.6", true),
+            // A pipe's setting is its roughness.
+            ("PIPE P1 SETTING = 100", true),
+            ("VALVE V1 SETTING = 5", true),
+            ("PUMP PU1 SETTING > 0.9995", true),
+            ("TANK T1 HEAD >= 44.9985", true),
+            ("TANK T1 PRESSURE = 5", true),
+        ];
+        for (premise, expected) in cases {
+            let rule = format!("RULE A\nIF {premise}\nTHEN PIPE P2 STATUS IS CLOSED");
+            let mut case = Case::new(&rule);
+            // J1 (elevation 0) at a head of 47.5 m.
+            let j1 = case.node("J1");
+            case.state.head_m[j1] = 47.5;
+            assert_eq!(case.check(), usize::from(expected), "{premise}");
+        }
+    }
+
+    #[test]
+    fn status_premises_class_statuses_as_epanet() {
+        let cases = [
+            ("VALVE V1 STATUS IS ACTIVE", true),
+            ("VALVE V1 STATUS IS OPEN", false),
+            ("VALVE V1 STATUS NOT OPEN", true),
+            ("PIPE P1 STATUS IS OPEN", true),
+            ("PIPE P1 STATUS > OPEN", false),
+        ];
+        for (premise, expected) in cases {
+            assert_eq!(Case::fires(&format!("IF {premise}")), expected, "{premise}");
+        }
+        // XPRESSURE and XFCV count as open, XHEAD and TEMPCLOSED as closed.
+        let mut case = Case::new("RULE A\nIF VALVE V1 STATUS IS OPEN\nAND PUMP PU1 STATUS IS CLOSED\nTHEN PIPE P2 STATUS IS CLOSED");
+        let (v1, pu1) = (case.link("V1"), case.link("PU1"));
+        case.state.status[v1] = LinkStatus::XPressure;
+        case.state.status[pu1] = LinkStatus::XHead;
+        assert_eq!(case.check(), 1);
+    }
+
+    #[test]
+    fn fill_and_drain_times() {
+        // T1: area 25π m², Vmin = 25π (level 1), Vmax = 250π (level 10),
+        // filling at 49.441 L/s from level 5. After 360 s V = 410.498 m³
+        // (level 5.2266, as EPANET reports), fill time 7582.8 s > 2.1 h;
+        // after 720 s 7222.8 s < 2.1 h: EPANET fires at 0:12, not 0:06.
+        let rule = "RULE A\nIF TANK T1 FILLTIME < 2.1\nTHEN PIPE P2 STATUS IS CLOSED";
+        let area = 25.0 * std::f64::consts::PI;
+        let mut case = Case::new(rule);
+        case.set_level(5.0 + 0.049441 * 360.0 / area);
+        assert_eq!(case.check_at(360).0, 0);
+        case.set_level(5.0 + 0.049441 * 720.0 / area);
+        assert_eq!(case.check_at(720).0, 1);
+
+        // A filling tank never has a drain time, whatever the comparison.
+        assert!(!Case::fires("IF TANK T1 DRAINTIME > 0"));
+        assert!(!Case::fires("IF TANK T1 DRAINTIME < 100"));
+        assert!(Case::fires("IF TANK T1 FILLTIME > 0"));
+
+        // Draining at 10 L/s from level 5: (Vmin − V)/q = 4·25π/0.01 s = 8.727 h.
+        let mut case = Case::new("RULE A\nIF TANK T1 DRAINTIME < 8.73\nAND TANK T1 DRAINTIME > 8.72\nTHEN PIPE P2 STATUS IS CLOSED");
+        let t1 = case.node("T1");
+        case.state.node_demand_m3s[t1] = -0.01;
+        assert_eq!(case.check(), 1);
+    }
+
+    #[test]
+    fn time_premises_look_at_the_sub_step_window() {
+        // Rule step 6 min: EPANET fires `TIME = 0:10` at 0:12 (window
+        // 0:06:01..0:12), `TIME = 0:06` at 0:06, `TIME = 0:00` never.
+        let at = |premise: &str, time_s: u64| {
+            let rule = format!("RULE A\nIF {premise}\nTHEN PIPE P2 STATUS IS CLOSED");
+            Case::new(&rule).check_at(time_s).0 == 1
+        };
+        assert!(!at("SYSTEM TIME = 0:10", 360));
+        assert!(at("SYSTEM TIME = 0:10", 720));
+        assert!(at("SYSTEM TIME = 0:06", 360));
+        assert!(!at("SYSTEM TIME = 0:06", 720));
+        assert!(!at("SYSTEM TIME = 0:00", 360));
+        assert!(!at("SYSTEM TIME > 0:10", 360));
+        assert!(at("SYSTEM TIME > 0:10", 720));
+        assert!(at("SYSTEM TIME >= 0:12", 720));
+        assert!(at("SYSTEM TIME <> 0:10", 360));
+        assert!(!at("SYSTEM TIME <> 0:10", 720));
+        assert!(at("SYSTEM CLOCKTIME = 12:10 AM", 720));
+    }
+
+    #[test]
+    fn clock_time_window_wraps_at_midnight() {
+        // START CLOCKTIME 23:57: the first sub-step spans 23:57:01..0:03.
+        let fires = |premise: &str| {
+            let rule = format!("RULE A\nIF {premise}\nTHEN PIPE P2 STATUS IS CLOSED");
+            Case::with(&rule, "", "23:57").check_at(360).0 == 1
+        };
+        assert!(fires("SYSTEM CLOCKTIME = 0:01"));
+        assert!(fires("SYSTEM CLOCKTIME = 23:58"));
+        assert!(!fires("SYSTEM CLOCKTIME = 23:57"));
+        assert!(fires("SYSTEM CLOCKTIME >= 0:03"));
+    }
+
+    /// Two rules on V1's setting; returns the setting EPANET leaves and the
+    /// rules that acted.
+    fn v1_after(rules: &str) -> (Option<f64>, Vec<usize>) {
+        let mut case = Case::new(rules);
+        let (_, applied) = case.check_at(360);
+        let v1 = case.link("V1");
+        (
+            case.state.setting[v1],
+            applied.iter().map(|a| a.rule).collect(),
+        )
+    }
+
+    #[test]
+    fn priorities_and_the_first_listed_action() {
+        let rule = |id: &str, premise: &str, setting: u32, priority: &str| {
+            format!("RULE {id}\nIF {premise}\nTHEN VALVE V1 SETTING IS {setting}\n{priority}\n")
+        };
+        // Equal priority: the first rule keeps the link.
+        let two = rule("A", TRUE, 10, "") + &rule("B", TRUE, 20, "");
+        assert_eq!(v1_after(&two), (Some(10.0), vec![0]));
+        // A higher priority takes it, in either order.
+        let two = rule("A", TRUE, 10, "PRIORITY 1") + &rule("B", TRUE, 20, "PRIORITY 2");
+        assert_eq!(v1_after(&two), (Some(20.0), vec![1]));
+        let two = rule("A", TRUE, 10, "PRIORITY 2") + &rule("B", TRUE, 20, "PRIORITY 1");
+        assert_eq!(v1_after(&two), (Some(10.0), vec![0]));
+        // Of two equal highest priorities the first wins.
+        let three = rule("A", TRUE, 10, "PRIORITY 1")
+            + &rule("B", TRUE, 20, "PRIORITY 3")
+            + &rule("C", TRUE, 30, "PRIORITY 3");
+        assert_eq!(v1_after(&three), (Some(20.0), vec![1]));
+        // A disabled rule is skipped, whatever its priority.
+        let two = rule("A", TRUE, 10, "PRIORITY 5\nDISABLED") + &rule("B", TRUE, 20, "");
+        assert_eq!(v1_after(&two), (Some(20.0), vec![1]));
+        // Within one rule the first action on a link keeps it.
+        let one =
+            "RULE A\nIF TANK T1 LEVEL > 0\nTHEN VALVE V1 SETTING IS 10\nAND VALVE V1 SETTING IS 20";
+        assert_eq!(v1_after(one), (Some(10.0), vec![0]));
+    }
+
+    #[test]
+    fn else_actions_join_the_list_in_rule_order() {
+        let rules = format!(
+            "RULE A\nIF {FALSE}\nTHEN VALVE V1 SETTING IS 30\nELSE VALVE V1 SETTING IS 10\n\
+             RULE B\nIF {TRUE}\nTHEN VALVE V1 SETTING IS 20"
+        );
+        assert_eq!(v1_after(&rules), (Some(10.0), vec![0]));
+    }
+
+    #[test]
+    fn actions_are_taken_last_listed_first() {
+        // EPANET's status report: P1 and PU1 by rule B, then P2 and V1 by A.
+        let rules = format!(
+            "RULE A\nIF {TRUE}\nTHEN VALVE V1 SETTING IS 10\nAND PIPE P2 STATUS IS CLOSED\n\
+             RULE B\nIF {TRUE}\nTHEN PUMP PU1 SETTING IS 0.9\nAND PIPE P1 STATUS IS CLOSED"
+        );
+        let mut case = Case::new(&rules);
+        let (n, applied) = case.check_at(360);
+        assert_eq!(n, 4);
+        let order: Vec<(usize, usize)> = applied.iter().map(|a| (a.rule, a.link.ix())).collect();
+        let expected =
+            [("P1", 1), ("PU1", 1), ("P2", 0), ("V1", 0)].map(|(id, rule)| (rule, case.link(id)));
+        assert_eq!(order, expected);
+    }
+
+    #[test]
+    fn a_setting_within_tolerance_is_no_action() {
+        let rule = |s: &str| format!("RULE A\nIF {TRUE}\nTHEN VALVE V1 SETTING IS {s}");
+        assert_eq!(Case::new(&rule("5.0005")).check(), 0);
+        assert_eq!(Case::new(&rule("5.002")).check(), 1);
+    }
+
+    #[test]
+    fn what_open_closed_and_settings_do() {
+        let act = |action: &str, status: &str, link: &str| {
+            let rule = format!("RULE A\nIF {TRUE}\nTHEN {action}");
+            let mut case = Case::with(&rule, status, "0:00");
+            let k = case.link(link);
+            if status == "PU1 0.5" {
+                // EPANET finds the pump at half speed unable to deliver the head.
+                case.state.status[k] = LinkStatus::XHead;
+            }
+            let n = case.check();
+            (n, case.state.status[k], case.state.setting[k])
+        };
+        use LinkStatus::*;
+        // OPEN re-opens a pump closed for lack of head, at full speed.
+        assert_eq!(
+            act("PUMP PU1 STATUS IS OPEN", "PU1 0.5", "PU1"),
+            (1, Open, Some(1.0))
+        );
+        assert_eq!(
+            act("PUMP PU1 STATUS IS OPEN", "PU1 CLOSED", "PU1"),
+            (1, Open, Some(1.0))
+        );
+        // OPEN does nothing to an active valve; CLOSED closes it.
+        assert_eq!(
+            act("VALVE V1 STATUS IS OPEN", "", "V1"),
+            (0, Active, Some(5.0))
+        );
+        assert_eq!(
+            act("VALVE V1 STATUS IS CLOSED", "", "V1"),
+            (1, Closed, None)
+        );
+        // A setting opens a valve fixed closed, and leaves one fixed open open.
+        assert_eq!(
+            act("VALVE V1 SETTING IS 10", "V1 CLOSED", "V1"),
+            (1, Open, Some(10.0))
+        );
+        assert_eq!(
+            act("VALVE V1 SETTING IS 5", "V1 OPEN", "V1"),
+            (1, Open, Some(5.0))
+        );
+        // A pump's speed opens or closes it.
+        assert_eq!(
+            act("PUMP PU1 SETTING IS 0.8", "PU1 CLOSED", "PU1"),
+            (1, Open, Some(0.8))
+        );
+        assert_eq!(
+            act("PUMP PU1 SETTING IS 0", "", "PU1"),
+            (1, Closed, Some(0.0))
+        );
+        // A pipe's setting 0 closes it; ACTIVE never acts.
+        assert_eq!(act("PIPE P2 SETTING IS 0", "", "P2"), (1, Closed, None));
+        assert_eq!(
+            act("VALVE V1 STATUS IS ACTIVE", "V1 OPEN", "V1"),
+            (0, Open, None)
+        );
+    }
+
+    #[test]
+    fn disabled_rules_still_count_as_rules() {
+        let disabled = format!("RULE A\nIF {TRUE}\nTHEN PIPE P2 STATUS IS CLOSED\nDISABLED");
+        let case = Case::new(&disabled);
+        let rules = RuleSet::new(&case.net);
+        assert!(!rules.is_empty());
+        assert!(RuleSet::new(&Case::new("").net).is_empty());
+        assert_eq!(Case::new(&disabled).check(), 0);
+    }
+}
