@@ -353,3 +353,37 @@ fn shared_networks_read_and_round_trip() {
         }
     }
 }
+
+#[test]
+fn rule_attributes_epanet_rejects_are_errors() {
+    // EPANET 2.3.5 answers each of these premises with error 201.
+    for premise in [
+        "LINK P1 POWER > 1",
+        "NODE J1 FLOW > 1",
+        "LINK P1 DEMAND > 1",
+        "NODE J1 FILLTIME > 1",
+        "SYSTEM HEAD > 1",
+    ] {
+        let text = net(&format!(
+            "[RULES]\nRULE A\nIF {premise}\nTHEN LINK P2 STATUS IS CLOSED\n"
+        ));
+        let codes: Vec<u16> = errors(&text).iter().map(|e| e.0).collect();
+        assert_eq!(codes, vec![201], "{premise}");
+    }
+}
+
+#[test]
+fn rule_pipe_setting_is_a_status_and_active_is_no_action() {
+    // EPANET 2.3.5: `PIPE id SETTING IS 0` closes the pipe; `STATUS IS
+    // ACTIVE` never changes a link, so it is dropped with a warning.
+    let text = net(
+        "[RULES]\nRULE A\nIF SYSTEM TIME > 1\nTHEN PIPE P2 SETTING IS 0\nAND PIPE P1 SETTING IS 3\n\
+         ELSE PIPE P2 STATUS IS ACTIVE\n",
+    );
+    let outcome = read_str(&text, "t.inp").unwrap();
+    let rule = &outcome.network.rules[0];
+    assert_eq!(rule.then_actions[0].status, LinkStatusSetting::Closed);
+    assert_eq!(rule.then_actions[1].status, LinkStatusSetting::Open);
+    assert!(rule.else_actions.is_empty());
+    assert_eq!(outcome.warnings.len(), 1);
+}

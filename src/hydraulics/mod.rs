@@ -10,6 +10,7 @@ mod headloss;
 pub mod matrix;
 mod model;
 mod pumps;
+mod rules;
 mod solver;
 pub mod status;
 mod tanks;

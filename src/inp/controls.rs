@@ -350,6 +350,14 @@ fn read_premise<'a>(r: &mut Reader<'a>, line: &Line<'a>, or: bool) -> Parsed<Rul
             "unknown rule attribute",
         ));
     };
+    if !attribute_fits(r, object, attribute) {
+        return Err(r.error(
+            line,
+            code::SYNTAX,
+            Some(attribute_token),
+            "this object has no such rule attribute",
+        ));
+    }
     let operator_token = r.token(line, at + 1, "comparison")?;
     let Some(operator) = operator(operator_token) else {
         return Err(r.error(
@@ -416,6 +424,25 @@ fn read_premise<'a>(r: &mut Reader<'a>, line: &Line<'a>, or: bool) -> Parsed<Rul
     })
 }
 
+/// Whether EPANET accepts the attribute for the object (error 201 if not):
+/// a node has DEMAND, HEAD, GRADE, LEVEL, PRESSURE, and FILLTIME/DRAINTIME
+/// if it is not a junction; a link has FLOW, STATUS and SETTING; the system
+/// has DEMAND, TIME and CLOCKTIME. POWER is in EPANET's word list but no
+/// object accepts it (checked on EPANET 2.3.5: `PUMP id POWER > 1` is
+/// error 201).
+fn attribute_fits(r: &Reader, object: RuleObject, attribute: RuleAttribute) -> bool {
+    use RuleAttribute::*;
+    match object {
+        RuleObject::System => matches!(attribute, Demand | Time | ClockTime),
+        RuleObject::Node(node) => match attribute {
+            Demand | Head | Level | Pressure => true,
+            FillTime | DrainTime => !r.is_junction(node),
+            _ => false,
+        },
+        RuleObject::Link(_) => matches!(attribute, Flow | Status | Setting),
+    }
+}
+
 /// SI per file unit of a premise value.
 fn premise_factor(r: &Reader, object: RuleObject, attribute: RuleAttribute) -> f64 {
     let u = &r.units;
@@ -454,18 +481,15 @@ fn read_action<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<Option<RuleAct
     let value = r.token(line, 5, "value")?;
     if matches(attribute, "STATUS") {
         if matches(value, "ACTIVE") {
-            // The model has no ACTIVE action: a valve gets its own setting back
-            // (what EPANET's ACTIVE means), other links are left alone.
-            return Ok(match &r.net.link(link).kind {
-                LinkKind::Valve(v) => Some(RuleAction {
-                    link,
-                    status: LinkStatusSetting::Setting(v.setting),
-                }),
-                _ => {
-                    r.warn(line, Some(value), "ACTIVE for a pipe or pump does nothing");
-                    None
-                }
-            });
+            // EPANET 2.3.5 accepts STATUS IS ACTIVE but its rule actions only
+            // open, close or set: an ACTIVE action never changes a link
+            // (checked on a TCV fixed open by [STATUS]).
+            r.warn(
+                line,
+                Some(value),
+                "EPANET ignores STATUS ACTIVE in rule actions",
+            );
+            return Ok(None);
         }
         if !matches(value, "OPEN") && !matches(value, "CLOSED") {
             return Err(r.error(
@@ -482,6 +506,28 @@ fn read_action<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<Option<RuleAct
             Some(attribute),
             "a rule sets STATUS or SETTING",
         ));
+    }
+    if matches!(r.net.link(link).kind, LinkKind::Pipe(_))
+        && !matches(value, "OPEN")
+        && !matches(value, "CLOSED")
+    {
+        // A pipe's setting in a rule is a status: 0 closes it, any other
+        // number opens it (EPANET 2.3.5: `PIPE id SETTING IS 0` closes).
+        let x = r.parse_number(line, value, "setting")?;
+        if x < 0.0 {
+            return Err(r.error(
+                line,
+                code::ILLEGAL_NUMBER,
+                Some(value),
+                "a rule setting cannot be negative",
+            ));
+        }
+        let status = if x == 0.0 {
+            LinkStatusSetting::Closed
+        } else {
+            LinkStatusSetting::Open
+        };
+        return Ok(Some(RuleAction { link, status }));
     }
     Ok(link_setting(r, line, link, value)?.map(|status| RuleAction { link, status }))
 }
