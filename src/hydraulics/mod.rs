@@ -181,6 +181,8 @@ pub struct Simulation<'n> {
     next_report_s: u64,
     /// Whether the last period failed to converge under `UNBALANCED STOP`.
     halted: bool,
+    /// The rule-based controls.
+    rules: rules::RuleSet,
 }
 
 impl<'n> Simulation<'n> {
@@ -208,6 +210,7 @@ impl<'n> Simulation<'n> {
             tank_volume_m3,
             next_report_s: steps.report_s,
             halted: false,
+            rules: rules::RuleSet::new(network),
         })
     }
 
@@ -277,8 +280,12 @@ impl<'n> Simulation<'n> {
         if self.halted || self.time_s >= self.steps.duration_s {
             return 0;
         }
-        let step = self.next_step_s();
-        self.update_tanks(step);
+        let mut step = self.next_step_s();
+        if self.rules.is_empty() {
+            self.update_tanks(step);
+        } else {
+            step = self.step_through_rules(step);
+        }
         self.time_s += step;
         if self.time_s >= self.next_report_s {
             self.next_report_s += self.steps.report_s;
@@ -311,6 +318,49 @@ impl<'n> Simulation<'n> {
             }
         }
         step
+    }
+
+    /// Advances tank levels through the step in rule-step increments,
+    /// checking the rules after each, and ends the step at the first
+    /// increment in which a rule acts (EPANET `ruletimestep`). The first
+    /// increment ends on a multiple of the rule step. Returns the step taken.
+    fn step_through_rules(&mut self, step_s: u64) -> u64 {
+        let start = self.time_s;
+        let end = start + step_s;
+        let rule_s = self.steps.rule_s;
+        let mut dt = rule_s.min(step_s);
+        let mut dt1 = (rule_s - start % rule_s).min(step_s);
+        if dt1 == 0 {
+            dt1 = dt;
+        }
+        let mut t = start;
+        loop {
+            t += dt1;
+            self.update_tanks(dt1);
+            let ctx = rules::RuleContext {
+                network: self.network,
+                model: &self.model,
+                time_s: t,
+                dt_s: dt1,
+                start_clock_s: self.steps.start_clock_s,
+            };
+            if self.rules.check(&ctx, &mut self.state) > 0 {
+                for a in self.rules.applied() {
+                    log::debug!(
+                        "t={t} s: rule {} acts on link {}",
+                        self.network.rules[a.rule].id,
+                        self.network.links[a.link.ix()].id
+                    );
+                }
+                break;
+            }
+            dt = dt.min(end - t);
+            dt1 = dt;
+            if dt == 0 {
+                break;
+            }
+        }
+        t - start
     }
 
     /// Seconds until tank `i` fills or drains at its current net inflow

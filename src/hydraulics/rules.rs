@@ -63,7 +63,6 @@ const TOLERANCE: f64 = 1e-3;
 const DAY_S: u64 = 86_400;
 
 /// What a rule check reads besides the hydraulic state.
-#[allow(dead_code)] // Built by the extended-period clock, which is being wired.
 pub(crate) struct RuleContext<'a> {
     /// The network simulated.
     pub network: &'a Network,
@@ -80,7 +79,6 @@ pub(crate) struct RuleContext<'a> {
 
 /// An action taken by a rule check, for the status log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // Read by the clock's status log, which is being wired.
 pub(crate) struct AppliedAction {
     /// The rule's index in [`Network::rules`].
     pub rule: usize,
@@ -89,7 +87,6 @@ pub(crate) struct AppliedAction {
 }
 
 /// The rules of one network, prepared once per simulation.
-#[allow(dead_code)] // Driven by the extended-period clock, which is being wired.
 pub(crate) struct RuleSet {
     /// The enabled rules.
     rules: Vec<PreparedRule>,
@@ -196,7 +193,6 @@ struct Listed {
     action: RuleAction,
 }
 
-#[allow(dead_code)] // Driven by the extended-period clock, which is being wired.
 impl RuleSet {
     /// Prepares the rules of `net`: premises to tests with their values and
     /// tolerances in SI.
