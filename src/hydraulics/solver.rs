@@ -15,6 +15,9 @@
 
 use std::sync::Arc;
 
+/// Flow below which a constant-power pump is shut off (EPANET 2.3's 1e-4 cfs).
+const CONSTANT_POWER_SHUTOFF_M3S: f64 = 1e-4 * CFS;
+
 /// Re-markings of cut-off junctions allowed in one solution.
 const MAX_REMARKS: u32 = 16;
 
@@ -853,7 +856,16 @@ impl Solver {
                 }
                 LinkLaw::Pump(law) => {
                     let speed = state.setting[k].unwrap_or(1.0);
-                    if state.status[k] >= LinkStatus::Open && speed > 0.0 {
+                    if state.status[k] >= LinkStatus::Open && speed > 0.0 && law.is_constant_power()
+                    {
+                        // A constant-power pump shuts off at low flow
+                        // (EPANET 2.3: below 1e-4 cfs).
+                        state.status[k] = if q < CONSTANT_POWER_SHUTOFF_M3S {
+                            LinkStatus::XHead
+                        } else {
+                            LinkStatus::Open
+                        };
+                    } else if state.status[k] >= LinkStatus::Open && speed > 0.0 {
                         let max_head = speed * speed * law.max_head_m;
                         if -dh > max_head + s.htol {
                             state.status[k] = LinkStatus::XHead;
@@ -883,44 +895,25 @@ impl Solver {
         changed
     }
 
-    /// Closes a link that would fill a full tank or drain an empty one
-    /// (EPANET `tankstatus`).
+    /// Closes a link that adds water to a full tank or takes it from an
+    /// empty one (EPANET 2.3 `tankstatus`): the test is on the link's flow
+    /// direction at the tank, checked at each end that is a tank, with no
+    /// head tolerance; a tank that may overflow is never full.
     fn tank_status(&self, state: &mut HydraulicState, k: usize) {
-        if state.status[k].is_closed() {
-            return;
-        }
         let (a, b) = self.model.ends[k];
-        let mut q = state.flow_m3s[k];
-        let (tank_node, other) = if self.model.tanks[a].is_some() {
-            (a, b)
-        } else {
-            q = -q;
-            (b, a)
-        };
-        let Some(tank) = self.model.tanks[tank_node] else {
-            return;
-        };
-        let is_pump = matches!(self.model.laws[k], LinkLaw::Pump(_));
-        let h = state.head_m[tank_node] - state.head_m[other];
-        let s = &self.model.settings;
-        let head = state.head_m[tank_node];
-        if head >= tank.max_head_m - s.htol && !tank.can_overflow {
-            let fills = if is_pump {
-                self.model.ends[k].1 == tank_node
-            } else {
-                super::valves::check_valve_status(LinkStatus::Open, h, q, s) == LinkStatus::Closed
-            };
-            if fills {
-                state.status[k] = LinkStatus::TempClosed;
+        let q = state.flow_m3s[k];
+        // Flow out of the tank at each end: +q at the start, −q at the end.
+        for (node, q_out) in [(a, q), (b, -q)] {
+            if state.status[k].is_closed() {
+                return;
             }
-        }
-        if head <= tank.min_head_m + s.htol {
-            let drains = if is_pump {
-                self.model.ends[k].0 == tank_node
-            } else {
-                super::valves::check_valve_status(LinkStatus::Closed, h, q, s) == LinkStatus::Open
+            let Some(tank) = self.model.tanks[node] else {
+                continue;
             };
-            if drains {
+            let head = state.head_m[node];
+            if head >= tank.max_head_m && !tank.can_overflow && q_out < 0.0 {
+                state.status[k] = LinkStatus::TempClosed;
+            } else if head <= tank.min_head_m && q_out > 0.0 {
                 state.status[k] = LinkStatus::TempClosed;
             }
         }
