@@ -119,7 +119,9 @@ def validate_one(args, scratch, rel, reference):
         row["message"] = message
         return row
     row["nodes"], row["links"] = counts(reference)
-    if code != 0 or not os.path.exists(out):
+    # Exit code 1: the run ended unconverged but wrote its results, which
+    # are compared like any other (EPANET's reference is unconverged there too).
+    if code not in (0, 1) or not os.path.exists(out):
         row.update(result="ERROR", message=message or f"exit code {code}")
         return row
     passed, worst, failures, output = compare(args, out, reference)
