@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (Some(path), Some(node_id)) = (args.get(1), args.get(2)) else {
         return Err("usage: eps_trace NET.inp NODE_ID".into());
     };
-    let net = pipenet::inp::read_file(std::path::Path::new(path))?.network;
+    let net = pipenet::inp::read_file(path)?.network;
     let node = net
         .node_ix(node_id)
         .ok_or_else(|| format!("no node '{node_id}' in {path}"))?

@@ -3,12 +3,13 @@
 //! pipenet reads EPANET 2.3 `.inp` files into a [`Network`] (plain data in
 //! SI units), solves its hydraulics with a sparse global gradient (GGA)
 //! Newton-Raphson method that follows EPANET's iteration sequence, and
-//! writes results in the network's own units.
+//! writes results in the network's own units. [`hydraulics::Simulation`]
+//! runs the whole extended period, step by step.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/networks/epanet/Net1.inp");
-//! let net = pipenet::inp::read_file(path.as_ref())?.network;
+//! let net = pipenet::inp::read_file(path)?.network;
 //! let mut sim = pipenet::hydraulics::Simulation::new(&net)?;
 //! let outcome = sim.solve_period();
 //! assert!(outcome.converged);

@@ -246,14 +246,14 @@ fn all_errors_are_collected_and_displayed_with_place() {
 #[test]
 fn shared_bad_files_are_rejected_and_bad_times_read() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-    let e = read_file(&data.join("bad_syntax.inp")).unwrap_err();
+    let e = read_file(data.join("bad_syntax.inp")).unwrap_err();
     assert_eq!(e.diagnostics()[0].code, Some(299));
     assert_eq!(e.diagnostics()[0].token.as_deref(), Some("[FOO]"));
-    let e = read_file(&data.join("bad_values.inp")).unwrap_err();
+    let e = read_file(data.join("bad_values.inp")).unwrap_err();
     assert_eq!(e.diagnostics()[0].code, Some(203));
     assert_eq!(e.diagnostics()[0].token.as_deref(), Some("node1"));
     // EPANET 2.3.5 reads `Pattern Start 0:00:00:00` as 0 s.
-    let n = read_file(&data.join("bad_times.inp")).unwrap().network;
+    let n = read_file(data.join("bad_times.inp")).unwrap().network;
     assert_eq!(n.times.pattern_start_s, 0);
     assert_eq!(n.times.duration_s, 27 * 3600 + 5 * 60);
 }

@@ -86,6 +86,8 @@ struct RunLog {
     /// Valves forced open, with the time of the first time each was.
     forced_valves: Vec<(u64, usize)>,
     halted_at: Option<u64>,
+    /// Status changes: links and tanks.
+    events: Vec<pipenet::hydraulics::Event>,
 }
 
 impl RunLog {
@@ -135,6 +137,7 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
         }
     }
     let solve_time = started.elapsed() - read_time;
+    log.events = sim.events().to_vec();
 
     if let (Some(out), Some(format)) = (out, format) {
         write_results(out, format, &net, path, &results)?;
@@ -259,12 +262,69 @@ fn print_summary(
             }
         );
     }
+    print_status_changes(net, &log.events);
     print_pressure_range(net, results);
     println!(
         "time: read {:.1} ms, solve {:.1} ms",
         read_time.as_secs_f64() * 1e3,
         solve_time.as_secs_f64() * 1e3
     );
+}
+
+/// Status changes: how many links changed, and the first few changes.
+fn print_status_changes(net: &Network, events: &[pipenet::hydraulics::Event]) {
+    use pipenet::hydraulics::{status_word, Event, TankLevel};
+    if events.is_empty() {
+        return;
+    }
+    let (mut links, mut tanks) = (0, 0);
+    for e in events {
+        match e {
+            Event::Link { .. } => links += 1,
+            Event::Tank { .. } => tanks += 1,
+        }
+    }
+    println!("status changes: {links} by links, {tanks} by tanks");
+    const SHOWN: usize = 12;
+    for e in events.iter().take(SHOWN) {
+        match *e {
+            Event::Link {
+                time_s,
+                link,
+                from,
+                to,
+            } => {
+                let l = &net.links[link];
+                println!(
+                    "  {:>10}  {} {} {} -> {}",
+                    clock(time_s),
+                    l.kind_name(),
+                    l.id,
+                    status_word(from),
+                    status_word(to)
+                );
+            }
+            Event::Tank {
+                time_s,
+                node,
+                level,
+            } => {
+                let word = match level {
+                    TankLevel::Full => "full",
+                    TankLevel::Empty => "empty",
+                    TankLevel::Between => "between its limits",
+                };
+                println!(
+                    "  {:>10}  Tank {} is {word}",
+                    clock(time_s),
+                    net.nodes[node].id
+                );
+            }
+        }
+    }
+    if events.len() > SHOWN {
+        println!("  ... {} more", events.len() - SHOWN);
+    }
 }
 
 /// A simulation time as hours:minutes:seconds.

@@ -6,6 +6,7 @@
 
 mod clock;
 pub(crate) mod constants;
+mod events;
 mod headloss;
 pub mod matrix;
 mod model;
@@ -19,6 +20,7 @@ mod valves;
 use std::sync::Arc;
 
 pub use clock::TimeSteps;
+pub use events::{status_word, Event, TankLevel};
 pub use model::ModelError;
 pub use pumps::PumpCurveError;
 pub use solver::{Element, HydraulicState, SolveOutcome};
@@ -183,6 +185,12 @@ pub struct Simulation<'n> {
     halted: bool,
     /// The rule-based controls.
     rules: rules::RuleSet,
+    /// Link statuses after the last solution, to log changes.
+    last_status: Vec<LinkStatus>,
+    /// Each tank's level state, to log it filling up or running empty.
+    tank_level: Vec<TankLevel>,
+    /// What changed so far.
+    events: Vec<Event>,
 }
 
 impl<'n> Simulation<'n> {
@@ -211,6 +219,9 @@ impl<'n> Simulation<'n> {
             next_report_s: steps.report_s,
             halted: false,
             rules: rules::RuleSet::new(network),
+            last_status: Vec::new(),
+            tank_level: vec![TankLevel::Between; network.nodes.len()],
+            events: Vec::new(),
         })
     }
 
@@ -256,6 +267,7 @@ impl<'n> Simulation<'n> {
         self.set_time_varying_values();
         self.apply_controls();
         let outcome = self.solver.solve(&mut self.state);
+        self.log_link_changes();
         if !outcome.converged
             && matches!(
                 self.network.options.unbalanced,
@@ -274,6 +286,50 @@ impl<'n> Simulation<'n> {
         outcome
     }
 
+    /// Status changes so far, in time order: links whose reported status
+    /// (closed, open, active) changed from one period to the next, and
+    /// tanks becoming full or empty.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Changes a link's status or setting from now on, as a simple control
+    /// would (EPANET `EN_setlinkvalue` with STATUS or SETTING): `Open` or
+    /// `Closed`, or a setting (pump speed, valve setting in SI). It takes
+    /// effect at the next [`Simulation::solve_period`]; a later control,
+    /// rule or pattern may change it again. Returns whether it changed
+    /// anything.
+    pub fn set_link(&mut self, link: crate::network::LinkIx, action: LinkStatusSetting) -> bool {
+        let k = link.ix();
+        let change = LinkChange::for_link(&self.network.links[k].kind, action);
+        self.apply_simple_control(k, change)
+    }
+
+    /// Records links whose reported status differs from the last period's.
+    fn log_link_changes(&mut self) {
+        if self.last_status.len() != self.state.status.len() {
+            self.last_status = self.state.status.clone();
+            return;
+        }
+        for (k, (&now, was)) in self
+            .state
+            .status
+            .iter()
+            .zip(&mut self.last_status)
+            .enumerate()
+        {
+            if status_word(now) != status_word(*was) {
+                self.events.push(Event::Link {
+                    time_s: self.time_s,
+                    link: k,
+                    from: *was,
+                    to: now,
+                });
+            }
+            *was = now;
+        }
+    }
+
     /// Moves the clock to the next event and updates tank levels (EPANET
     /// `nexthyd`); returns the step taken, s, 0 at the end of the run.
     pub fn advance(&mut self) -> u64 {
@@ -282,7 +338,7 @@ impl<'n> Simulation<'n> {
         }
         let mut step = self.next_step_s();
         if self.rules.is_empty() {
-            self.update_tanks(step);
+            self.update_tanks(step, self.time_s + step);
         } else {
             step = self.step_through_rules(step);
         }
@@ -336,7 +392,7 @@ impl<'n> Simulation<'n> {
         let mut t = start;
         loop {
             t += dt1;
-            self.update_tanks(dt1);
+            self.update_tanks(dt1, t);
             let ctx = rules::RuleContext {
                 network: self.network,
                 model: &self.model,
@@ -436,8 +492,9 @@ impl<'n> Simulation<'n> {
 
     /// Integrates every tank's net inflow over `step_s` and sets its head
     /// (EPANET `tanklevels`): flows of at most QZERO are ignored, and a tank
-    /// within one second of full or empty is set full or empty.
-    fn update_tanks(&mut self, step_s: u64) {
+    /// within one second of full or empty is set full or empty. `end_s` is
+    /// the time at the end of the step.
+    fn update_tanks(&mut self, step_s: u64, end_s: u64) {
         for (i, storage) in self.model.storage.iter().enumerate() {
             let Some(s) = storage else { continue };
             let q = self.state.node_demand_m3s[i];
@@ -453,6 +510,23 @@ impl<'n> Simulation<'n> {
             }
             self.tank_volume_m3[i] = v;
             self.state.head_m[i] = s.head_m(v);
+            let level = if v >= s.max_volume_m3 {
+                TankLevel::Full
+            } else if v <= s.min_volume_m3 {
+                TankLevel::Empty
+            } else {
+                TankLevel::Between
+            };
+            if level != self.tank_level[i] {
+                self.tank_level[i] = level;
+                if level != TankLevel::Between {
+                    self.events.push(Event::Tank {
+                        time_s: end_s,
+                        node: i,
+                        level,
+                    });
+                }
+            }
         }
     }
 

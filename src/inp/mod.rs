@@ -50,7 +50,8 @@ pub struct ReadOutcome {
 }
 
 /// Reads an `.inp` file. Its bytes are UTF-8, or Latin-1 if not valid UTF-8.
-pub fn read_file(path: &Path) -> Result<ReadOutcome, InpError> {
+pub fn read_file(path: impl AsRef<Path>) -> Result<ReadOutcome, InpError> {
+    let path = path.as_ref();
     let bytes = std::fs::read(path).map_err(|source| InpError::Io {
         path: path.to_path_buf(),
         source,

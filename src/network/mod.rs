@@ -585,6 +585,16 @@ impl Node {
 }
 
 impl Link {
+    /// What the link is, as EPANET's reports name it: "Pipe", "Pump" or
+    /// the valve type ("PRV", ...).
+    pub fn kind_name(&self) -> &'static str {
+        match &self.kind {
+            LinkKind::Pipe(_) => "Pipe",
+            LinkKind::Pump(_) => "Pump",
+            LinkKind::Valve(v) => v.valve_type.keyword(),
+        }
+    }
+
     /// A link of this kind, open, with default attributes.
     pub fn new(id: impl Into<String>, from: NodeIx, to: NodeIx, kind: LinkKind) -> Self {
         Link {
