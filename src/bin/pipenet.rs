@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
-use pipenet::hydraulics::{Element, SolveOutcome};
+use pipenet::hydraulics::{Element, LinkStatus, SolveOutcome};
 use pipenet::report::{self, Results};
 use pipenet::Network;
 
@@ -88,9 +88,27 @@ struct RunLog {
     halted_at: Option<u64>,
     /// Status changes: links and tanks.
     events: Vec<pipenet::hydraulics::Event>,
+    /// Pumps and valves that could not do what is asked of them (EPANET's
+    /// warnings 4 and 5): link, status, first time, how many periods.
+    strained: Vec<(usize, LinkStatus, u64, usize)>,
 }
 
 impl RunLog {
+    fn record_statuses(&mut self, t: u64, status: &[LinkStatus]) {
+        for (k, &st) in status.iter().enumerate() {
+            if !matches!(
+                st,
+                LinkStatus::XHead | LinkStatus::XFlow | LinkStatus::XFcv | LinkStatus::XPressure
+            ) {
+                continue;
+            }
+            match self.strained.iter_mut().find(|e| e.0 == k && e.1 == st) {
+                Some(e) => e.3 += 1,
+                None => self.strained.push((k, st, t, 1)),
+            }
+        }
+    }
+
     fn record(&mut self, t: u64, outcome: &SolveOutcome) {
         self.periods += 1;
         self.trials += u64::from(outcome.iterations);
@@ -124,6 +142,7 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
     loop {
         let outcome = sim.solve_period();
         log.record(sim.time_s(), &outcome);
+        log.record_statuses(sim.time_s(), &sim.state().status);
         if sim.is_report_time() {
             results
                 .snapshots
@@ -261,6 +280,24 @@ fn print_summary(
                 ""
             }
         );
+    }
+    for &(k, st, t, n) in log.strained.iter().take(10) {
+        let what = match st {
+            LinkStatus::XHead => "is closed: it cannot deliver the head asked of it",
+            LinkStatus::XFlow => "is open but exceeds its maximum flow",
+            LinkStatus::XFcv => "cannot deliver its flow setting",
+            _ => "cannot deliver its pressure setting",
+        };
+        let l = &net.links[k];
+        println!(
+            "  warning: {} {} {what} (from {}, {n} periods)",
+            l.kind_name(),
+            l.id,
+            clock(t)
+        );
+    }
+    if log.strained.len() > 10 {
+        println!("  ... and {} more such warnings", log.strained.len() - 10);
     }
     print_status_changes(net, &log.events);
     print_pressure_range(net, results);
