@@ -193,6 +193,11 @@ impl Solver {
 
             // Flow update and valve checks.
             let relerr = self.new_flows(state);
+            log::debug!(
+                "trial {iter}: relative flow change {relerr:.6}, largest change {:.3e} m3/s at {:?}",
+                self.max_flow_change.0,
+                self.max_flow_change.1
+            );
             outcome.iterations = iter;
             outcome.relative_error = relerr;
             self.relax = 1.0;
@@ -801,6 +806,7 @@ impl Solver {
                 _ => continue,
             };
             if new != old {
+                log::debug!("valve {k}: {old:?} -> {new:?}");
                 state.status[k] = new;
                 changed = true;
             }
@@ -855,6 +861,7 @@ impl Solver {
                 self.tank_status(state, k);
             }
             if state.status[k] != old {
+                log::debug!("link {k}: {old:?} -> {:?}", state.status[k]);
                 changed = true;
             }
         }
