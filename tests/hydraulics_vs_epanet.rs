@@ -4,8 +4,9 @@
 //! (written by EPANET through `epanet_reference.py`) is solved at t = 0 and
 //! compared with the same tolerances as `compare_results.py`: heads and
 //! pressures within 0.01 (file units), demands and flows within
-//! 0.01 + 0.1 %. Node values where EPANET's pressure is meaningless
-//! (|p| > 1e4, parts cut off from every source) are not compared.
+//! 0.01 + 0.1 %, link statuses (EN_STATUS: closed, open, active) equal.
+//! Node values where EPANET's pressure is meaningless (|p| > 1e4, parts
+//! cut off from every source) are not compared.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -97,14 +98,22 @@ fn compare_first_period(inp: &Path, reference: &Path) -> Result<usize, String> {
         .map(|v| v.as_str().unwrap())
         .collect();
     let w = numbers(&want["link"]["flow"][0]);
+    let status = numbers(&want["link"]["status"][0]);
     for (e, id) in link_ids.iter().enumerate() {
         let k = net
             .link_ix(id)
             .ok_or_else(|| format!("link {id} missing"))?
             .ix();
-        let got = link_values(&net, &snap, k).flow;
+        let values = link_values(&net, &snap, k);
+        let got = values.flow;
         if !got.is_finite() || (got - w[e]).abs() > FLOW_TOL + FLOW_REL * w[e].abs() {
             misses.push(format!("link {id} flow: want {} got {got}", w[e]));
+        }
+        if f64::from(values.status) != status[e] {
+            misses.push(format!(
+                "link {id} status: want {} got {}",
+                status[e], values.status
+            ));
         }
     }
     if misses.is_empty() {

@@ -838,12 +838,7 @@ impl Solver {
                 LinkLaw::Pump(law) => {
                     let speed = state.setting[k].unwrap_or(1.0);
                     if state.status[k] >= LinkStatus::Open && speed > 0.0 {
-                        let max_head = speed * speed * law.max_head_m;
-                        if -dh > max_head + s.htol {
-                            state.status[k] = LinkStatus::XHead;
-                        } else {
-                            state.status[k] = LinkStatus::Open;
-                        }
+                        state.status[k] = super::pumps::pump_status(law, speed, -dh, q, s);
                     }
                 }
                 LinkLaw::Valve {
