@@ -209,3 +209,20 @@ fn first_period_matches_epanet_on_every_vendored_network() {
         failures.join("\n")
     );
 }
+
+/// `constant_power_dead_end.inp` once took one trial more than EPANET's 4:
+/// the junction behind the pump that EPANET closes is cut off, and
+/// re-marking it at convergence forced another trial although it asks for
+/// no water and its equations do not change. EPANET's status report
+/// (`[REPORT] STATUS FULL`) says "Balanced after 4 trials".
+#[test]
+fn cutting_off_a_zero_demand_junction_costs_no_extra_trial() {
+    let inp = root().join("tests/data/features/constant_power_dead_end.inp");
+    let net = pipenet::inp::read_file(&inp).unwrap().network;
+    let mut sim = Simulation::new(&net).unwrap();
+    let outcome = sim.solve_period();
+    assert!(outcome.converged);
+    assert_eq!(outcome.iterations, 4);
+    let j2 = net.node_ix("J2").unwrap().ix();
+    assert_eq!(outcome.disconnected, vec![j2]);
+}

@@ -116,6 +116,10 @@ pub(crate) struct Solver {
     /// Scratch for finding cut-off groups: nodes seen, and one group.
     island_seen: Vec<bool>,
     island_group: Vec<usize>,
+    /// Head each junction of a cut-off group that draws water is pinned at, m.
+    pin_head_m: Vec<Option<f64>>,
+    /// The same before a re-marking, to tell whether it changed anything.
+    pin_head_before: Vec<Option<f64>>,
 }
 
 impl Solver {
@@ -143,6 +147,8 @@ impl Solver {
             pressure_controls: Vec::new(),
             island_seen: vec![false; n_nodes],
             island_group: Vec::with_capacity(n_nodes),
+            pin_head_m: vec![None; n_nodes],
+            pin_head_before: vec![None; n_nodes],
         })
     }
 
@@ -223,7 +229,7 @@ impl Solver {
                 // Status changes during the trials may have cut junctions
                 // off (or reconnected them): re-mark, a bounded number of
                 // times so that marks cannot cycle forever.
-                let cut_changed = remarks < MAX_REMARKS && self.mark_connected(state);
+                let cut_changed = remarks < MAX_REMARKS && self.remark_connected(state);
                 if cut_changed {
                     remarks += 1;
                 }
@@ -1036,13 +1042,17 @@ impl Solver {
         }
     }
 
-    /// Pins each cut-off group of junctions at the elevation of its lowest
-    /// junction, so the matrix stays well conditioned and the group reads
-    /// as depressurised. Groups follow the current statuses, so they are
-    /// found again each trial, in scratch buffers kept by the solver.
-    fn disconnected_terms(&mut self, state: &HydraulicState) {
+    /// Finds the cut-off groups that draw water and records, for each of
+    /// their junctions, the head it is pinned at: the elevation of the
+    /// group's lowest junction. Groups follow the current statuses, so they
+    /// are found again each trial, in scratch buffers kept by the solver.
+    ///
+    /// A group that asks for no water is not pinned: it keeps the static
+    /// head its closed links transmit, as in EPANET.
+    fn find_pinned_groups(&mut self, state: &HydraulicState) {
         let model = Arc::clone(&self.model);
         let m = &*model;
+        self.pin_head_m.iter_mut().for_each(|h| *h = None);
         if m.junction_nodes.iter().all(|&i| state.connected[i]) {
             return;
         }
@@ -1068,9 +1078,6 @@ impl Solver {
                     }
                 }
             }
-            // A group that asks for no water keeps the static head its
-            // closed links transmit, as in EPANET; only a group that would
-            // draw water it cannot get is pinned.
             if !group.iter().any(|&i| self.draws_water(state, i)) {
                 continue;
             }
@@ -1079,14 +1086,41 @@ impl Solver {
                 .map(|&i| m.elevation_m[i])
                 .fold(f64::INFINITY, f64::min);
             for &i in &group {
-                if let Some(u) = m.unknown[i] {
-                    self.matrix.add_diagonal(u, BIG_CONDUCTANCE);
-                    self.matrix.add_rhs(u, head * BIG_CONDUCTANCE);
-                }
+                self.pin_head_m[i] = Some(head);
             }
         }
         self.island_seen = seen;
         self.island_group = group;
+    }
+
+    /// Pins each cut-off group of junctions that draws water at the
+    /// elevation of its lowest junction, so the matrix stays well
+    /// conditioned and the group reads as depressurised.
+    fn disconnected_terms(&mut self, state: &HydraulicState) {
+        self.find_pinned_groups(state);
+        let model = Arc::clone(&self.model);
+        for (i, head) in self.pin_head_m.iter().enumerate() {
+            if let (Some(head), Some(u)) = (*head, model.unknown[i]) {
+                self.matrix.add_diagonal(u, BIG_CONDUCTANCE);
+                self.matrix.add_rhs(u, head * BIG_CONDUCTANCE);
+            }
+        }
+    }
+
+    /// Re-marks the junctions cut off from every source after status
+    /// changes; returns whether the equations change, that is whether the
+    /// set of pinned junctions or their heads changed. A zero-demand group
+    /// that becomes cut off is only named: its equations stay as they were.
+    fn remark_connected(&mut self, state: &mut HydraulicState) -> bool {
+        if !self.mark_connected(state) {
+            return false;
+        }
+        let mut before = std::mem::take(&mut self.pin_head_before);
+        before.clone_from(&self.pin_head_m);
+        self.find_pinned_groups(state);
+        let changed = before != self.pin_head_m;
+        self.pin_head_before = before;
+        changed
     }
 }
 
