@@ -245,12 +245,25 @@ impl Solver {
             iter += 1;
         }
 
+        self.zero_cut_off_flows(state);
         self.store_node_outflows(state);
         outcome.max_flow_change = self.max_flow_change;
         outcome.disconnected = (0..state.connected.len())
             .filter(|&i| !state.connected[i])
             .collect();
         outcome
+    }
+
+    /// Sets the flow of every link inside a cut-off part to zero: with no
+    /// source and no delivered demand there, whatever flow the last trial
+    /// left is only the residue of the iterations (EPANET instead draws the
+    /// part's demand through the closed links around it).
+    fn zero_cut_off_flows(&self, state: &mut HydraulicState) {
+        for (k, &(n1, n2)) in self.model.ends.iter().enumerate() {
+            if !state.connected[n1] && !state.connected[n2] {
+                state.flow_m3s[k] = 0.0;
+            }
+        }
     }
 
     /// Total outflow of each junction after a solution (EPANET `NodeDemand`).
