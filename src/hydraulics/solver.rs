@@ -9,9 +9,12 @@
 //! status check at convergence) so that it stops where EPANET stops.
 //!
 //! One difference, stated: junctions cut off from every tank and reservoir
-//! by closed links are taken out of the equations (no demand, head at the
-//! group's lowest elevation) instead of being left to EPANET's meaningless
-//! heads; [`SolveOutcome::disconnected`] names them.
+//! by closed links are taken out of the equations instead of being left to
+//! EPANET's meaningless heads; [`SolveOutcome::disconnected`] names them. A
+//! cut-off group that asks for water gets none and sits at its lowest
+//! elevation; one that asks for none sits at the mean head across its
+//! closed links, the value EPANET's own equations give it in exact
+//! arithmetic; links inside either carry no flow.
 
 use std::sync::Arc;
 
@@ -120,6 +123,9 @@ pub(crate) struct Solver {
     pin_head_m: Vec<Option<f64>>,
     /// The same before a re-marking, to tell whether it changed anything.
     pin_head_before: Vec<Option<f64>>,
+    /// Junctions of cut-off groups that ask for no water, with the head
+    /// they are held at, m.
+    floating_pins: Vec<(usize, f64)>,
 }
 
 impl Solver {
@@ -149,6 +155,7 @@ impl Solver {
             island_group: Vec::with_capacity(n_nodes),
             pin_head_m: vec![None; n_nodes],
             pin_head_before: vec![None; n_nodes],
+            floating_pins: Vec::with_capacity(n_nodes),
         })
     }
 
@@ -245,6 +252,7 @@ impl Solver {
             iter += 1;
         }
 
+        self.settle_floating_groups(state);
         self.zero_cut_off_flows(state);
         self.store_node_outflows(state);
         outcome.max_flow_change = self.max_flow_change;
@@ -252,6 +260,17 @@ impl Solver {
             .filter(|&i| !state.connected[i])
             .collect();
         outcome
+    }
+
+    /// Gives the junctions of cut-off groups that ask for no water the mean
+    /// head across their closed links from the final heads: the pins of the
+    /// trials used the heads of the trial before, and a group cut off at
+    /// convergence was never pinned at all.
+    fn settle_floating_groups(&mut self, state: &mut HydraulicState) {
+        self.find_pinned_groups(state);
+        for &(i, head) in &self.floating_pins {
+            state.head_m[i] = head;
+        }
     }
 
     /// Sets the flow of every link inside a cut-off part to zero: with no
@@ -1055,17 +1074,28 @@ impl Solver {
         }
     }
 
-    /// Finds the cut-off groups that draw water and records, for each of
-    /// their junctions, the head it is pinned at: the elevation of the
-    /// group's lowest junction. Groups follow the current statuses, so they
-    /// are found again each trial, in scratch buffers kept by the solver.
+    /// Finds the cut-off groups and the heads their junctions are pinned at,
+    /// in scratch buffers kept by the solver. Groups follow the current
+    /// statuses, so they are found again each trial.
     ///
-    /// A group that asks for no water is not pinned: it keeps the static
-    /// head its closed links transmit, as in EPANET.
+    /// A group that would draw water it cannot get is pinned at the
+    /// elevation of its lowest junction (recorded in `pin_head_m`), so it
+    /// reads as depressurised. A group that asks for no water has no
+    /// physical head at all; EPANET leaves it to the closed links around
+    /// it, whose equal tiny conductances (1/CBIG) would hold it, in exact
+    /// arithmetic, at the mean head of the nodes across those links. The
+    /// elimination of such a weakly tied group is so ill-conditioned that
+    /// the head EPANET and pipenet actually compute depends on rounding
+    /// (pipenet's own factorisations put wntr/ky10's I-RV-4 anywhere from
+    /// 772 to 873 ft), so it is pinned at that mean instead (recorded in
+    /// `floating_pins`), a value that does not depend on the arithmetic.
+    /// A group with a running pump inside, whose heads differ across the
+    /// pump, is left to the closed links.
     fn find_pinned_groups(&mut self, state: &HydraulicState) {
         let model = Arc::clone(&self.model);
         let m = &*model;
         self.pin_head_m.iter_mut().for_each(|h| *h = None);
+        self.floating_pins.clear();
         if m.junction_nodes.iter().all(|&i| state.connected[i]) {
             return;
         }
@@ -1081,39 +1111,51 @@ impl Solver {
             group.push(start);
             seen[start] = true;
             let mut next = 0;
+            let mut pump_inside = false;
+            let (mut head_sum, mut ties) = (0.0, 0usize);
             while next < group.len() {
                 let i = group[next];
                 next += 1;
                 for &(k, j) in &m.adjacency[i] {
-                    if !seen[j] && !state.connected[j] && self.passable(state, k) {
-                        seen[j] = true;
-                        group.push(j);
+                    if state.connected[j] {
+                        head_sum += state.head_m[j];
+                        ties += 1;
+                    } else if self.passable(state, k) {
+                        pump_inside |= matches!(m.laws[k], LinkLaw::Pump(_));
+                        if !seen[j] {
+                            seen[j] = true;
+                            group.push(j);
+                        }
                     }
                 }
             }
-            if !group.iter().any(|&i| self.draws_water(state, i)) {
-                continue;
-            }
-            let head = group
-                .iter()
-                .map(|&i| m.elevation_m[i])
-                .fold(f64::INFINITY, f64::min);
-            for &i in &group {
-                self.pin_head_m[i] = Some(head);
+            if group.iter().any(|&i| self.draws_water(state, i)) {
+                let head = group
+                    .iter()
+                    .map(|&i| m.elevation_m[i])
+                    .fold(f64::INFINITY, f64::min);
+                for &i in &group {
+                    self.pin_head_m[i] = Some(head);
+                }
+            } else if ties > 0 && !pump_inside {
+                let head = head_sum / ties as f64;
+                self.floating_pins.extend(group.iter().map(|&i| (i, head)));
             }
         }
         self.island_seen = seen;
         self.island_group = group;
     }
 
-    /// Pins each cut-off group of junctions that draws water at the
-    /// elevation of its lowest junction, so the matrix stays well
-    /// conditioned and the group reads as depressurised.
+    /// Pins the junctions of cut-off groups at the heads
+    /// [`Solver::find_pinned_groups`] gives them, with a huge conductance
+    /// to that head, which also keeps the matrix well conditioned.
     fn disconnected_terms(&mut self, state: &HydraulicState) {
         self.find_pinned_groups(state);
         let model = Arc::clone(&self.model);
-        for (i, head) in self.pin_head_m.iter().enumerate() {
-            if let (Some(head), Some(u)) = (*head, model.unknown[i]) {
+        let pinned = self.pin_head_m.iter().enumerate();
+        let pins = pinned.filter_map(|(i, head)| head.map(|h| (i, h)));
+        for (i, head) in pins.chain(self.floating_pins.iter().copied()) {
+            if let Some(u) = model.unknown[i] {
                 self.matrix.add_diagonal(u, BIG_CONDUCTANCE);
                 self.matrix.add_rhs(u, head * BIG_CONDUCTANCE);
             }
@@ -1122,8 +1164,9 @@ impl Solver {
 
     /// Re-marks the junctions cut off from every source after status
     /// changes; returns whether the equations change, that is whether the
-    /// set of pinned junctions or their heads changed. A zero-demand group
-    /// that becomes cut off is only named: its equations stay as they were.
+    /// set of junctions pinned for drawing water, or their heads, changed. A
+    /// zero-demand group that becomes cut off costs no trial: holding it at
+    /// the mean head across its closed links changes no flow elsewhere.
     fn remark_connected(&mut self, state: &mut HydraulicState) -> bool {
         if !self.mark_connected(state) {
             return false;
