@@ -110,6 +110,13 @@ def check_pumps(run):
     return all(r[p]["flow"] > 1 for p in ("PU1", "PU2", "PU3", "PU4"))
 
 
+def check_constant_power_dead_end(run):
+    r = run()[0]
+    # PU1 was left open in the file; EPANET closes it itself.
+    return (r["PU1"]["status"] == 0 and r["PU1"]["flow"] == 0
+            and r["PU2"]["status"] == 1 and r["PU2"]["flow"] > 1)
+
+
 def check_dw(run):
     r = run()[0]
     # PLAM is laminar: f = 64 / Re, hand-calculated head loss (SI units).
@@ -130,6 +137,7 @@ CHECKS = {
     "leakage": check_leakage, "pcv": check_pcv, "cms_psi": check_cms_psi,
     "tank_overflow": check_tank_overflow, "emitter_no_backflow": check_emitter_no_backflow,
     "pda": check_pda, "prv_psv_fcv": check_prv_psv_fcv, "pumps": check_pumps,
+    "constant_power_dead_end": check_constant_power_dead_end,
     "dw": check_dw, "cm": check_opens, "latin1_ids": check_opens, "quoted_ids": check_opens,
 }
 

@@ -191,3 +191,54 @@ fn a_junction_behind_a_closed_pipe_is_named_as_cut_off() {
     // few 1e-8 m³/s still cross it.
     assert!((st.flow_m3s[0] - 0.01).abs() < 1e-6);
 }
+
+/// A part cut off from every source carries no flow. Two junctions behind a
+/// closed pipe, joined by an open pipe, once kept the residue of the trials
+/// in that pipe (as wntr/conditional_controls_2's `pipe2` kept 7e-5 m³/h).
+#[test]
+fn no_flow_inside_a_cut_off_part() {
+    let mut net = Network::new();
+    let r = reservoir(&mut net, "R", 50.0);
+    let a = junction(&mut net, "A", 0.0, 0.01);
+    let b = junction(&mut net, "B", 3.0, 0.0);
+    let c = junction(&mut net, "C", 1.0, 0.02);
+    pipe(&mut net, "P1", r, a, 100.0, 0.2);
+    pipe(&mut net, "P2", a, b, 100.0, 0.2);
+    pipe(&mut net, "P3", b, c, 500.0, 0.3);
+    net.links[1].initial_status = pipenet::network::InitialStatus::Closed;
+    let mut sim = Simulation::new(&net).unwrap();
+    let outcome = sim.solve_period();
+    assert!(outcome.converged);
+    assert_eq!(outcome.disconnected, vec![b.ix(), c.ix()]);
+    assert_eq!(sim.state().flow_m3s[2], 0.0);
+}
+
+/// Two zero-demand junctions shut in between closed pipes to reservoirs at
+/// 50 m and 30 m have no physical head; EPANET's equations, which keep the
+/// same tiny conductance in every closed link, hold them at the mean of the
+/// two heads, 40 m (hand calculation). The short wide pipe between them once
+/// made that value hostage to rounding in the factorisation.
+#[test]
+fn a_shut_in_zero_demand_part_sits_at_the_mean_head_across_its_closed_links() {
+    let mut net = Network::new();
+    let r1 = reservoir(&mut net, "R1", 50.0);
+    let r2 = reservoir(&mut net, "R2", 30.0);
+    let a = junction(&mut net, "A", 0.0, 0.0);
+    let b = junction(&mut net, "B", 0.0, 0.0);
+    let c = junction(&mut net, "C", 0.0, 0.01);
+    pipe(&mut net, "P1", r1, a, 100.0, 0.3);
+    pipe(&mut net, "P2", a, b, 1.0, 1.0);
+    pipe(&mut net, "P3", b, r2, 100.0, 0.3);
+    pipe(&mut net, "P4", r1, c, 100.0, 0.3);
+    pipe(&mut net, "P5", c, r2, 100.0, 0.3);
+    net.links[0].initial_status = pipenet::network::InitialStatus::Closed;
+    net.links[2].initial_status = pipenet::network::InitialStatus::Closed;
+    let mut sim = Simulation::new(&net).unwrap();
+    let outcome = sim.solve_period();
+    assert!(outcome.converged);
+    assert_eq!(outcome.disconnected, vec![a.ix(), b.ix()]);
+    for node in [a, b] {
+        let head = sim.state().head_m[node.ix()];
+        assert!((head - 40.0).abs() < 1e-9, "head {head}");
+    }
+}

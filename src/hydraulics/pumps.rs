@@ -1,4 +1,5 @@
-//! Pump curves: classification, power-law fitting, and head gain with speed.
+//! Pumps: curve classification, power-law fitting, head gain with speed,
+//! and the status rule of a running pump.
 //!
 //! EPANET 2.3 (manual §3.1, "Pumps") turns a pump's head curve into one of:
 //! a power function `h = h0 - r q^n` fitted through a 1-point or 3-point
@@ -6,7 +7,9 @@
 //! `h = 8.814 P / q` (hp, ft, cfs). Speed `s` scales by the affinity laws:
 //! `h0 s²` and `r s^(2-n)`.
 
-use super::constants::{CBIG, CFS, CSMALL, FT};
+use super::constants::{CBIG, CFS, CSMALL, FT, TINY_FLOW};
+use super::model::SolverSettings;
+use super::status::LinkStatus;
 use crate::network::{Curve, PumpModel};
 
 /// A pump's head-flow law, in SI (m, m³/s), ready for the solver.
@@ -198,6 +201,29 @@ pub(crate) fn pump_headloss(law: &PumpLaw, speed: f64, flow: f64, rq_tol: f64) -
                 PumpCoefficients::Law(h0 + gradient * flow / n, gradient)
             }
         }
+    }
+}
+
+/// Status of a running pump from its head gain `gain_m` (m) and flow (m³/s),
+/// as EPANET 2.3's `pumpstatus` decides it: closed (XHEAD) when the gain
+/// exceeds the speed-adjusted shutoff head by more than `htol`, and, for a
+/// constant-power pump, temporarily closed once its flow has fallen below
+/// EPANET's `TINY` (1e-6 cfs): such a pump cannot run against the head it
+/// faces, and its flow is only being halved towards zero.
+pub(crate) fn pump_status(
+    law: &PumpLaw,
+    speed: f64,
+    gain_m: f64,
+    flow_m3s: f64,
+    s: &SolverSettings,
+) -> LinkStatus {
+    if matches!(law.curve, PumpCurve::ConstantPower { .. }) && flow_m3s < TINY_FLOW {
+        return LinkStatus::TempClosed;
+    }
+    if gain_m > speed * speed * law.max_head_m + s.htol {
+        LinkStatus::XHead
+    } else {
+        LinkStatus::Open
     }
 }
 

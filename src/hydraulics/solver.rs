@@ -9,14 +9,14 @@
 //! status check at convergence) so that it stops where EPANET stops.
 //!
 //! One difference, stated: junctions cut off from every tank and reservoir
-//! by closed links are taken out of the equations (no demand, head at the
-//! group's lowest elevation) instead of being left to EPANET's meaningless
-//! heads; [`SolveOutcome::disconnected`] names them.
+//! by closed links are taken out of the equations instead of being left to
+//! EPANET's meaningless heads; [`SolveOutcome::disconnected`] names them. A
+//! cut-off group that asks for water gets none and sits at its lowest
+//! elevation; one that asks for none sits at the mean head across its
+//! closed links, the value EPANET's own equations give it in exact
+//! arithmetic; links inside either carry no flow.
 
 use std::sync::Arc;
-
-/// Flow below which a constant-power pump is shut off (EPANET 2.3's 1e-4 cfs).
-const CONSTANT_POWER_SHUTOFF_M3S: f64 = 1e-4 * CFS;
 
 /// Re-markings of cut-off junctions allowed in one solution.
 const MAX_REMARKS: u32 = 16;
@@ -121,6 +121,13 @@ pub(crate) struct Solver {
     island_group: Vec<usize>,
     /// Statuses last logged (trace level only).
     traced_status: Vec<LinkStatus>,
+    /// Head each junction of a cut-off group that draws water is pinned at, m.
+    pin_head_m: Vec<Option<f64>>,
+    /// The same before a re-marking, to tell whether it changed anything.
+    pin_head_before: Vec<Option<f64>>,
+    /// Junctions of cut-off groups that ask for no water, with the head
+    /// they are held at, m.
+    floating_pins: Vec<(usize, f64)>,
 }
 
 impl Solver {
@@ -149,6 +156,9 @@ impl Solver {
             island_seen: vec![false; n_nodes],
             island_group: Vec::with_capacity(n_nodes),
             traced_status: Vec::new(),
+            pin_head_m: vec![None; n_nodes],
+            pin_head_before: vec![None; n_nodes],
+            floating_pins: Vec::with_capacity(n_nodes),
         })
     }
 
@@ -199,7 +209,11 @@ impl Solver {
 
             // Flow update and valve checks.
             let relerr = self.new_flows(state);
-            log::trace!("trial {iter}: relative flow change {relerr:.6}");
+            log::debug!(
+                "trial {iter}: relative flow change {relerr:.6}, largest change {:.3e} m3/s at {:?}",
+                self.max_flow_change.0,
+                self.max_flow_change.1
+            );
             outcome.iterations = iter;
             outcome.relative_error = relerr;
             self.relax = 1.0;
@@ -225,7 +239,7 @@ impl Solver {
                 // Status changes during the trials may have cut junctions
                 // off (or reconnected them): re-mark, a bounded number of
                 // times so that marks cannot cycle forever.
-                let cut_changed = remarks < MAX_REMARKS && self.mark_connected(state);
+                let cut_changed = remarks < MAX_REMARKS && self.remark_connected(state);
                 if cut_changed {
                     remarks += 1;
                 }
@@ -242,6 +256,8 @@ impl Solver {
             iter += 1;
         }
 
+        self.settle_floating_groups(state);
+        self.zero_cut_off_flows(state);
         self.store_node_outflows(state);
         outcome.max_flow_change = self.max_flow_change;
         outcome.disconnected = (0..state.connected.len())
@@ -263,6 +279,29 @@ impl Solver {
             if now != *was {
                 log::trace!("link {k}: {was:?} -> {now:?}");
                 *was = now;
+            }
+        }
+    }
+
+    /// Gives the junctions of cut-off groups that ask for no water the mean
+    /// head across their closed links from the final heads: the pins of the
+    /// trials used the heads of the trial before, and a group cut off at
+    /// convergence was never pinned at all.
+    fn settle_floating_groups(&mut self, state: &mut HydraulicState) {
+        self.find_pinned_groups(state);
+        for &(i, head) in &self.floating_pins {
+            state.head_m[i] = head;
+        }
+    }
+
+    /// Sets the flow of every link inside a cut-off part to zero: with no
+    /// source and no delivered demand there, whatever flow the last trial
+    /// left is only the residue of the iterations (EPANET instead draws the
+    /// part's demand through the closed links around it).
+    fn zero_cut_off_flows(&self, state: &mut HydraulicState) {
+        for (k, &(n1, n2)) in self.model.ends.iter().enumerate() {
+            if !state.connected[n1] && !state.connected[n2] {
+                state.flow_m3s[k] = 0.0;
             }
         }
     }
@@ -826,6 +865,7 @@ impl Solver {
                 _ => continue,
             };
             if new != old {
+                log::debug!("valve {k}: {old:?} -> {new:?}");
                 state.status[k] = new;
                 changed = true;
             }
@@ -856,22 +896,8 @@ impl Solver {
                 }
                 LinkLaw::Pump(law) => {
                     let speed = state.setting[k].unwrap_or(1.0);
-                    if state.status[k] >= LinkStatus::Open && speed > 0.0 && law.is_constant_power()
-                    {
-                        // A constant-power pump shuts off at low flow
-                        // (EPANET 2.3: below 1e-4 cfs).
-                        state.status[k] = if q < CONSTANT_POWER_SHUTOFF_M3S {
-                            LinkStatus::XHead
-                        } else {
-                            LinkStatus::Open
-                        };
-                    } else if state.status[k] >= LinkStatus::Open && speed > 0.0 {
-                        let max_head = speed * speed * law.max_head_m;
-                        if -dh > max_head + s.htol {
-                            state.status[k] = LinkStatus::XHead;
-                        } else {
-                            state.status[k] = LinkStatus::Open;
-                        }
+                    if state.status[k] >= LinkStatus::Open && speed > 0.0 {
+                        state.status[k] = super::pumps::pump_status(law, speed, -dh, q, s);
                     }
                 }
                 LinkLaw::Valve {
@@ -889,6 +915,7 @@ impl Solver {
                 self.tank_status(state, k);
             }
             if state.status[k] != old {
+                log::debug!("link {k}: {old:?} -> {:?}", state.status[k]);
                 changed = true;
             }
         }
@@ -1049,13 +1076,28 @@ impl Solver {
         }
     }
 
-    /// Pins each cut-off group of junctions at the elevation of its lowest
-    /// junction, so the matrix stays well conditioned and the group reads
-    /// as depressurised. Groups follow the current statuses, so they are
-    /// found again each trial, in scratch buffers kept by the solver.
-    fn disconnected_terms(&mut self, state: &HydraulicState) {
+    /// Finds the cut-off groups and the heads their junctions are pinned at,
+    /// in scratch buffers kept by the solver. Groups follow the current
+    /// statuses, so they are found again each trial.
+    ///
+    /// A group that would draw water it cannot get is pinned at the
+    /// elevation of its lowest junction (recorded in `pin_head_m`), so it
+    /// reads as depressurised. A group that asks for no water has no
+    /// physical head at all; EPANET leaves it to the closed links around
+    /// it, whose equal tiny conductances (1/CBIG) would hold it, in exact
+    /// arithmetic, at the mean head of the nodes across those links. The
+    /// elimination of such a weakly tied group is so ill-conditioned that
+    /// the head EPANET and pipenet actually compute depends on rounding
+    /// (pipenet's own factorisations put wntr/ky10's I-RV-4 anywhere from
+    /// 772 to 873 ft), so it is pinned at that mean instead (recorded in
+    /// `floating_pins`), a value that does not depend on the arithmetic.
+    /// A group with a running pump inside, whose heads differ across the
+    /// pump, is left to the closed links.
+    fn find_pinned_groups(&mut self, state: &HydraulicState) {
         let model = Arc::clone(&self.model);
         let m = &*model;
+        self.pin_head_m.iter_mut().for_each(|h| *h = None);
+        self.floating_pins.clear();
         if m.junction_nodes.iter().all(|&i| state.connected[i]) {
             return;
         }
@@ -1071,35 +1113,72 @@ impl Solver {
             group.push(start);
             seen[start] = true;
             let mut next = 0;
+            let mut pump_inside = false;
+            let (mut head_sum, mut ties) = (0.0, 0usize);
             while next < group.len() {
                 let i = group[next];
                 next += 1;
                 for &(k, j) in &m.adjacency[i] {
-                    if !seen[j] && !state.connected[j] && self.passable(state, k) {
-                        seen[j] = true;
-                        group.push(j);
+                    if state.connected[j] {
+                        head_sum += state.head_m[j];
+                        ties += 1;
+                    } else if self.passable(state, k) {
+                        pump_inside |= matches!(m.laws[k], LinkLaw::Pump(_));
+                        if !seen[j] {
+                            seen[j] = true;
+                            group.push(j);
+                        }
                     }
                 }
             }
-            // A group that asks for no water keeps the static head its
-            // closed links transmit, as in EPANET; only a group that would
-            // draw water it cannot get is pinned.
-            if !group.iter().any(|&i| self.draws_water(state, i)) {
-                continue;
-            }
-            let head = group
-                .iter()
-                .map(|&i| m.elevation_m[i])
-                .fold(f64::INFINITY, f64::min);
-            for &i in &group {
-                if let Some(u) = m.unknown[i] {
-                    self.matrix.add_diagonal(u, BIG_CONDUCTANCE);
-                    self.matrix.add_rhs(u, head * BIG_CONDUCTANCE);
+            if group.iter().any(|&i| self.draws_water(state, i)) {
+                let head = group
+                    .iter()
+                    .map(|&i| m.elevation_m[i])
+                    .fold(f64::INFINITY, f64::min);
+                for &i in &group {
+                    self.pin_head_m[i] = Some(head);
                 }
+            } else if ties > 0 && !pump_inside {
+                let head = head_sum / ties as f64;
+                self.floating_pins.extend(group.iter().map(|&i| (i, head)));
             }
         }
         self.island_seen = seen;
         self.island_group = group;
+    }
+
+    /// Pins the junctions of cut-off groups at the heads
+    /// [`Solver::find_pinned_groups`] gives them, with a huge conductance
+    /// to that head, which also keeps the matrix well conditioned.
+    fn disconnected_terms(&mut self, state: &HydraulicState) {
+        self.find_pinned_groups(state);
+        let model = Arc::clone(&self.model);
+        let pinned = self.pin_head_m.iter().enumerate();
+        let pins = pinned.filter_map(|(i, head)| head.map(|h| (i, h)));
+        for (i, head) in pins.chain(self.floating_pins.iter().copied()) {
+            if let Some(u) = model.unknown[i] {
+                self.matrix.add_diagonal(u, BIG_CONDUCTANCE);
+                self.matrix.add_rhs(u, head * BIG_CONDUCTANCE);
+            }
+        }
+    }
+
+    /// Re-marks the junctions cut off from every source after status
+    /// changes; returns whether the equations change, that is whether the
+    /// set of junctions pinned for drawing water, or their heads, changed. A
+    /// zero-demand group that becomes cut off costs no trial: holding it at
+    /// the mean head across its closed links changes no flow elsewhere.
+    fn remark_connected(&mut self, state: &mut HydraulicState) -> bool {
+        if !self.mark_connected(state) {
+            return false;
+        }
+        let mut before = std::mem::take(&mut self.pin_head_before);
+        before.clone_from(&self.pin_head_m);
+        self.find_pinned_groups(state);
+        let changed = before != self.pin_head_m;
+        self.pin_head_before = before;
+        changed
     }
 }
 
