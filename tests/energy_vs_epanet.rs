@@ -1,36 +1,175 @@
-//! Pump energy over extended-period runs against EPANET 2.3.5's "Energy Usage" report.
+//! Pump energy over whole runs against EPANET 2.3.5's "Energy Usage" report.
+//!
+//! The expected tables are copied from the reports EPANET 2.3.5
+//! (`runepanet NET.inp NET.rpt NET.out`) writes for each network with
+//! `[REPORT] ENERGY YES` added. pipenet's table must print the same
+//! figures to the same decimals. One deliberate difference: EPANET 2.3.5's
+//! report multiplies the demand charge by the charge per kW twice (584.22
+//! × 12 = 7010.63 on `energy.inp`), while its binary output file holds
+//! peak kW × charge; pipenet gives the latter, and the tests take the
+//! demand charge from EPANET's `.out` file.
 
 use std::path::PathBuf;
 
-use pipenet::hydraulics::Simulation;
+use pipenet::hydraulics::{EnergySummary, Simulation};
 use pipenet::report::text;
+use pipenet::Network;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+fn read(path: &str) -> Network {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path);
+    pipenet::inp::read_file(&path).unwrap().network
 }
 
-/// Runs a network to the end and returns its energy table as pipenet prints it.
-fn energy_table(path: &str) -> String {
-    let net = pipenet::inp::read_file(&root().join(path)).unwrap().network;
-    let mut sim = Simulation::new(&net).unwrap();
+fn run(net: &Network) -> EnergySummary {
+    let mut sim = Simulation::new(net).unwrap();
     loop {
         sim.solve_period();
         if sim.advance() == 0 {
             break;
         }
     }
-    let t = text::energy_table(&net, &sim.energy());
-    let b = text::flow_balance(&net, &sim.flow_balance());
-    println!("{t}{b}");
-    t
+    sim.energy()
+}
+
+/// The pump rows of a printed table (the lines between the second and third rules).
+fn pump_rows(table: &str) -> Vec<&str> {
+    table
+        .lines()
+        .skip_while(|l| !l.starts_with("  Pump "))
+        .skip(2)
+        .take_while(|l| !l.starts_with("  ---"))
+        .collect()
+}
+
+const NET1_TABLE: &str = "  Energy Usage:
+  ----------------------------------------------------------------
+             Usage   Avg.     Kw-hr      Avg.      Peak      Cost
+  Pump      Factor Effic.     /Mgal        Kw        Kw      /day
+  ----------------------------------------------------------------
+  9          57.71  75.00    880.42     96.25     96.71      0.00
+  ----------------------------------------------------------------
+                                         Demand Charge:      0.00
+                                         Total Cost:         0.00
+";
+
+#[test]
+fn net1_table_matches_epanet() {
+    // Pump 9 runs 0:00-12:32:34 and 22:41:30-24:00 (two tank controls).
+    let net = read("networks/epanet/Net1.inp");
+    assert_eq!(text::energy_table(&net, &run(&net)), NET1_TABLE);
 }
 
 #[test]
-fn net1() {
-    energy_table("networks/epanet/Net1.inp");
-    energy_table("networks/epanet/Net3.inp");
-    energy_table("tests/data/features/pumps.inp");
-    energy_table("tests/data/features/cms_psi.inp");
-    energy_table("tests/data/features/energy.inp");
-    panic!();
+fn net2_has_no_pumps_and_no_table() {
+    let net = read("networks/epanet/Net2.inp");
+    let energy = run(&net);
+    assert!(energy.pumps.is_empty());
+    assert_eq!(text::energy_table(&net, &energy), "");
+}
+
+#[test]
+fn net3_table_matches_epanet() {
+    let net = read("networks/epanet/Net3.inp");
+    let table = text::energy_table(&net, &run(&net));
+    assert_eq!(
+        pump_rows(&table),
+        [
+            "  10         58.33  75.00    313.57     62.06     62.76      0.00",
+            "  335        28.74  75.00    394.08    309.38    310.79      0.00",
+        ]
+    );
+    assert!(table.ends_with(
+        "                                         Demand Charge:      0.00
+                                         Total Cost:         0.00
+"
+    ));
+}
+
+/// `energy.inp`: efficiency curves, a speed pattern, prices, price
+/// patterns, specific gravity 1.02 and a demand charge of 12 per kW.
+#[test]
+fn prices_patterns_curves_speed_and_demand_charge_match_epanet() {
+    let net = read("tests/data/features/energy.inp");
+    let energy = run(&net);
+    let table = text::energy_table(&net, &energy);
+    assert_eq!(
+        pump_rows(&table),
+        [
+            "  PU1        29.34  74.82      0.18     29.81     30.17     20.99",
+            "  PU2        91.67  63.91      0.21     13.92     18.79     89.16",
+        ]
+    );
+    // EPANET's .out: demand charge 584.2192 (peak 48.685 kW × 12).
+    assert!(
+        (energy.demand_charge - 584.2192).abs() < 0.005,
+        "{}",
+        energy.demand_charge
+    );
+    assert!((energy.peak_kw - 584.2192 / 12.0).abs() < 0.001);
+    // 20.9878 + 89.1567 + 584.2192 from EPANET's .out.
+    assert!(
+        (energy.total_cost - 694.3637).abs() < 0.005,
+        "{}",
+        energy.total_cost
+    );
+    assert!(table.contains("Demand Charge:    584.22\n"));
+    assert!(table.contains("Total Cost:       694.36\n"));
+}
+
+/// A run of duration 0 counts its one solution as an hour.
+#[test]
+fn single_period_counts_one_hour() {
+    let mut net = read("tests/data/features/energy.inp");
+    net.times.duration_s = 0;
+    let energy = run(&net);
+    assert_eq!(
+        pump_rows(&text::energy_table(&net, &energy)),
+        [
+            "  PU1       100.00  74.13      0.18     30.17     30.17     72.41",
+            "  PU2       100.00  76.33      0.17     18.52     18.52     88.88",
+        ]
+    );
+    assert!((energy.demand_charge - 584.2192).abs() < 0.005);
+}
+
+#[test]
+fn si_units_report_kwh_per_cubic_metre() {
+    // cms_psi.inp: UNITS CMS, one pump filling a tank over 4 h.
+    let net = read("tests/data/features/cms_psi.inp");
+    let table = text::energy_table(&net, &run(&net));
+    assert!(table.contains("  Pump      Factor Effic.       /m3        Kw        Kw      /day\n"));
+    assert_eq!(
+        pump_rows(&table),
+        ["  PU1       100.00  75.00      0.13     29.91     30.03      0.00"]
+    );
+}
+
+#[test]
+fn curve_pumps_of_a_single_period_match_epanet() {
+    let net = read("tests/data/features/pumps.inp");
+    let table = text::energy_table(&net, &run(&net));
+    assert_eq!(
+        pump_rows(&table)[..3],
+        [
+            "  PU1       100.00  75.00      0.15     13.35     13.35      0.00",
+            "  PU2       100.00  75.00      0.15     11.98     11.98      0.00",
+            "  PU3       100.00  75.00      0.15     15.50     15.50      0.00",
+        ]
+    );
+}
+
+/// pumps.inp's constant-power pump PU4 (`POWER 25` in an LPS file):
+/// EPANET 2.3.5 runs it at 65.46 L/s and 52.25 m (33.5 kW of water power,
+/// 25 kW / 0.7457), pipenet at 52.86 L/s and 48.25 m (25 kW), so the
+/// energy differs with the hydraulics. Ignored until the constant-power
+/// pump law follows EPANET's unit handling in SI files.
+#[test]
+#[ignore = "constant-power pump hydraulics in SI files differ from EPANET (see doc)"]
+fn constant_power_pump_in_si_matches_epanet() {
+    let net = read("tests/data/features/pumps.inp");
+    let table = text::energy_table(&net, &run(&net));
+    assert_eq!(
+        pump_rows(&table)[3],
+        "  PU4       100.00  75.00      0.19     44.70     44.70      0.00"
+    );
 }

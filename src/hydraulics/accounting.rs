@@ -37,11 +37,10 @@ impl Simulation<'_> {
     /// Observes the current solution: each pump's power, efficiency and
     /// price, and the flows of the balance. Called at the start of a step.
     pub(super) fn observe_for_accounts(&mut self) {
-        let single_period = self.steps.duration_s == 0;
         let period = self.steps.pattern_period(self.time_s);
         let accounts = &mut self.accounts;
         accounts.energy.observe(self.network, &self.state, period);
-        accounts.balance.observe(self.network, &self.state, single_period);
+        accounts.balance.observe(self.network, &self.state);
     }
 
     /// Adds the solution observed, held over the step of `step_s` just

@@ -5,9 +5,10 @@
 //! junction demands), what leaves it (consumer demands, emitters, leakage,
 //! reservoirs taking water) and the net flow into tanks, holds them over
 //! the hydraulic step that follows, and reports their volume over the run
-//! divided by the run's length: average flows. In a single-period run
-//! (duration 0) tanks count as reservoirs and the one solution is weighted
-//! as one second.
+//! divided by the run's length: average flows. A single-period run
+//! (duration 0) weights its one solution as one second; its tanks still
+//! count as storage (EPANET 2.3.5 does so, although its `flowbalance.c`
+//! of June 2024 counts them as reservoirs then).
 
 use super::HydraulicState;
 use crate::network::{DemandModel, Network, NodeKind};
@@ -52,13 +53,11 @@ impl FlowBalance {
     }
 
     /// The flows of one solution (EPANET `updateflowbalance`).
-    /// `tanks_as_reservoirs` is set for a single-period run.
-    fn of_solution(net: &Network, state: &HydraulicState, tanks_as_reservoirs: bool) -> Self {
+    fn of_solution(net: &Network, state: &HydraulicState) -> Self {
         let pda = net.options.demand_model == DemandModel::Pda;
         let mut b = FlowBalance::default();
         for (i, node) in net.nodes.iter().enumerate() {
             let net_outflow = state.node_demand_m3s[i];
-            let is_tank = matches!(node.kind, NodeKind::Tank(_));
             match node.kind {
                 NodeKind::Junction(_) => {
                     let demand = state.demand_flow_m3s[i];
@@ -77,9 +76,9 @@ impl FlowBalance {
                         b.demand_deficit_m3s += deficit;
                     }
                 }
-                _ if is_tank && !tanks_as_reservoirs => b.storage_flow_m3s += net_outflow,
-                _ if net_outflow >= 0.0 => b.total_outflow_m3s += net_outflow,
-                _ => b.total_inflow_m3s -= net_outflow,
+                NodeKind::Tank(_) => b.storage_flow_m3s += net_outflow,
+                NodeKind::Reservoir(_) if net_outflow >= 0.0 => b.total_outflow_m3s += net_outflow,
+                NodeKind::Reservoir(_) => b.total_inflow_m3s -= net_outflow,
             }
         }
         b
@@ -117,10 +116,9 @@ pub(crate) struct BalanceLedger {
 }
 
 impl BalanceLedger {
-    /// Records the flows of the solution `state`; `single_period` for a
-    /// run of duration 0.
-    pub fn observe(&mut self, net: &Network, state: &HydraulicState, single_period: bool) {
-        self.current = FlowBalance::of_solution(net, state, single_period);
+    /// Records the flows of the solution `state`.
+    pub fn observe(&mut self, net: &Network, state: &HydraulicState) {
+        self.current = FlowBalance::of_solution(net, state);
     }
 
     /// Adds the flows last observed, held over `seconds`.
@@ -161,6 +159,51 @@ mod tests {
         assert!((flows(6.0, 9.0, -2.0).with_ratio().ratio - 9.0 / 8.0).abs() < 1e-12);
         assert_eq!(flows(0.0, 0.0, 0.0).with_ratio().ratio, 1.0);
         assert_eq!(flows(0.0, 3.0, 0.0).with_ratio().ratio, 0.0);
+    }
+
+    #[test]
+    fn a_solution_splits_into_inflow_outflow_and_storage() {
+        // J1 asks 5 and gets 3 (PDA), leaks 0.5, emits 0.25; J2 is a
+        // source of 2 (negative demand); R1 gives 4; R2 takes 1; T1 takes the remaining 1.25.
+        let text = "[JUNCTIONS]\n J1 0\n J2 0\n[RESERVOIRS]\n R1 10\n R2 5\n\
+                    [TANKS]\n T1 0 2 0 4 10\n[PIPES]\n P1 R1 J1 10 100 100\n\
+                    P2 J1 J2 10 100 100\n P3 J2 R2 10 100 100\n P4 J2 T1 10 100 100\n\
+                    [OPTIONS]\n Demand Model PDA\n[END]\n";
+        let net = crate::inp::read_str(text, "t.inp").unwrap().network;
+        let ix = |id: &str| net.node_ix(id).unwrap().ix();
+        let n = net.nodes.len();
+        let mut state = HydraulicState {
+            head_m: vec![0.0; n],
+            flow_m3s: vec![0.0; net.links.len()],
+            status: vec![super::super::LinkStatus::Open; net.links.len()],
+            setting: vec![None; net.links.len()],
+            full_demand_m3s: vec![0.0; n],
+            demand_flow_m3s: vec![0.0; n],
+            emitter_flow_m3s: vec![0.0; n],
+            leakage_flow_m3s: vec![0.0; n],
+            leak_parts: vec![(0.0, 0.0); n],
+            node_demand_m3s: vec![0.0; n],
+            connected: vec![true; n],
+        };
+        state.full_demand_m3s[ix("J1")] = 5.0;
+        state.demand_flow_m3s[ix("J1")] = 3.0;
+        state.leakage_flow_m3s[ix("J1")] = 0.5;
+        state.emitter_flow_m3s[ix("J1")] = 0.25;
+        state.full_demand_m3s[ix("J2")] = -2.0;
+        state.demand_flow_m3s[ix("J2")] = -2.0;
+        state.node_demand_m3s[ix("R1")] = -4.0;
+        state.node_demand_m3s[ix("R2")] = 1.0;
+        state.node_demand_m3s[ix("T1")] = 1.25;
+        let b = FlowBalance::of_solution(&net, &state).with_ratio();
+        assert_eq!(b.total_inflow_m3s, 6.0);
+        assert_eq!(b.consumer_demand_m3s, 3.0);
+        assert_eq!(b.demand_deficit_m3s, 2.0);
+        assert_eq!(b.leakage_flow_m3s, 0.5);
+        assert_eq!(b.emitter_flow_m3s, 0.25);
+        // 3 + 0.5 + 0.25 + 1 into R2
+        assert_eq!(b.total_outflow_m3s, 4.75);
+        assert_eq!(b.storage_flow_m3s, 1.25);
+        assert_eq!(b.ratio, 1.0);
     }
 
     #[test]

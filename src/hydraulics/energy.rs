@@ -51,7 +51,8 @@ pub struct EnergySummary {
     /// Largest summed power of all pumps at any step, kW.
     pub peak_kw: f64,
     /// Demand charge: the peak summed power × the `[ENERGY] DEMAND CHARGE`
-    /// per kW.
+    /// per kW, as in EPANET's binary output (its text report multiplies
+    /// by the charge once more).
     pub demand_charge: f64,
     /// Sum of the pumps' costs per day plus the demand charge.
     pub total_cost: f64,
@@ -174,7 +175,13 @@ impl EnergyLedger {
 /// Averages one pump's sums over its time on line and relates its time
 /// and cost to the run (EPANET's end-of-run energy figures).
 fn summarise_pump(link: usize, t: &PumpTotals, run_hours: f64) -> PumpEnergy {
-    let per_hour_on = |x: f64| if t.hours_on > 0.0 { x / t.hours_on } else { 0.0 };
+    let per_hour_on = |x: f64| {
+        if t.hours_on > 0.0 {
+            x / t.hours_on
+        } else {
+            0.0
+        }
+    };
     PumpEnergy {
         link: LinkIx(link as u32),
         utilization_percent: 100.0 * t.hours_on / run_hours,
@@ -220,7 +227,12 @@ fn pump_point(net: &Network, state: &HydraulicState, k: usize, period: u64) -> P
 /// `P = H_ft · Q_cfs · SG / 8.814 / η × 0.7457`,
 ///
 /// that is `ρ g Q H / η` with water of 62.4 lb/ft³ × the specific gravity.
-pub(crate) fn pump_power_kw(head_m: f64, flow_m3s: f64, efficiency: f64, specific_gravity: f64) -> f64 {
+pub(crate) fn pump_power_kw(
+    head_m: f64,
+    flow_m3s: f64,
+    efficiency: f64,
+    specific_gravity: f64,
+) -> f64 {
     (head_m / FT) * (flow_m3s / CFS) * specific_gravity / CFS_FT_PER_HP / efficiency * KW_PER_HP
 }
 
@@ -272,7 +284,10 @@ mod tests {
         // give 0.2 % less.
         let kw = pump_power_kw(50.0, 0.1, 0.75, 1.0);
         let physical = 1000.0 * 9.80665 * 0.1 * 50.0 / 0.75 / 1000.0;
-        assert!((kw - physical).abs() / physical < 3e-3, "{kw} vs {physical}");
+        assert!(
+            (kw - physical).abs() / physical < 3e-3,
+            "{kw} vs {physical}"
+        );
         // By hand in EPANET's units: 164.042 ft × 3.53144 cfs / 8.814 / 0.75 × 0.7457.
         let by_hand = (50.0 / 0.3048) * (0.1 / 0.028317) / 8.814 / 0.75 * 0.7457;
         assert!((kw - by_hand).abs() < 1e-9);
