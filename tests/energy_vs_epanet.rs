@@ -173,3 +173,51 @@ fn constant_power_pump_in_si_matches_epanet() {
         "  PU4       100.00  75.00      0.19     44.70     44.70      0.00"
     );
 }
+
+/// `energy.inp` edited as the test says, then run to the end.
+fn edited_energy_table(edit: impl Fn(String) -> String) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/features/energy.inp");
+    let text = edit(std::fs::read_to_string(path).unwrap());
+    let net = pipenet::inp::read_str(&text, "energy.inp").unwrap().network;
+    text::energy_table(&net, &run(&net))
+}
+
+/// A rule that switches a pump inside a hydraulic step: the step's energy
+/// comes from the solution at its start (EPANET 2.3.5 on `energy.inp` with
+/// its two controls written as rules).
+#[test]
+fn a_pump_switched_by_a_rule_matches_epanet() {
+    let table = edited_energy_table(|text| {
+        text.replace(" LINK PU1 CLOSED IF NODE T1 ABOVE 5.5\n", "")
+            .replace(" LINK PU1 OPEN IF NODE T1 BELOW 2\n", "")
+            .replace(
+                "[TIMES]",
+                "[RULES]\nRULE 1\nIF TANK T1 LEVEL ABOVE 5.5\nTHEN PUMP PU1 STATUS IS CLOSED\n\
+                 RULE 2\nIF TANK T1 LEVEL BELOW 2\nTHEN PUMP PU1 STATUS IS OPEN\n\n[TIMES]",
+            )
+    });
+    assert_eq!(
+        pump_rows(&table),
+        [
+            "  PU1        30.00  74.84      0.18     29.80     30.17     21.46",
+            "  PU2        91.67  63.77      0.21     13.86     18.78     88.82",
+        ]
+    );
+}
+
+/// A pump discharging straight into a tank: the head across it is the
+/// tank's level at the start of the step, before the step moves it
+/// (EPANET 2.3.5 on `energy.inp` with PU1 from R1 to T1).
+#[test]
+fn a_pump_into_a_tank_uses_the_level_at_the_start_of_the_step() {
+    let table = edited_energy_table(|text| {
+        text.replace(" PU1  R1     J1     HEAD C1", " PU1  R1     T1     HEAD C1")
+    });
+    assert_eq!(
+        pump_rows(&table),
+        [
+            "  PU1        24.45  71.75      0.17     31.20     31.46     18.31",
+            "  PU2        91.67  64.75      0.20     14.21     19.32     90.76",
+        ]
+    );
+}
