@@ -4,8 +4,11 @@
 //! solves it period by period. Everything is in SI units; see
 //! [`crate::report`] for results in the file's units.
 
+mod accounting;
+mod balance;
 mod clock;
 pub(crate) mod constants;
+mod energy;
 mod events;
 mod headloss;
 pub mod matrix;
@@ -19,7 +22,9 @@ mod valves;
 
 use std::sync::Arc;
 
+pub use balance::FlowBalance;
 pub use clock::TimeSteps;
+pub use energy::{EnergySummary, PumpEnergy};
 pub use events::{status_word, Event, TankLevel};
 pub use model::ModelError;
 pub use pumps::PumpCurveError;
@@ -191,6 +196,8 @@ pub struct Simulation<'n> {
     tank_level: Vec<TankLevel>,
     /// What changed so far.
     events: Vec<Event>,
+    /// Pump energy and flow balance totals.
+    accounts: accounting::RunAccounts,
 }
 
 impl<'n> Simulation<'n> {
@@ -222,6 +229,7 @@ impl<'n> Simulation<'n> {
             last_status: Vec::new(),
             tank_level: vec![TankLevel::Between; network.nodes.len()],
             events: Vec::new(),
+            accounts: accounting::RunAccounts::new(network),
         })
     }
 
@@ -333,7 +341,9 @@ impl<'n> Simulation<'n> {
     /// Moves the clock to the next event and updates tank levels (EPANET
     /// `nexthyd`); returns the step taken, s, 0 at the end of the run.
     pub fn advance(&mut self) -> u64 {
+        self.observe_for_accounts();
         if self.halted || self.time_s >= self.steps.duration_s {
+            self.add_to_accounts(0);
             return 0;
         }
         let mut step = self.next_step_s();
@@ -342,6 +352,7 @@ impl<'n> Simulation<'n> {
         } else {
             step = self.step_through_rules(step);
         }
+        self.add_to_accounts(step);
         self.time_s += step;
         if self.time_s >= self.next_report_s {
             self.next_report_s += self.steps.report_s;

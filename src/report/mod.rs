@@ -6,6 +6,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod text;
 
 use crate::hydraulics::{HydraulicState, LinkStatus};
 use crate::network::{HeadlossFormula, LinkKind, Network, ValveType};
