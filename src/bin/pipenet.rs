@@ -157,12 +157,21 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
     }
     let solve_time = started.elapsed() - read_time;
     log.events = sim.events().to_vec();
+    let energy = sim.energy();
+    let balance = sim.flow_balance();
 
     if let (Some(out), Some(format)) = (out, format) {
         write_results(out, format, &net, path, &results)?;
     }
     if !quiet {
-        print_summary(&net, path, &log, &results, read_time, solve_time);
+        print_summary(&net, path, &log, &results);
+        print!("{}", report::text::flow_balance(&net, &balance));
+        print!("{}", report::text::energy_table(&net, &energy));
+        println!(
+            "time: read {:.1} ms, simulate {:.1} ms",
+            read_time.as_secs_f64() * 1e3,
+            solve_time.as_secs_f64() * 1e3
+        );
         if let Some(out) = out {
             println!("results written to {}", out.display());
         }
@@ -207,8 +216,6 @@ fn print_summary(
     path: &Path,
     log: &RunLog,
     results: &Results,
-    read_time: std::time::Duration,
-    solve_time: std::time::Duration,
 ) {
     println!("{}", path.display());
     print_counts(net);
@@ -301,11 +308,6 @@ fn print_summary(
     }
     print_status_changes(net, &log.events);
     print_pressure_range(net, results);
-    println!(
-        "time: read {:.1} ms, solve {:.1} ms",
-        read_time.as_secs_f64() * 1e3,
-        solve_time.as_secs_f64() * 1e3
-    );
 }
 
 /// Status changes: how many links changed, and the first few changes.
