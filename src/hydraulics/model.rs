@@ -90,9 +90,51 @@ pub(crate) struct HydraulicModel {
     /// For each node, its storage geometry if it is a tank.
     pub storage: Vec<Option<super::tanks::TankStorage>>,
     /// For each node, its links and the nodes at their other ends.
-    pub adjacency: Vec<Vec<(usize, usize)>>,
+    pub adjacency: Adjacency,
+    /// For each link, whether it is a pump (kept apart from `laws` so that
+    /// graph searches touch only small arrays).
+    pub is_pump: Vec<bool>,
     /// Solver settings in SI.
     pub settings: SolverSettings,
+}
+
+/// Each node's links and the nodes at their other ends, in one flat array
+/// (compressed rows), so that walking the graph reads memory in order.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Adjacency {
+    /// Where each node's entries start in `entries`; one more than nodes.
+    starts: Vec<usize>,
+    /// (link, node at its other end), grouped by node.
+    entries: Vec<(usize, usize)>,
+}
+
+impl Adjacency {
+    /// The adjacency of `n_nodes` nodes joined by links with these ends.
+    pub fn new(n_nodes: usize, ends: impl Iterator<Item = (usize, usize)> + Clone) -> Self {
+        let mut starts = vec![0; n_nodes + 1];
+        for (a, b) in ends.clone() {
+            starts[a + 1] += 1;
+            starts[b + 1] += 1;
+        }
+        for i in 0..n_nodes {
+            starts[i + 1] += starts[i];
+        }
+        let mut fill = starts.clone();
+        let mut entries = vec![(0, 0); starts[n_nodes]];
+        for (k, (a, b)) in ends.enumerate() {
+            entries[fill[a]] = (k, b);
+            fill[a] += 1;
+            entries[fill[b]] = (k, a);
+            fill[b] += 1;
+        }
+        Adjacency { starts, entries }
+    }
+
+    /// The links at node `i` and the nodes at their other ends, in link order.
+    #[inline]
+    pub fn of(&self, i: usize) -> &[(usize, usize)] {
+        &self.entries[self.starts[i]..self.starts[i + 1]]
+    }
 }
 
 /// Tank limits the status checks need.
@@ -191,12 +233,10 @@ impl HydraulicModel {
             .map(|n| emitter_ke(n.emitter_coefficient, settings.emitter_qexp))
             .collect();
         let leakage = node_leakage(net);
-        let mut adjacency = vec![Vec::new(); net.nodes.len()];
-        for (k, link) in net.links.iter().enumerate() {
-            let (a, b) = (link.from.ix(), link.to.ix());
-            adjacency[a].push((k, b));
-            adjacency[b].push((k, a));
-        }
+        let adjacency = Adjacency::new(
+            net.nodes.len(),
+            net.links.iter().map(|l| (l.from.ix(), l.to.ix())),
+        );
         let tanks = net
             .nodes
             .iter()
@@ -224,6 +264,11 @@ impl HydraulicModel {
             tanks,
             storage: super::tanks::TankStorage::for_network(net),
             adjacency,
+            is_pump: net
+                .links
+                .iter()
+                .map(|l| matches!(l.kind, LinkKind::Pump(_)))
+                .collect(),
             settings,
         })
     }

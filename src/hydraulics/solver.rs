@@ -119,6 +119,8 @@ pub(crate) struct Solver {
     /// Scratch for finding cut-off groups: nodes seen, and one group.
     island_seen: Vec<bool>,
     island_group: Vec<usize>,
+    /// What the cut-off marks were last computed from (see `link_signature`).
+    marked_signature: Vec<u8>,
     /// Statuses last logged (trace level only).
     traced_status: Vec<LinkStatus>,
     /// Head each junction of a cut-off group that draws water is pinned at, m.
@@ -156,6 +158,7 @@ impl Solver {
             island_seen: vec![false; n_nodes],
             island_group: Vec::with_capacity(n_nodes),
             traced_status: Vec::new(),
+            marked_signature: Vec::with_capacity(n_links),
             pin_head_m: vec![None; n_nodes],
             pin_head_before: vec![None; n_nodes],
             floating_pins: Vec::with_capacity(n_nodes),
@@ -996,9 +999,21 @@ impl Solver {
     /// that can pass flow (the controlled node of an active PRV or PSV
     /// counts as a source, since the valve fixes its head).
     /// Returns whether the marking changed.
-    fn mark_connected(&self, state: &mut HydraulicState) -> bool {
+    fn mark_connected(&mut self, state: &mut HydraulicState) -> bool {
+        // The marks depend only on which links pass water and which valves
+        // fix a head: when none of that changed, neither did the marks.
         let model = Arc::clone(&self.model);
         let m = &*model;
+        let mut signature = std::mem::take(&mut self.marked_signature);
+        let unchanged = signature.len() == m.ends.len()
+            && (0..m.ends.len()).all(|k| signature[k] == self.link_signature(state, k));
+        if unchanged {
+            self.marked_signature = signature;
+            return false;
+        }
+        signature.clear();
+        signature.extend((0..m.ends.len()).map(|k| self.link_signature(state, k)));
+        self.marked_signature = signature;
         let n = m.unknown.len();
         let before = state.connected.clone();
         let mut stack: Vec<usize> = Vec::new();
@@ -1031,7 +1046,7 @@ impl Solver {
             }
         }
         while let Some(i) = stack.pop() {
-            for &(k, j) in &self.model.adjacency[i] {
+            for &(k, j) in self.model.adjacency.of(i) {
                 if !state.connected[j] && self.passable(state, k) {
                     state.connected[j] = true;
                     stack.push(j);
@@ -1041,14 +1056,18 @@ impl Solver {
         state.connected != before
     }
 
+    /// What of link `k` the cut-off marks depend on: whether it passes
+    /// water (bit 0) and whether it is a valve fixing a head (bit 1).
+    #[inline]
+    fn link_signature(&self, state: &HydraulicState, k: usize) -> u8 {
+        let fixes_head = state.status[k] == LinkStatus::Active && state.setting[k].is_some();
+        u8::from(self.passable(state, k)) | (u8::from(fixes_head) << 1)
+    }
+
+    #[inline]
     fn passable(&self, state: &HydraulicState, k: usize) -> bool {
-        if state.status[k].is_closed() {
-            return false;
-        }
-        match &self.model.laws[k] {
-            LinkLaw::Pump(_) => state.setting[k].unwrap_or(1.0) > 0.0,
-            _ => true,
-        }
+        !state.status[k].is_closed()
+            && (!self.model.is_pump[k] || state.setting[k].unwrap_or(1.0) > 0.0)
     }
 
     /// Whether a junction takes water: a non-zero demand, an emitter or a leak.
@@ -1118,12 +1137,12 @@ impl Solver {
             while next < group.len() {
                 let i = group[next];
                 next += 1;
-                for &(k, j) in &m.adjacency[i] {
+                for &(k, j) in m.adjacency.of(i) {
                     if state.connected[j] {
                         head_sum += state.head_m[j];
                         ties += 1;
                     } else if self.passable(state, k) {
-                        pump_inside |= matches!(m.laws[k], LinkLaw::Pump(_));
+                        pump_inside |= m.is_pump[k];
                         if !seen[j] {
                             seen[j] = true;
                             group.push(j);
