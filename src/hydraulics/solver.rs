@@ -911,9 +911,9 @@ impl Solver {
                 continue;
             };
             let head = state.head_m[node];
-            if head >= tank.max_head_m && !tank.can_overflow && q_out < 0.0 {
-                state.status[k] = LinkStatus::TempClosed;
-            } else if head <= tank.min_head_m && q_out > 0.0 {
+            let fills_full = head >= tank.max_head_m && !tank.can_overflow && q_out < 0.0;
+            let drains_empty = head <= tank.min_head_m && q_out > 0.0;
+            if fills_full || drains_empty {
                 state.status[k] = LinkStatus::TempClosed;
             }
         }
