@@ -161,7 +161,7 @@ fn initial_flow(model: &HydraulicModel, k: usize, setting: Option<f64>) -> f64 {
 ///
 /// ```no_run
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let net = pipenet::inp::read_file("networks/epanet/Net1.inp")?.network;
+/// let net = pipenet::inp::read_file(std::path::Path::new("networks/epanet/Net1.inp"))?.network;
 /// let mut sim = pipenet::hydraulics::Simulation::new(&net)?;
 /// loop {
 ///     let outcome = sim.solve_period();

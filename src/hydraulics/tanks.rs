@@ -4,8 +4,20 @@
 //! tank's elevation → volume). EPANET's conventions: a cylinder's volume at
 //! its minimum level is the `[TANKS]` minimum volume when one is given, else
 //! area × minimum level; a curve tank's is the curve at the minimum level.
+//!
+//! Volumes here are in the unit that flow × time gives: pipenet's m³/s is
+//! EPANET's cfs × 0.028317 (its rounded factor), while a cubic foot is
+//! exactly 0.3048³ = 0.0283168 m³. Storage is therefore scaled by
+//! [`VOLUME_SCALE`], so that a tank fills and drains in exactly the time
+//! EPANET computes in cubic feet (5.4 parts in a million, enough to decide
+//! whether a tank is empty at the end of the step that drains it).
 
+use crate::network::units::{M3_PER_FT3, M_PER_FT};
 use crate::network::{Network, NodeKind};
+
+/// Storage volume per true cubic metre (EPANET's cubic feet as flows count
+/// them, over true cubic feet): 0.028317 / 0.3048³ ≈ 1.0000054.
+pub(crate) const VOLUME_SCALE: f64 = M3_PER_FT3 / (M_PER_FT * M_PER_FT * M_PER_FT);
 
 /// The storage geometry of one tank, in SI.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,14 +57,21 @@ impl TankStorage {
                 };
                 let shape = match t.volume_curve {
                     Some(c) => Shape::Curve {
-                        points: net.curves[c.ix()].points.clone(),
+                        points: net.curves[c.ix()]
+                            .points
+                            .iter()
+                            .map(|&(level, volume)| (level, volume * VOLUME_SCALE))
+                            .collect(),
                     },
                     None => Shape::Cylinder {
-                        area_m2: std::f64::consts::PI * t.diameter_m * t.diameter_m / 4.0,
+                        area_m2: std::f64::consts::PI * t.diameter_m * t.diameter_m / 4.0
+                            * VOLUME_SCALE,
                     },
                 };
                 let min_volume_m3 = match &shape {
-                    Shape::Cylinder { .. } if t.min_volume_m3 > 0.0 => t.min_volume_m3,
+                    Shape::Cylinder { .. } if t.min_volume_m3 > 0.0 => {
+                        t.min_volume_m3 * VOLUME_SCALE
+                    }
                     Shape::Cylinder { area_m2 } => area_m2 * t.min_level_m,
                     Shape::Curve { points } => interpolate(points, t.min_level_m),
                 };
@@ -136,6 +155,14 @@ mod tests {
         assert_eq!(interpolate(&p, 5.0), 30.0);
         assert_eq!(interpolate(&p, -1.0), 0.0);
         assert_eq!(interpolate_by(&p, 20.0, |(x, y)| (y, x)), 3.0);
+    }
+
+    #[test]
+    fn storage_counts_volume_as_epanet_cubic_feet() {
+        // EPANET stores a volume of 1 m³ as 1 / 0.3048³ ft³ and drains it
+        // at flows it converts with 28.317 L/s per cfs: 1 m³ lasts
+        // 1.0000054 s at 1 m³/s.
+        assert!((VOLUME_SCALE - 1.000_005_4).abs() < 1e-7);
     }
 
     #[test]
