@@ -211,12 +211,7 @@ fn print_counts(net: &Network) {
     );
 }
 
-fn print_summary(
-    net: &Network,
-    path: &Path,
-    log: &RunLog,
-    results: &Results,
-) {
+fn print_summary(net: &Network, path: &Path, log: &RunLog, results: &Results) {
     println!("{}", path.display());
     print_counts(net);
     println!(
