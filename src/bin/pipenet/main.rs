@@ -88,6 +88,11 @@ struct RunLog {
     halted_at: Option<u64>,
     /// Status changes: links and tanks.
     events: Vec<pipenet::hydraulics::Event>,
+    /// Junction pressures over the report times.
+    pressure: PressureRange,
+    /// How many report times, and the last.
+    report_times: usize,
+    last_report_s: u64,
     /// Pumps and valves that could not do what is asked of them (EPANET's
     /// warnings 4 and 5): link, status, first time, how many periods.
     strained: Vec<(usize, LinkStatus, u64, usize)>,
@@ -144,9 +149,15 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
         log.record(sim.time_s(), &outcome);
         log.record_statuses(sim.time_s(), &sim.state().status);
         if sim.is_report_time() {
-            results
-                .snapshots
-                .push(report::Snapshot::of(sim.time_s(), sim.state()));
+            // Results are held only when they are written: a long run of a
+            // large network would otherwise keep every report time in memory.
+            let snap = report::Snapshot::of(sim.time_s(), sim.state());
+            log.pressure.observe(&net, &snap);
+            log.report_times += 1;
+            log.last_report_s = snap.time_s;
+            if out.is_some() {
+                results.snapshots.push(snap);
+            }
         }
         if sim.advance() == 0 {
             if sim.halted() {
@@ -164,7 +175,7 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
         write_results(out, format, &net, path, &results)?;
     }
     if !quiet {
-        print_summary(&net, path, &log, &results);
+        print_summary(&net, path, &log);
         print!("{}", report::text::flow_balance(&net, &balance));
         print!("{}", report::text::energy_table(&net, &energy));
         println!(
@@ -211,17 +222,17 @@ fn print_counts(net: &Network) {
     );
 }
 
-fn print_summary(net: &Network, path: &Path, log: &RunLog, results: &Results) {
+fn print_summary(net: &Network, path: &Path, log: &RunLog) {
     println!("{}", path.display());
     print_counts(net);
     println!(
         "hydraulics: {} periods to {}, {} trials (most {} at {}), {} report times",
         log.periods,
-        clock(results.snapshots.last().map_or(0, |s| s.time_s)),
+        clock(log.last_report_s),
         log.trials,
         log.most_trials.0,
         clock(log.most_trials.1),
-        results.snapshots.len()
+        log.report_times
     );
     if let Some(t) = log.halted_at {
         println!(
@@ -302,7 +313,7 @@ fn print_summary(net: &Network, path: &Path, log: &RunLog, results: &Results) {
         println!("  ... and {} more such warnings", log.strained.len() - 10);
     }
     print_status_changes(net, &log.events);
-    print_pressure_range(net, results);
+    log.pressure.print(net);
 }
 
 /// Status changes: how many links changed, and the first few changes.
@@ -368,18 +379,26 @@ fn clock(t: u64) -> String {
 
 /// The lowest and highest junction pressure over the report times;
 /// junctions cut off at a time (no demand delivered) are left out there.
-fn print_pressure_range(net: &Network, results: &Results) {
-    // (pressure, node, time) of the lowest and the highest.
-    type At = (f64, usize, u64);
-    let mut range: Option<(At, At)> = None;
-    for snap in &results.snapshots {
+/// A junction pressure in file units, where and when it was seen.
+type PressureAt = (f64, usize, u64);
+
+/// The lowest and highest junction pressure seen over the report times.
+#[derive(Default)]
+struct PressureRange {
+    range: Option<(PressureAt, PressureAt)>,
+}
+
+impl PressureRange {
+    /// Takes in a report time; junctions cut off then (no demand
+    /// delivered) are left out.
+    fn observe(&mut self, net: &Network, snap: &report::Snapshot) {
         for (i, node) in net.nodes.iter().enumerate() {
             if !node.is_junction() || snap.cut_off.get(i).copied().unwrap_or(false) {
                 continue;
             }
             let p = report::node_values(net, snap, i).pressure;
             let here = (p, i, snap.time_s);
-            range = Some(match range {
+            self.range = Some(match self.range {
                 None => (here, here),
                 Some((lo, hi)) => (
                     if p < lo.0 { here } else { lo },
@@ -388,7 +407,11 @@ fn print_pressure_range(net: &Network, results: &Results) {
             });
         }
     }
-    if let Some(((lo, i_lo, t_lo), (hi, i_hi, t_hi))) = range {
+
+    fn print(&self, net: &Network) {
+        let Some(((lo, i_lo, t_lo), (hi, i_hi, t_hi))) = self.range else {
+            return;
+        };
         let units = net.options.pressure_units.keyword();
         println!(
             "junction pressure: min {lo:.2} {units} at {} ({}), max {hi:.2} {units} at {} ({})",
