@@ -206,6 +206,13 @@ impl Solver {
                     break;
                 }
             };
+            // Overflowing input (a demand of 1e308, say) gives heads that
+            // are not numbers: stop and name the first such junction
+            // rather than carry on and report them.
+            if let Some(u) = heads.iter().position(|h| !h.is_finite()) {
+                outcome.singular_at = Some(self.model.junction_nodes[u]);
+                break;
+            }
             for (u, &node) in self.model.junction_nodes.iter().enumerate() {
                 state.head_m[node] = heads[u];
             }
@@ -737,6 +744,9 @@ impl Solver {
             }
         }
 
+        if !(qsum.is_finite() && dqsum.is_finite()) {
+            return f64::INFINITY; // never converged
+        }
         // EPANET compares the flow total, in cfs, with ACCURACY itself.
         if qsum / CFS > m.settings.accuracy {
             dqsum / qsum
