@@ -210,9 +210,39 @@ fn check(path: &Path) -> Result<ExitCode> {
     let net = read(path, false)?;
     println!("{}: read without errors", path.display());
     print_counts(&net);
-    pipenet::hydraulics::Simulation::new(&net)
+    let mut sim = pipenet::hydraulics::Simulation::new(&net)
         .with_context(|| format!("{}: cannot simulate", path.display()))?;
     println!("hydraulic model: ok");
+    // The first period tells which parts the initial statuses and controls
+    // cut off, and whether the network can be solved at all.
+    let outcome = sim.solve_period();
+    if outcome.converged {
+        println!("first period: converged in {} trials", outcome.iterations);
+    } else {
+        println!(
+            "first period: DID NOT CONVERGE in {} trials (largest flow change at {})",
+            outcome.iterations,
+            element_name(&net, outcome.max_flow_change.1)
+        );
+    }
+    if !outcome.disconnected.is_empty() {
+        let names: Vec<&str> = outcome
+            .disconnected
+            .iter()
+            .take(10)
+            .map(|&i| net.nodes[i].id.as_str())
+            .collect();
+        println!(
+            "  warning: at t = 0, {} junctions are cut off from every tank and reservoir: {}{}",
+            outcome.disconnected.len(),
+            names.join(", "),
+            if outcome.disconnected.len() > 10 {
+                ", ..."
+            } else {
+                ""
+            }
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
