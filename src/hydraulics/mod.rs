@@ -313,6 +313,38 @@ impl<'n> Simulation<'n> {
         self.apply_simple_control(k, change)
     }
 
+    /// Pumps and valves that cannot do what is asked of them after the last
+    /// solution (EPANET's warnings 4 and 5): a pump that cannot deliver
+    /// the head (XHead, also when its flow runs backwards) or runs beyond
+    /// the end of its curve (XFlow, flow above the curve's last point at
+    /// its speed), a flow control valve that cannot deliver its flow
+    /// (XFcv), a pressure valve that cannot meet its pressure (XPressure).
+    pub fn strained_links(&self) -> impl Iterator<Item = (usize, LinkStatus)> + '_ {
+        let st = &self.state;
+        (0..st.status.len()).filter_map(move |k| {
+            let status = st.status[k];
+            let status = match &self.model.laws[k] {
+                LinkLaw::Pump(law) if !status.is_closed() => {
+                    let speed = st.setting[k].unwrap_or(1.0);
+                    let q = st.flow_m3s[k];
+                    if q < 0.0 {
+                        LinkStatus::XHead
+                    } else if law.max_flow_m3s.is_finite() && q > speed * law.max_flow_m3s {
+                        LinkStatus::XFlow
+                    } else {
+                        status
+                    }
+                }
+                _ => status,
+            };
+            matches!(
+                status,
+                LinkStatus::XHead | LinkStatus::XFlow | LinkStatus::XFcv | LinkStatus::XPressure
+            )
+            .then_some((k, status))
+        })
+    }
+
     /// Records links whose reported status differs from the last period's.
     fn log_link_changes(&mut self) {
         if self.last_status.len() != self.state.status.len() {

@@ -111,14 +111,8 @@ struct RunLog {
 }
 
 impl RunLog {
-    fn record_statuses(&mut self, t: u64, status: &[LinkStatus]) {
-        for (k, &st) in status.iter().enumerate() {
-            if !matches!(
-                st,
-                LinkStatus::XHead | LinkStatus::XFlow | LinkStatus::XFcv | LinkStatus::XPressure
-            ) {
-                continue;
-            }
+    fn record_strained(&mut self, t: u64, strained: impl Iterator<Item = (usize, LinkStatus)>) {
+        for (k, st) in strained {
             match self.strained.iter_mut().find(|e| e.0 == k && e.1 == st) {
                 Some(e) => e.3 += 1,
                 None => self.strained.push((k, st, t, 1)),
@@ -159,7 +153,7 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
     loop {
         let outcome = sim.solve_period();
         log.record(sim.time_s(), &outcome);
-        log.record_statuses(sim.time_s(), &sim.state().status);
+        log.record_strained(sim.time_s(), sim.strained_links());
         if sim.is_report_time() {
             // Results are held only when they are written: a long run of a
             // large network would otherwise keep every report time in memory.
