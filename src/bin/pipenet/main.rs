@@ -261,6 +261,13 @@ fn print_counts(net: &Network) {
 fn print_summary(net: &Network, path: &Path, log: &RunLog) {
     println!("{}", path.display());
     print_counts(net);
+    if net.times.statistic != pipenet::network::Statistic::None {
+        println!(
+            "note: [TIMES] STATISTIC {:?} shapes EPANET's report and binary output; \
+             pipenet's results are the values at each report time",
+            net.times.statistic
+        );
+    }
     println!(
         "hydraulics: {} periods to {}, {} trials (most {} at {}), {} report times",
         log.periods,
