@@ -26,6 +26,7 @@
 pub mod hydraulics;
 pub mod inp;
 pub mod network;
+pub mod quality;
 pub mod report;
 
 pub use network::Network;

@@ -31,6 +31,10 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Water quality analysis, overriding the file's QUALITY option:
+        /// none, age, chemical or trace:NODE.
+        #[arg(long)]
+        quality: Option<String>,
     },
     /// Read and validate a network only: errors, warnings, counts, cut-off parts.
     Check {
@@ -46,7 +50,8 @@ fn main() -> ExitCode {
             network,
             out,
             quiet,
-        } => run(&network, out.as_deref(), quiet),
+            quality,
+        } => run(&network, out.as_deref(), quiet, quality.as_deref()),
         Command::Check { network } => check(&network),
     };
     match result {
@@ -129,7 +134,7 @@ impl RunLog {
     }
 }
 
-fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
+fn run(path: &Path, out: Option<&Path>, quiet: bool, quality: Option<&str>) -> Result<ExitCode> {
     let started = Instant::now();
     let format = out.map(|o| check_output(path, o)).transpose()?;
     let net = read(path, quiet)?;
@@ -137,18 +142,30 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
 
     let mut sim = pipenet::hydraulics::Simulation::new(&net)
         .with_context(|| format!("{}: cannot simulate", path.display()))?;
+    let kind = match quality {
+        Some(spec) => pipenet::quality::kind_from_spec(&net, spec)?,
+        None => net.options.quality.kind.clone(),
+    };
+    let mut qual = pipenet::quality::QualitySimulation::new(&net, &kind)?;
     let mut results = Results::default();
     let mut log = RunLog::default();
     loop {
         let outcome = sim.solve_period();
         log.record(sim.time_s(), &outcome);
         log.record_statuses(sim.time_s(), &sim.state().status);
+        qual.load_hydraulics(sim.state());
         if sim.is_report_time() {
             results
                 .snapshots
                 .push(report::Snapshot::of(sim.time_s(), sim.state()));
+            if kind != pipenet::network::QualityKind::None {
+                let q = report::QualitySnapshot::of(sim.time_s(), &qual);
+                results.quality.push(q);
+            }
         }
-        if sim.advance() == 0 {
+        let step = sim.advance();
+        qual.advance(step);
+        if step == 0 {
             if sim.halted() {
                 log.halted_at = Some(sim.time_s());
             }
@@ -211,12 +228,7 @@ fn print_counts(net: &Network) {
     );
 }
 
-fn print_summary(
-    net: &Network,
-    path: &Path,
-    log: &RunLog,
-    results: &Results,
-) {
+fn print_summary(net: &Network, path: &Path, log: &RunLog, results: &Results) {
     println!("{}", path.display());
     print_counts(net);
     println!(
