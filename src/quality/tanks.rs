@@ -233,6 +233,23 @@ mod tests {
     }
 
     #[test]
+    fn complete_mix_approaches_the_exponential_step_response() {
+        // V dC/dt = Q (Cin − C) at constant volume: C = Cin (1 − exp(−Q t / V)).
+        let mut chain = tank(MixingModel::Mixed, 100.0, 0.0, 0.0);
+        let step_m3 = 0.01;
+        let ex = Exchange {
+            vin: step_m3,
+            win: step_m3 * 1.0,
+            vnet: 0.0,
+        };
+        let mut c = 0.0;
+        for _ in 0..10_000 {
+            c = mix(&mut chain, MixingModel::Mixed, ex, 0.01, 0.0).unwrap();
+        }
+        assert!((c - (1.0 - (-1.0f64).exp())).abs() < 1e-4, "{c}");
+    }
+
+    #[test]
     fn fifo_releases_the_oldest_water() {
         let mut chain = tank(MixingModel::Fifo, 10.0, 1.0, 0.0);
         let ex = Exchange {
