@@ -4,7 +4,8 @@
 //! SI units), solves its hydraulics with a sparse global gradient (GGA)
 //! Newton-Raphson method that follows EPANET's iteration sequence, and
 //! writes results in the network's own units. [`hydraulics::Simulation`]
-//! runs the whole extended period, step by step.
+//! runs the whole extended period, step by step; [`quality::QualitySimulation`]
+//! carries water age, source traces and chemicals alongside it.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,6 +27,7 @@
 pub mod hydraulics;
 pub mod inp;
 pub mod network;
+pub mod quality;
 pub mod report;
 
 pub use network::Network;

@@ -17,7 +17,7 @@ mod pumps;
 mod rules;
 mod solver;
 pub mod status;
-mod tanks;
+pub(crate) mod tanks;
 mod valves;
 
 use std::sync::Arc;

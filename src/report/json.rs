@@ -1,7 +1,7 @@
 //! Results as JSON, in the layout of EPANET's reference tool.
 //!
-//! `nodes`, `links`, `times_s`, then `node.{head,pressure,demand}` and
-//! `link.{flow,velocity,headloss,status,setting}` as `[time][element]`
+//! `nodes`, `links`, `times_s`, then `node.{head,pressure,demand,quality}` and
+//! `link.{flow,velocity,headloss,status,setting,quality}` as `[time][element]`
 //! arrays in the network's own units, so a result compares directly with
 //! EPANET's.
 
@@ -33,6 +33,8 @@ struct NodeFields {
     head: Vec<Vec<f64>>,
     pressure: Vec<Vec<f64>>,
     demand: Vec<Vec<f64>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    quality: Vec<Vec<f64>>,
 }
 
 #[derive(Serialize)]
@@ -42,6 +44,8 @@ struct LinkFields {
     headloss: Vec<Vec<f64>>,
     status: Vec<Vec<u8>>,
     setting: Vec<Vec<f64>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    quality: Vec<Vec<f64>>,
 }
 
 /// Writes results as JSON. `network_name` is the input file's name.
@@ -57,6 +61,7 @@ pub fn write(
         head: vec![],
         pressure: vec![],
         demand: vec![],
+        quality: vec![],
     };
     let mut link = LinkFields {
         flow: vec![],
@@ -64,6 +69,7 @@ pub fn write(
         headloss: vec![],
         status: vec![],
         setting: vec![],
+        quality: vec![],
     };
     for snap in &results.snapshots {
         let nv: Vec<_> = (0..n_nodes).map(|i| node_values(net, snap, i)).collect();
@@ -81,6 +87,12 @@ pub fn write(
         link.status.push(lv.iter().map(|v| v.status).collect());
         link.setting
             .push(lv.iter().map(|v| round7(v.setting)).collect());
+    }
+    for q in &results.quality {
+        node.quality
+            .push(q.node.iter().map(|&c| round7(c)).collect());
+        link.quality
+            .push(q.link.iter().map(|&c| round7(c)).collect());
     }
     let doc = Document {
         engine: format!("pipenet {}", env!("CARGO_PKG_VERSION")),

@@ -45,11 +45,36 @@ impl Snapshot {
     }
 }
 
+/// Water quality at one report time, in the network's quality units.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QualitySnapshot {
+    /// Simulation time, s.
+    pub time_s: u64,
+    /// Quality at every node (a tank's: of its outflow).
+    pub node: Vec<f64>,
+    /// Mean quality of the water in every link.
+    pub link: Vec<f64>,
+}
+
+impl QualitySnapshot {
+    /// Takes a snapshot of a quality simulation.
+    pub fn of(time_s: u64, quality: &crate::quality::QualitySimulation) -> Self {
+        let mut node = Vec::new();
+        quality.node_qualities_into(&mut node);
+        let link = (0..quality.link_count())
+            .map(|k| quality.link_quality(k))
+            .collect();
+        QualitySnapshot { time_s, node, link }
+    }
+}
+
 /// Results of a run: snapshots at report times.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Results {
     /// One snapshot per report time, in time order.
     pub snapshots: Vec<Snapshot>,
+    /// Water quality at the same report times; empty without a quality analysis.
+    pub quality: Vec<QualitySnapshot>,
 }
 
 /// One link's reported values in the file's units, as EPANET reports them.

@@ -31,6 +31,10 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Water quality analysis, overriding the file's QUALITY option:
+        /// none, age, chemical or trace:NODE.
+        #[arg(long)]
+        quality: Option<String>,
     },
     /// Read and validate a network only: errors, warnings, counts, cut-off parts.
     Check {
@@ -47,7 +51,8 @@ fn main() -> ExitCode {
             network,
             out,
             quiet,
-        } => run(&network, out.as_deref(), quiet),
+            quality,
+        } => run(&network, out.as_deref(), quiet, quality.as_deref()),
         Command::Check { network } => check(&network),
     };
     match result {
@@ -140,7 +145,7 @@ impl RunLog {
     }
 }
 
-fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
+fn run(path: &Path, out: Option<&Path>, quiet: bool, quality: Option<&str>) -> Result<ExitCode> {
     let started = Instant::now();
     let format = out.map(|o| check_output(path, o)).transpose()?;
     let net = read(path, quiet)?;
@@ -148,12 +153,18 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
 
     let mut sim = pipenet::hydraulics::Simulation::new(&net)
         .with_context(|| format!("{}: cannot simulate", path.display()))?;
+    let kind = match quality {
+        Some(spec) => pipenet::quality::kind_from_spec(&net, spec)?,
+        None => net.options.quality.kind.clone(),
+    };
+    let mut qual = pipenet::quality::QualitySimulation::new(&net, &kind)?;
     let mut results = Results::default();
     let mut log = RunLog::default();
     loop {
         let outcome = sim.solve_period();
         log.record(sim.time_s(), &outcome);
         log.record_strained(sim.time_s(), sim.strained_links());
+        qual.load_hydraulics(sim.state());
         if sim.is_report_time() {
             // Results are held only when they are written: a long run of a
             // large network would otherwise keep every report time in memory.
@@ -163,9 +174,16 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool) -> Result<ExitCode> {
             log.last_report_s = snap.time_s;
             if out.is_some() {
                 results.snapshots.push(snap);
+                if kind != pipenet::network::QualityKind::None {
+                    results
+                        .quality
+                        .push(report::QualitySnapshot::of(sim.time_s(), &qual));
+                }
             }
         }
-        if sim.advance() == 0 {
+        let step = sim.advance();
+        qual.advance(step);
+        if step == 0 {
             if sim.halted() {
                 log.halted_at = Some(sim.time_s());
             }
