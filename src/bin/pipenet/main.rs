@@ -1,5 +1,7 @@
 //! The `pipenet` command line: run and check EPANET networks.
 
+mod isolate;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -37,6 +39,8 @@ enum Command {
         /// The EPANET input file.
         network: PathBuf,
     },
+    /// Valve segments, and the valves to close to shut a pipe or node, with what it cuts off.
+    Isolate(isolate::IsolateArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
             quiet,
         } => run(&network, out.as_deref(), quiet),
         Command::Check { network } => check(&network),
+        Command::Isolate(args) => isolate::run(&args),
     };
     match result {
         Ok(code) => code,
