@@ -160,7 +160,7 @@ impl Segments {
                 crate::network::LinkKind::Pipe(p) => p.length_m,
                 _ => 0.0,
             })
-            .sum()
+            .fold(0.0, |total, length| total + length)
     }
 
     /// Total base demand of a segment's junctions, m³/s (patterns and the
@@ -170,7 +170,7 @@ impl Segments {
             .nodes
             .iter()
             .map(|&i| base_demand_m3s(net, i))
-            .sum()
+            .fold(0.0, |total, demand| total + demand)
     }
 
     /// Number of customers in a segment: junctions with a positive base demand.
@@ -186,7 +186,7 @@ impl Segments {
 /// The sum of a node's base demands, m³/s; 0 for tanks and reservoirs.
 pub fn base_demand_m3s(net: &Network, node: NodeIx) -> f64 {
     match &net.node(node).kind {
-        NodeKind::Junction(j) => j.demands.iter().map(|d| d.base_m3s).sum(),
+        NodeKind::Junction(j) => j.demands.iter().fold(0.0, |total, d| total + d.base_m3s),
         _ => 0.0,
     }
 }

@@ -48,6 +48,10 @@ pub struct IsolateArgs {
     /// demand from this pressure down to none at 0.
     #[arg(long)]
     service_pressure: Option<f64>,
+    /// With --pipe or --node: write the closed network (PDA, valves closed)
+    /// to this .inp file, to open in EPANET.
+    #[arg(long, conflicts_with = "segments")]
+    write_inp: Option<PathBuf>,
     /// Write rows to this file (.csv or .json).
     #[arg(long, short)]
     out: Option<PathBuf>,
@@ -102,7 +106,7 @@ pub fn run(args: &IsolateArgs) -> Result<ExitCode> {
             DEFAULT_SERVICE_PSI / PressureUnits::Psi.per_m_head(net.options.specific_gravity)
         }
     };
-    study.one_closure(target, service_m, args.out.as_deref())
+    study.one_closure(target, service_m, args.out.as_deref(), args.write_inp.as_deref())
 }
 
 /// A network, its valve layer and its segments.
@@ -341,6 +345,7 @@ impl Study<'_> {
         target: IsolationTarget,
         service_m: f64,
         out: Option<&Path>,
+        write_inp: Option<&Path>,
     ) -> Result<ExitCode> {
         let iso = self.segments.isolate(target);
         let what = match target {
@@ -374,6 +379,12 @@ impl Study<'_> {
         let all = self.segments.totals(self.net, &iso.out_of_service());
         println!("out of service in all: {}", self.totals_line(&all));
 
+        if let Some(path) = write_inp {
+            let closed = closed_network(&with_pda(self.net, service_m), self.layer, self.segments, &iso);
+            pipenet::inp::write_file(&closed, path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            println!("closed network written to {}", path.display());
+        }
         let (before, after) = self.pressures(&iso, service_m)?;
         let low = self.low_pressure(&iso, &after, service_m);
         self.print_pressures(&before, &after, &low, service_m);
