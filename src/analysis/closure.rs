@@ -91,7 +91,7 @@ pub struct PressureRun {
 
 /// Simulates `net` over its whole period, keeping each junction's lowest
 /// pressure. Volumes are each period's demand times the step that follows
-/// it, so a steady-state run counts none.
+/// it; a single-period run counts its one period as one second.
 pub fn pressure_run(net: &Network) -> Result<PressureRun, HydraulicsError> {
     let n = net.nodes.len();
     let mut run = PressureRun {
@@ -128,8 +128,13 @@ pub fn pressure_run(net: &Network) -> Result<PressureRun, HydraulicsError> {
         let asked: f64 = state.full_demand_m3s.iter().sum();
         let delivered: f64 = state.demand_flow_m3s.iter().sum();
         let step_s = sim.advance();
-        run.demand_asked_m3 += asked * step_s as f64;
-        run.demand_delivered_m3 += delivered * step_s as f64;
+        let weight_s = if step_s == 0 && run.periods == 1 {
+            1.0
+        } else {
+            step_s as f64
+        };
+        run.demand_asked_m3 += asked * weight_s;
+        run.demand_delivered_m3 += delivered * weight_s;
         if step_s == 0 {
             break;
         }

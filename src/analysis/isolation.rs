@@ -40,8 +40,9 @@ pub struct OutageTotals {
     pub links: usize,
     /// Customers: junctions with a positive base demand.
     pub customers: usize,
-    /// Base demand of their junctions, m³/s.
-    pub base_demand_m3s: f64,
+    /// Average demand of their junctions, m³/s (see
+    /// [`super::segments::mean_demand_m3s`]).
+    pub mean_demand_m3s: f64,
     /// Length of their pipes, m.
     pub pipe_length_m: f64,
 }
@@ -93,7 +94,7 @@ impl Segments {
             t.nodes += self.segments[s].nodes.len();
             t.links += self.segments[s].links.len();
             t.customers += self.customers(net, s);
-            t.base_demand_m3s += self.base_demand_m3s(net, s);
+            t.mean_demand_m3s += self.mean_demand_m3s(net, s);
             t.pipe_length_m += self.length_m(net, s);
         }
         t
@@ -165,7 +166,7 @@ mod tests {
         let t = s.totals(&net, &iso.out_of_service());
         assert_eq!((t.nodes, t.links, t.customers), (2, 2, 2));
         assert!((t.pipe_length_m - 200.0).abs() < 1e-12);
-        assert!((t.base_demand_m3s - 0.02).abs() < 1e-12);
+        assert!((t.mean_demand_m3s - 0.02).abs() < 1e-12);
     }
 
     #[test]

@@ -163,13 +163,12 @@ impl Segments {
             .fold(0.0, |total, length| total + length)
     }
 
-    /// Total base demand of a segment's junctions, m³/s (patterns and the
-    /// demand multiplier not applied).
-    pub fn base_demand_m3s(&self, net: &Network, segment: usize) -> f64 {
+    /// Average demand of a segment's junctions, m³/s: see [`mean_demand_m3s`].
+    pub fn mean_demand_m3s(&self, net: &Network, segment: usize) -> f64 {
         self.segments[segment]
             .nodes
             .iter()
-            .map(|&i| base_demand_m3s(net, i))
+            .map(|&i| mean_demand_m3s(net, i))
             .fold(0.0, |total, demand| total + demand)
     }
 
@@ -189,6 +188,33 @@ pub fn base_demand_m3s(net: &Network, node: NodeIx) -> f64 {
         NodeKind::Junction(j) => j.demands.iter().fold(0.0, |total, d| total + d.base_m3s),
         _ => 0.0,
     }
+}
+
+/// A node's average demand, m³/s: each demand category's base demand times
+/// the mean of its pattern's multipliers (the default pattern where it has
+/// none, 1 where there is none), times the demand multiplier; 0 for tanks
+/// and reservoirs. It is the demand asked on average over any whole number
+/// of pattern cycles.
+pub fn mean_demand_m3s(net: &Network, node: NodeIx) -> f64 {
+    let NodeKind::Junction(j) = &net.node(node).kind else {
+        return 0.0;
+    };
+    let mean_factor = |pattern: Option<crate::network::PatternIx>| {
+        let Some(p) = pattern.or(net.options.default_pattern) else {
+            return 1.0;
+        };
+        let m = &net.patterns[p.ix()].multipliers;
+        if m.is_empty() {
+            1.0
+        } else {
+            m.iter().sum::<f64>() / m.len() as f64
+        }
+    };
+    let total = j
+        .demands
+        .iter()
+        .fold(0.0, |total, d| total + d.base_m3s * mean_factor(d.pattern));
+    total * net.options.demand_multiplier
 }
 
 /// Which segments each valve separates; records each valve on the boundary
@@ -329,5 +355,28 @@ mod tests {
         assert_eq!(s.segments.len(), 1);
         assert_eq!(s.valve_sides, vec![None]);
         assert!(s.segments[0].valves.is_empty());
+    }
+
+    #[test]
+    fn mean_demand_averages_the_pattern_and_applies_the_multiplier() {
+        let mut net = line();
+        let pattern = net
+            .add_pattern(crate::network::Pattern {
+                id: "P".to_string(),
+                multipliers: vec![1.0, 3.0],
+            })
+            .unwrap();
+        net.options.demand_multiplier = 1.5;
+        let demand = |base_m3s, pattern| crate::network::Demand {
+            base_m3s,
+            pattern,
+            category: None,
+        };
+        if let NodeKind::Junction(j) = &mut net.nodes[1].kind {
+            j.demands = vec![demand(0.01, Some(pattern)), demand(0.02, None)];
+        }
+        // (0.01 * 2 + 0.02 * 1) * 1.5 = 0.06 m3/s.
+        assert!((mean_demand_m3s(&net, NodeIx(1)) - 0.06).abs() < 1e-15);
+        assert_eq!(mean_demand_m3s(&net, NodeIx(0)), 0.0);
     }
 }

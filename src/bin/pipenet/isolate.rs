@@ -68,7 +68,10 @@ pub fn run(args: &IsolateArgs) -> Result<ExitCode> {
             ValveLayer::read_csv(&net, path)?,
             path.display().to_string(),
         ),
-        None => (ValveLayer::from_network(&net), "the network's own".to_string()),
+        None => (
+            ValveLayer::from_network(&net),
+            "the network's own".to_string(),
+        ),
     };
     let segments = Segments::new(&net, &layer);
     println!(
@@ -102,11 +105,14 @@ pub fn run(args: &IsolateArgs) -> Result<ExitCode> {
     let service_m = match args.service_pressure {
         Some(p) => p * net.units().pressure,
         None if net.options.flow_units.is_si() => DEFAULT_SERVICE_M,
-        None => {
-            DEFAULT_SERVICE_PSI / PressureUnits::Psi.per_m_head(net.options.specific_gravity)
-        }
+        None => DEFAULT_SERVICE_PSI / PressureUnits::Psi.per_m_head(net.options.specific_gravity),
     };
-    study.one_closure(target, service_m, args.out.as_deref(), args.write_inp.as_deref())
+    study.one_closure(
+        target,
+        service_m,
+        args.out.as_deref(),
+        args.write_inp.as_deref(),
+    )
 }
 
 /// A network, its valve layer and its segments.
@@ -177,11 +183,11 @@ impl Study<'_> {
     fn totals_line(&self, t: &OutageTotals) -> String {
         let u = Units::of(self.net);
         format!(
-            "{} nodes, {} links, {} customers, demand {:.2} {}, pipe length {:.1} {}",
+            "{} nodes, {} links, {} customers, mean demand {:.2} {}, pipe length {:.1} {}",
             t.nodes,
             t.links,
             t.customers,
-            t.base_demand_m3s / u.flow_per,
+            t.mean_demand_m3s / u.flow_per,
             u.flow,
             t.pipe_length_m / u.length_per,
             u.length
@@ -193,22 +199,22 @@ impl Study<'_> {
         let u = Units::of(self.net);
         let segs = &self.segments.segments;
         println!(
-            "{:>7}  {:>5}  {:>5}  {:>10}  {:>10}  {:>6}  source",
+            "{:>7}  {:>5}  {:>5}  {:>10}  {:>15}  {:>6}  source",
             "segment",
             "nodes",
             "links",
             format!("length {}", u.length),
-            format!("demand {}", u.flow),
+            format!("mean demand {}", u.flow),
             "valves"
         );
         for (s, seg) in segs.iter().enumerate().take(SHOWN) {
             println!(
-                "{:>7}  {:>5}  {:>5}  {:>10.1}  {:>10.2}  {:>6}  {}",
+                "{:>7}  {:>5}  {:>5}  {:>10.1}  {:>15.2}  {:>6}  {}",
                 s + 1,
                 seg.nodes.len(),
                 seg.links.len(),
                 self.segments.length_m(self.net, s) / u.length_per,
-                self.segments.base_demand_m3s(self.net, s) / u.flow_per,
+                self.segments.mean_demand_m3s(self.net, s) / u.flow_per,
                 seg.valves.len(),
                 if seg.has_source {
                     "yes"
@@ -223,14 +229,14 @@ impl Study<'_> {
 
         println!("if a valve fails to close, its two segments are shut together:");
         println!(
-            "{:>8}  {:>8}  {:>8}  {:>9}  {:>5}  {:>10}  {:>10}  cut off",
+            "{:>8}  {:>8}  {:>8}  {:>9}  {:>5}  {:>10}  {:>15}  cut off",
             "valve",
             "link",
             "node",
             "segments",
             "nodes",
             format!("length {}", u.length),
-            format!("demand {}", u.flow)
+            format!("mean demand {}", u.flow)
         );
         let failures: Vec<Option<Isolation>> = (0..self.layer.valves.len())
             .map(|v| self.segments.valve_failure(v))
@@ -244,12 +250,12 @@ impl Study<'_> {
             };
             let t = self.segments.totals(self.net, &iso.out_of_service());
             println!(
-                "{:>8}  {link:>8}  {node:>8}  {:>9}  {:>5}  {:>10.1}  {:>10.2}  {}",
+                "{:>8}  {link:>8}  {node:>8}  {:>9}  {:>5}  {:>10.1}  {:>15.2}  {}",
                 valve.id,
                 joined(&Self::segment_ids(&iso.shut), "+"),
                 t.nodes,
                 t.pipe_length_m / u.length_per,
-                t.base_demand_m3s / u.flow_per,
+                t.mean_demand_m3s / u.flow_per,
                 joined(&Self::segment_ids(&iso.cut_off), " ")
             );
         }
@@ -334,7 +340,7 @@ impl Study<'_> {
             "valves": self.valve_ids(valves),
             "customers": t.customers,
             "length": t.pipe_length_m / u.length_per,
-            "demand": t.base_demand_m3s / u.flow_per,
+            "demand": t.mean_demand_m3s / u.flow_per,
         })
     }
 
@@ -380,7 +386,12 @@ impl Study<'_> {
         println!("out of service in all: {}", self.totals_line(&all));
 
         if let Some(path) = write_inp {
-            let closed = closed_network(&with_pda(self.net, service_m), self.layer, self.segments, &iso);
+            let closed = closed_network(
+                &with_pda(self.net, service_m),
+                self.layer,
+                self.segments,
+                &iso,
+            );
             pipenet::inp::write_file(&closed, path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             println!("closed network written to {}", path.display());
@@ -442,14 +453,19 @@ impl Study<'_> {
         );
         for (name, run) in [("before", before), ("after", after)] {
             if run.unconverged > 0 {
-                println!("  warning: {} periods {name} did not converge", run.unconverged);
+                println!(
+                    "  warning: {} periods {name} did not converge",
+                    run.unconverged
+                );
             }
         }
-        if after.demand_asked_m3 > 0.0 {
+        if before.demand_asked_m3 > 0.0 {
+            let share =
+                |run: &PressureRun| 100.0 * run.demand_delivered_m3 / before.demand_asked_m3;
             println!(
-                "  demand delivered: {:.2} % of asked (before closing {:.2} %)",
-                100.0 * after.demand_delivered_m3 / after.demand_asked_m3,
-                100.0 * before.demand_delivered_m3 / before.demand_asked_m3.max(f64::MIN_POSITIVE)
+                "  demand delivered: {:.2} % of the demand asked before closing (before: {:.2} %)",
+                share(after),
+                share(before)
             );
         }
         println!(
@@ -509,7 +525,7 @@ impl Study<'_> {
             for &s in which {
                 let seg = &self.segments.segments[s];
                 for &i in &seg.nodes {
-                    let demand = pipenet::analysis::segments::base_demand_m3s(self.net, i);
+                    let demand = pipenet::analysis::segments::mean_demand_m3s(self.net, i);
                     rows.push(json!({
                         "role": role, "kind": "node", "id": self.net.node(i).id,
                         "segment": s + 1, "demand": demand / u.flow_per,
@@ -610,9 +626,14 @@ fn write_rows(out: &Path, rows: &Rows) -> Result<()> {
         let header: Vec<String> = rows
             .columns
             .iter()
-            .map(|c| match rows.units.get(c.trim_start_matches("min_").trim_end_matches("_before")) {
-                Some(Value::String(unit)) => format!("{c}_{}", unit.to_ascii_lowercase()),
-                _ => c.to_string(),
+            .map(|c| {
+                match rows
+                    .units
+                    .get(c.trim_start_matches("min_").trim_end_matches("_before"))
+                {
+                    Some(Value::String(unit)) => format!("{c}_{}", unit.to_ascii_lowercase()),
+                    _ => c.to_string(),
+                }
             })
             .collect();
         csv.write_record(&header)?;
