@@ -235,3 +235,55 @@ fn wntr_partition(path: &str) -> BTreeSet<BTreeSet<String>> {
     }
     groups.into_values().collect()
 }
+
+/// `pipenet isolate --segments --out F.json`, as the validation script
+/// reads it, gives WNTR's partition of Net3 for the random layer.
+#[cfg(feature = "cli")]
+#[test]
+fn the_command_writes_wntrs_partition_of_net3() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = std::env::temp_dir().join(format!("pipenet-segments-{}.json", std::process::id()));
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_pipenet"))
+        .args([
+            "isolate",
+            &format!("{root}/networks/epanet/Net3.inp"),
+            "--segments",
+        ])
+        .arg("--valves")
+        .arg(format!(
+            "{root}/tests/data/segments/net3_random60_seed123_layer.csv"
+        ))
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("pipenet runs");
+    assert!(status.success());
+    let text = std::fs::read_to_string(&out).expect("rows written");
+    let _ = std::fs::remove_file(&out);
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("JSON rows");
+    let ids = |row: &serde_json::Value, key: &str, prefix: &str| -> Vec<String> {
+        row[key]
+            .as_array()
+            .expect("a list of ids")
+            .iter()
+            .map(|id| format!("{prefix}:{}", id.as_str().unwrap_or("?")))
+            .collect()
+    };
+    let ours: BTreeSet<BTreeSet<String>> = doc["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|row| row["record"] == "segment")
+        .map(|row| {
+            ids(row, "nodes", "N")
+                .into_iter()
+                .chain(ids(row, "links", "L"))
+                .collect()
+        })
+        .collect();
+    let theirs = wntr_partition(&format!(
+        "{root}/tests/data/segments/net3_random60_seed123_wntr_segments.csv"
+    ));
+    assert_eq!(ours, theirs);
+}
