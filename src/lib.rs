@@ -24,6 +24,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod hydraulics;
 pub mod inp;
 pub mod network;

@@ -1,5 +1,7 @@
 //! The `pipenet` command line: run and check EPANET networks.
 
+mod isolate;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -41,6 +43,8 @@ enum Command {
         /// The EPANET input file.
         network: PathBuf,
     },
+    /// Valve segments, and the valves to close to shut a pipe or node, with what it cuts off.
+    Isolate(isolate::IsolateArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
             quality,
         } => run(&network, out.as_deref(), quiet, quality.as_deref()),
         Command::Check { network } => check(&network),
+        Command::Isolate(args) => isolate::run(&args),
     };
     match result {
         Ok(code) => code,
