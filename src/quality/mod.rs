@@ -45,10 +45,12 @@ mod balance;
 mod order;
 mod reactions;
 mod segments;
+mod sources;
 mod tanks;
 mod transport;
 
 pub use balance::MassBalance;
+pub use sources::SourceTrace;
 
 use crate::hydraulics::constants::CFS;
 use crate::hydraulics::HydraulicState;

@@ -26,6 +26,19 @@ struct Document<'a> {
     times_s: Vec<u64>,
     node: NodeFields,
     link: LinkFields,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sources: Option<SourcesField<'a>>,
+}
+
+/// `--sources`: each source's share of every node's water, and the
+/// dominant source, per report time.
+#[derive(Serialize)]
+struct SourcesField<'a> {
+    ids: Vec<&'a str>,
+    /// [time][source][node], percent.
+    percent: Vec<Vec<Vec<f64>>>,
+    /// [time][node]: id of the source with the largest share, or null.
+    dominant: Vec<Vec<Option<&'a str>>>,
 }
 
 #[derive(Serialize)]
@@ -107,16 +120,42 @@ pub fn write(
         times_s: results.snapshots.iter().map(|s| s.time_s).collect(),
         node,
         link,
+        sources: results.sources.as_ref().map(|sh| SourcesField {
+            ids: sh
+                .sources
+                .iter()
+                .map(|&i| net.nodes[i].id.as_str())
+                .collect(),
+            percent: sh
+                .percent
+                .iter()
+                .map(|t| {
+                    t.iter()
+                        .map(|s| s.iter().map(|&p| round7(p)).collect())
+                        .collect()
+                })
+                .collect(),
+            dominant: (0..sh.percent.len())
+                .map(|t| {
+                    (0..n_nodes)
+                        .map(|i| {
+                            sh.dominant(t, i)
+                                .map(|s| net.nodes[sh.sources[s]].id.as_str())
+                        })
+                        .collect()
+                })
+                .collect(),
+        }),
     };
     serde_json::to_writer(&mut *out, &doc).map_err(std::io::Error::other)?;
     out.flush()
 }
 
-/// Seven significant digits, as the reference tool keeps; non-finite
-/// values become 0 so the file stays valid JSON (the summary reports them).
+/// Seven significant digits, as the reference tool keeps; a non-finite
+/// value stays so and is written as `null`, never as a number.
 fn round7(x: f64) -> f64 {
     if !x.is_finite() {
-        return 0.0;
+        return x;
     }
     if x == 0.0 {
         return 0.0;

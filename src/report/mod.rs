@@ -75,6 +75,46 @@ pub struct Results {
     pub snapshots: Vec<Snapshot>,
     /// Water quality at the same report times; empty without a quality analysis.
     pub quality: Vec<QualitySnapshot>,
+    /// Share of each source's water at the same report times (`--sources`).
+    pub sources: Option<SourceShares>,
+}
+
+/// Where each node's water comes from, at report times.
+///
+/// Each source is traced as EPANET's TRACE does: a tank's outflow is 100 %
+/// that tank's water, and water a reservoir sent through a tank still counts
+/// as that reservoir's. So the reservoirs' shares of a node add up to at most
+/// 100 %, while a tank's share overlaps them: it is the part of the water
+/// that last passed through that tank.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SourceShares {
+    /// The sources (reservoirs and tanks), by node index.
+    pub sources: Vec<usize>,
+    /// Whether each source is a reservoir (else a tank).
+    pub is_reservoir: Vec<bool>,
+    /// Per report time, per source, per node: percent of the node's water
+    /// that came from that source.
+    pub percent: Vec<Vec<Vec<f64>>>,
+}
+
+impl SourceShares {
+    /// The reservoir (the supply, "which plant") with the largest share at
+    /// node `i` at report time `t`, as an index into `sources`; among the
+    /// tanks when the network has no reservoir; `None` where no traced
+    /// water arrived yet.
+    pub fn dominant(&self, t: usize, i: usize) -> Option<usize> {
+        let any_reservoir = self.is_reservoir.iter().any(|&r| r);
+        let mut best: Option<(usize, f64)> = None;
+        for (s, shares) in self.percent[t].iter().enumerate() {
+            if any_reservoir && !self.is_reservoir[s] {
+                continue;
+            }
+            if shares[i] > best.map_or(0.0, |b| b.1) {
+                best = Some((s, shares[i]));
+            }
+        }
+        best.map(|b| b.0)
+    }
 }
 
 /// One link's reported values in the file's units, as EPANET reports them.

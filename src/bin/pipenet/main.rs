@@ -37,6 +37,10 @@ enum Command {
         /// none, age, chemical or trace:NODE.
         #[arg(long)]
         quality: Option<String>,
+        /// Trace every reservoir and tank at once: which source supplies
+        /// each node (shares in the JSON results, a table in the summary).
+        #[arg(long)]
+        sources: bool,
     },
     /// Read and validate a network only: errors, warnings, counts, cut-off parts.
     Check {
@@ -56,7 +60,8 @@ fn main() -> ExitCode {
             out,
             quiet,
             quality,
-        } => run(&network, out.as_deref(), quiet, quality.as_deref()),
+            sources,
+        } => run(&network, out.as_deref(), quiet, quality.as_deref(), sources),
         Command::Check { network } => check(&network),
         Command::Isolate(args) => isolate::run(&args),
     };
@@ -150,7 +155,13 @@ impl RunLog {
     }
 }
 
-fn run(path: &Path, out: Option<&Path>, quiet: bool, quality: Option<&str>) -> Result<ExitCode> {
+fn run(
+    path: &Path,
+    out: Option<&Path>,
+    quiet: bool,
+    quality: Option<&str>,
+    sources: bool,
+) -> Result<ExitCode> {
     let started = Instant::now();
     let format = out.map(|o| check_output(path, o)).transpose()?;
     let net = read(path, quiet)?;
@@ -163,6 +174,20 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool, quality: Option<&str>) -> R
         None => net.options.quality.kind.clone(),
     };
     let mut qual = pipenet::quality::QualitySimulation::new(&net, &kind)?;
+    let mut supply = if sources {
+        Some(pipenet::quality::SourceTrace::new(&net)?)
+    } else {
+        None
+    };
+    let mut shares = report::SourceShares::default();
+    if let Some(st) = &supply {
+        shares.sources = st.sources().to_vec();
+        shares.is_reservoir = st
+            .sources()
+            .iter()
+            .map(|&i| matches!(net.nodes[i].kind, pipenet::network::NodeKind::Reservoir(_)))
+            .collect();
+    }
     let mut results = Results::default();
     let mut log = RunLog::default();
     loop {
@@ -170,7 +195,21 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool, quality: Option<&str>) -> R
         log.record(sim.time_s(), &outcome);
         log.record_strained(sim.time_s(), sim.strained_links());
         qual.load_hydraulics(sim.state());
+        if let Some(st) = &mut supply {
+            st.load_hydraulics(sim.state());
+        }
         if sim.is_report_time() {
+            if let Some(st) = &supply {
+                shares.percent.push(
+                    (0..st.sources().len())
+                        .map(|s| {
+                            (0..net.nodes.len())
+                                .map(|i| st.share_percent(s, i))
+                                .collect()
+                        })
+                        .collect(),
+                );
+            }
             // Results are held only when they are written: a long run of a
             // large network would otherwise keep every report time in memory.
             let snap = report::Snapshot::of(sim.time_s(), sim.state());
@@ -188,6 +227,9 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool, quality: Option<&str>) -> R
         }
         let step = sim.advance();
         qual.advance(step);
+        if let Some(st) = &mut supply {
+            st.advance(step);
+        }
         if step == 0 {
             if sim.halted() {
                 log.halted_at = Some(sim.time_s());
@@ -200,11 +242,17 @@ fn run(path: &Path, out: Option<&Path>, quiet: bool, quality: Option<&str>) -> R
     let energy = sim.energy();
     let balance = sim.flow_balance();
 
+    if sources {
+        results.sources = Some(shares);
+    }
     if let (Some(out), Some(format)) = (out, format) {
         write_results(out, format, &net, path, &results)?;
     }
     if !quiet {
         print_summary(&net, path, &log);
+        if let Some(sh) = &results.sources {
+            print_supply(&net, sh);
+        }
         print!("{}", report::text::flow_balance(&net, &balance));
         print!("{}", report::text::energy_table(&net, &energy));
         println!(
@@ -435,6 +483,52 @@ fn print_status_changes(net: &Network, events: &[pipenet::hydraulics::Event]) {
     }
     if events.len() > SHOWN {
         println!("  ... {} more", events.len() - SHOWN);
+    }
+}
+
+/// Which source supplies which junctions at the last report time:
+/// reservoirs by their largest share, tanks by the junctions that get more
+/// than half their water through them.
+fn print_supply(net: &Network, sh: &report::SourceShares) {
+    let Some(t) = sh.percent.len().checked_sub(1) else {
+        return;
+    };
+    let junctions = || (0..net.nodes.len()).filter(|&i| net.nodes[i].is_junction());
+    println!("supply at the last report time:");
+    println!(
+        "  {:<16} {:>10} {:>14}",
+        "source", "junctions", "mean share %"
+    );
+    for (s, &src) in sh.sources.iter().enumerate() {
+        let served: Vec<usize> = if sh.is_reservoir[s] {
+            junctions()
+                .filter(|&i| sh.dominant(t, i) == Some(s))
+                .collect()
+        } else {
+            junctions()
+                .filter(|&i| sh.percent[t][s][i] > 50.0)
+                .collect()
+        };
+        let mean = if served.is_empty() {
+            0.0
+        } else {
+            served.iter().map(|&i| sh.percent[t][s][i]).sum::<f64>() / served.len() as f64
+        };
+        let what = if sh.is_reservoir[s] {
+            "largest share"
+        } else {
+            "tank: over half through it"
+        };
+        println!(
+            "  {:<16} {:>10} {:>14.1}  ({what})",
+            net.nodes[src].id,
+            served.len(),
+            mean
+        );
+    }
+    let none = junctions().filter(|&i| sh.dominant(t, i).is_none()).count();
+    if none > 0 {
+        println!("  {none} junctions have no traced water yet (their water is older than the run)");
     }
 }
 
