@@ -29,14 +29,20 @@ fn shares_of_every_source_add_up_to_at_most_all_the_water() {
         alone.load_hydraulics(sim.state());
         if sim.is_report_time() {
             for i in 0..net.nodes.len() {
-                let total: f64 = (0..all.sources().len())
-                    .map(|s| all.share_percent(s, i))
-                    .sum();
-                // EPANET's tank mixing, which pipenet follows (its traces agree
-                // with EPANET's within 0.02 points at every node, tanks
-                // included), overshoots by up to half a point in tank 3: the
-                // tank's mixed water is computed from its flows step by step.
-                assert!(total <= 101.0, "node {}: {total} %", net.nodes[i].id);
+                let reservoirs = (0..all.sources().len()).filter(|&s| {
+                    matches!(
+                        net.nodes[all.sources()[s]].kind,
+                        pipenet::network::NodeKind::Reservoir(_)
+                    )
+                });
+                let total: f64 = reservoirs.map(|s| all.share_percent(s, i)).sum();
+                // Tanks mix in floating point: a thousandth of a point.
+                assert!(
+                    total <= 100.0 + 1e-3,
+                    "node {} at {} s: {total} %",
+                    net.nodes[i].id,
+                    sim.time_s()
+                );
                 assert!(
                     (all.share_percent(lake_slot, i) - alone.node_quality(i)).abs() < 1e-9,
                     "the Lake share at {} differs from a trace of Lake alone",
