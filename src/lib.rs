@@ -27,5 +27,6 @@ pub mod hydraulics;
 pub mod inp;
 pub mod network;
 pub mod report;
+pub mod scenario;
 
 pub use network::Network;
