@@ -180,6 +180,7 @@ pub fn run(
     let run_options = RunOptions {
         service_pressure_m: options.service_pressure_m,
         keep_results: false,
+        window_start_s: None,
     };
     Ok(pool.install(|| {
         jobs.par_iter()

@@ -23,6 +23,9 @@ pub struct RunOptions {
     pub service_pressure_m: Option<f64>,
     /// Keep every report-time snapshot (for writing full results).
     pub keep_results: bool,
+    /// Start of the window in which pressures are checked, s; the earliest
+    /// burst's start (or 0) if absent.
+    pub window_start_s: Option<u64>,
 }
 
 /// A junction that fell below the service pressure.
@@ -115,7 +118,10 @@ pub fn simulate(applied: &Applied, options: &RunOptions) -> Result<RunSummary, H
             .service_pressure
             .map(|p| p * net.units().pressure))
         .unwrap_or(DEFAULT_SERVICE_PRESSURE_M);
-    let window_s = applied.bursts.iter().map(|b| b.start_s).min().unwrap_or(0);
+    let window_s = options
+        .window_start_s
+        .or(applied.bursts.iter().map(|b| b.start_s).min())
+        .unwrap_or(0);
     let mut watch = Watch::new(applied, service_m, window_s);
     let mut summary = RunSummary {
         results: options.keep_results.then(Results::default),

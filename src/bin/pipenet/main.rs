@@ -1,5 +1,9 @@
 //! The `pipenet` command line: run and check EPANET networks.
 
+mod batch;
+mod burst;
+mod scenario;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -37,6 +41,12 @@ enum Command {
         /// The EPANET input file.
         network: PathBuf,
     },
+    /// Burst a pipe: outflow over time, low pressures, demand not delivered.
+    Burst(burst::BurstArgs),
+    /// Apply a scenario file's edits, run, summarise; optionally write the edited network.
+    Scenario(scenario::ScenarioArgs),
+    /// Run many scenarios in parallel, one summary row each.
+    Batch(batch::BatchArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +58,9 @@ fn main() -> ExitCode {
             quiet,
         } => run(&network, out.as_deref(), quiet),
         Command::Check { network } => check(&network),
+        Command::Burst(args) => burst::run(&args),
+        Command::Scenario(args) => scenario::run(&args),
+        Command::Batch(args) => batch::run(&args),
     };
     match result {
         Ok(code) => code,
