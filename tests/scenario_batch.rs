@@ -73,3 +73,39 @@ fn shards_concatenated_equal_the_whole_batch() {
     }
     assert_eq!(csv(&whole), csv(&parts));
 }
+
+#[test]
+fn the_batch_command_writes_the_same_bytes_with_one_and_two_threads() {
+    let dir = std::env::temp_dir().join(format!("pipenet-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let net = concat!(env!("CARGO_MANIFEST_DIR"), "/networks/epanet/Net3.inp");
+    let run = |threads: &str| {
+        let out = dir.join(format!("rows{threads}.csv"));
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_pipenet"))
+            .args([
+                "batch",
+                net,
+                "--bursts",
+                "all",
+                "--area",
+                "0.01",
+                "--threads",
+                threads,
+            ])
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("pipenet runs");
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        std::fs::read(&out).expect("rows written")
+    };
+    let (one, two) = (run("1"), run("2"));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(one, two);
+    // A header and 117 rows.
+    assert_eq!(one.iter().filter(|&&b| b == b'\n').count(), 118);
+}

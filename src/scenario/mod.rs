@@ -109,7 +109,7 @@ pub struct ApplyError {
     /// The edit's type.
     pub kind: &'static str,
     /// What is wrong.
-    pub problem: EditProblem,
+    pub problem: Box<EditProblem>,
 }
 
 impl Scenario {
@@ -150,7 +150,7 @@ impl Scenario {
                 scenario: self.name.clone(),
                 edit: 0,
                 kind: "report",
-                problem,
+                problem: Box::new(problem),
             })?;
         Ok(Applied {
             network,
@@ -166,7 +166,7 @@ impl Scenario {
             scenario: self.name.clone(),
             edit: n + 1,
             kind: edit.kind(),
-            problem,
+            problem: Box::new(problem),
         }
     }
 

@@ -81,6 +81,9 @@ pub struct RunSummary {
     pub demand_m3: f64,
     /// Customer demand delivered over the run, m³.
     pub delivered_m3: f64,
+    /// Customer demand not delivered over the run, m³: the sum over
+    /// customers of max(0, asked − delivered), as EPANET's `DEMANDDEFICIT`.
+    pub deficit_m3: f64,
     /// Water lost through the bursts, m³.
     pub burst_volume_m3: f64,
     /// Largest burst outflow, m³/s, and its time, s.
@@ -104,7 +107,7 @@ pub struct RunSummary {
 impl RunSummary {
     /// Customer demand not delivered over the run, m³.
     pub fn not_delivered_m3(&self) -> f64 {
-        (self.demand_m3 - self.delivered_m3).max(0.0)
+        self.deficit_m3
     }
 }
 
@@ -154,6 +157,7 @@ pub fn simulate(applied: &Applied, options: &RunOptions) -> Result<RunSummary, H
         summary.demand_m3 += rates.demand_m3s * step;
         summary.delivered_m3 += rates.delivered_m3s * step;
         summary.burst_volume_m3 += rates.burst_m3s * step;
+        summary.deficit_m3 += rates.deficit_m3s * step;
         if step == 0.0 {
             if sim.halted() {
                 summary.halted_at_s = Some(t);
@@ -172,6 +176,7 @@ struct Rates {
     burst_m3s: f64,
     demand_m3s: f64,
     delivered_m3s: f64,
+    deficit_m3s: f64,
     customers_below: usize,
 }
 
@@ -234,12 +239,14 @@ impl<'a> Watch<'a> {
             burst_m3s,
             demand_m3s: 0.0,
             delivered_m3s: 0.0,
+            deficit_m3s: 0.0,
             customers_below: 0,
         };
         for c in 0..self.customers.len() {
             let i = self.customers[c];
             rates.demand_m3s += state.full_demand_m3s[i];
             rates.delivered_m3s += state.demand_flow_m3s[i];
+            rates.deficit_m3s += (state.full_demand_m3s[i] - state.demand_flow_m3s[i]).max(0.0);
             let node = &self.net.nodes[i];
             let supplied = state.connected[i];
             let pressure = state.head_m[i] - node.elevation_m;

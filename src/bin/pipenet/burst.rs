@@ -131,11 +131,7 @@ pub fn run(args: &BurstArgs) -> Result<ExitCode> {
         .context("the run without the burst")?;
 
     if let Some(path) = &args.results {
-        let results = burst
-            .results
-            .as_ref()
-            .map(|r| r.clone())
-            .unwrap_or_default();
+        let results = burst.results.clone().unwrap_or_default();
         super::write_results(path, "json", &applied.network, &args.network, &results)?;
     }
     if let Some(path) = &args.out {

@@ -109,10 +109,10 @@ fn print_summary(scenario: &Scenario, applied: &Applied, s: &RunSummary) {
             clock(t)
         );
     }
-    let service = applied.report.service_pressure.map_or_else(
-        || pipenet::scenario::run::DEFAULT_SERVICE_PRESSURE_M / u.pressure,
-        |p| p,
-    );
+    let service = applied
+        .report
+        .service_pressure
+        .unwrap_or(pipenet::scenario::run::DEFAULT_SERVICE_PRESSURE_M / u.pressure);
     let ids: Vec<&str> = (s.below_service.iter().take(10))
         .map(|b| net.node(b.node).id.as_str())
         .collect();
