@@ -30,5 +30,6 @@ pub mod inp;
 pub mod network;
 pub mod quality;
 pub mod report;
+pub mod scenario;
 
 pub use network::Network;

@@ -1,6 +1,9 @@
 //! The `pipenet` command line: run and check EPANET networks.
 
+mod batch;
+mod burst;
 mod isolate;
+mod scenario;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -49,6 +52,12 @@ enum Command {
     },
     /// Valve segments, and the valves to close to shut a pipe or node, with what it cuts off.
     Isolate(isolate::IsolateArgs),
+    /// Burst a pipe: outflow over time, low pressures, demand not delivered.
+    Burst(burst::BurstArgs),
+    /// Apply a scenario file's edits, run, summarise; optionally write the edited network.
+    Scenario(scenario::ScenarioArgs),
+    /// Run many scenarios in parallel, one summary row each.
+    Batch(batch::BatchArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +73,9 @@ fn main() -> ExitCode {
         } => run(&network, out.as_deref(), quiet, quality.as_deref(), sources),
         Command::Check { network } => check(&network),
         Command::Isolate(args) => isolate::run(&args),
+        Command::Burst(args) => burst::run(&args),
+        Command::Scenario(args) => scenario::run(&args),
+        Command::Batch(args) => batch::run(&args),
     };
     match result {
         Ok(code) => code,

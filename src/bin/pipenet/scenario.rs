@@ -1,0 +1,158 @@
+//! `pipenet scenario`: apply a scenario file to a network, run it, summarise it, write the edited network.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+
+use pipenet::scenario::run::{simulate, RunOptions, RunSummary};
+use pipenet::scenario::{Applied, Scenario};
+
+/// Arguments of `pipenet scenario`.
+#[derive(Args)]
+pub struct ScenarioArgs {
+    /// The EPANET input file.
+    network: PathBuf,
+    /// The scenario file (TOML).
+    file: PathBuf,
+    /// Which scenario of the file, if it holds several.
+    #[arg(long)]
+    name: Option<String>,
+    /// Write the edited network to this .inp file (opens in EPANET).
+    #[arg(long)]
+    write_inp: Option<PathBuf>,
+    /// Write the full results of the run (.json or .csv, the `run --out` layouts).
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+}
+
+pub fn run(args: &ScenarioArgs) -> Result<ExitCode> {
+    let format = args
+        .out
+        .as_deref()
+        .map(|o| super::check_output(&args.network, o))
+        .transpose()?;
+    let base = super::read(&args.network, false)?;
+    let scenario = pick(
+        super::burst::read_scenarios(&args.file)?,
+        args.name.as_deref(),
+    )?;
+    let applied = scenario.apply(&base)?;
+    for note in &applied.notes {
+        eprintln!("note: {note}");
+    }
+    if let Some(path) = &args.write_inp {
+        super::burst::write_inp(&args.network, path, &applied.network)?;
+    }
+    let options = RunOptions {
+        keep_results: args.out.is_some(),
+        ..RunOptions::default()
+    };
+    let summary = simulate(&applied, &options)
+        .with_context(|| format!("{}: cannot simulate", args.network.display()))?;
+    if let (Some(out), Some(format)) = (&args.out, format) {
+        let results = summary.results.clone().unwrap_or_default();
+        super::write_results(out, format, &applied.network, &args.network, &results)?;
+    }
+    print_summary(&scenario, &applied, &summary);
+    Ok(if summary.unbalanced_periods == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn pick(mut all: Vec<Scenario>, name: Option<&str>) -> Result<Scenario> {
+    match name {
+        Some(name) => match all.iter().position(|s| s.name == name) {
+            Some(i) => Ok(all.swap_remove(i)),
+            None => bail!("no scenario named '{name}' in the file"),
+        },
+        None if all.len() == 1 => Ok(all.remove(0)),
+        None => {
+            let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
+            bail!(
+                "the file holds {} scenarios ({}): pick one with --name",
+                all.len(),
+                names.join(", ")
+            )
+        }
+    }
+}
+
+fn print_summary(scenario: &Scenario, applied: &Applied, s: &RunSummary) {
+    let net = &applied.network;
+    let u = net.units();
+    let flow = net.options.flow_units.keyword();
+    let pressure = net.options.pressure_units.keyword();
+    let clock = super::clock;
+    println!(
+        "scenario '{}': {} edits",
+        scenario.name,
+        scenario.edits.len()
+    );
+    if !scenario.description.is_empty() {
+        println!("  {}", scenario.description.trim());
+    }
+    println!(
+        "hydraulics: {} periods to {}, {} did not converge",
+        s.periods,
+        clock(s.end_s),
+        s.unbalanced_periods
+    );
+    if let Some((p, i, t)) = s.min_pressure {
+        println!(
+            "lowest customer pressure: {:.2} {pressure} at {} ({})",
+            p / u.pressure,
+            net.node(i).id,
+            clock(t)
+        );
+    }
+    let service = applied
+        .report
+        .service_pressure
+        .unwrap_or(pipenet::scenario::run::DEFAULT_SERVICE_PRESSURE_M / u.pressure);
+    let ids: Vec<&str> = (s.below_service.iter().take(10))
+        .map(|b| net.node(b.node).id.as_str())
+        .collect();
+    println!(
+        "customers below {service:.2} {pressure}: {}{}{}",
+        s.below_service.len(),
+        if ids.is_empty() { "" } else { ": " },
+        ids.join(", ")
+    );
+    println!(
+        "demand: {:.1} m³ asked, {:.1} m³ not delivered",
+        s.demand_m3,
+        s.not_delivered_m3()
+    );
+    if !applied.bursts.is_empty() {
+        println!(
+            "bursts: peak {:.3} {flow} at {}, {:.1} m³ lost",
+            s.burst_peak.0 / u.flow,
+            clock(s.burst_peak.1),
+            s.burst_volume_m3
+        );
+    }
+    for (i, r) in &s.node_ranges {
+        println!(
+            "  node {}: pressure {:.2} {pressure} ({}) to {:.2} {pressure} ({})",
+            net.node(*i).id,
+            r.min.0 / u.pressure,
+            clock(r.min.1),
+            r.max.0 / u.pressure,
+            clock(r.max.1)
+        );
+    }
+    for (k, r) in &s.link_ranges {
+        println!(
+            "  link {}: flow {:.3} {flow} ({}) to {:.3} {flow} ({})",
+            net.links[*k].id,
+            r.min.0 / u.flow,
+            clock(r.min.1),
+            r.max.0 / u.flow,
+            clock(r.max.1)
+        );
+    }
+}
