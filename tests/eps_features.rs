@@ -10,7 +10,9 @@
 //! every source) are not compared. The README beside the networks says
 //! what each one exercises.
 
-use std::io::Read;
+mod common;
+use common::{ids, load_reference, numbers, root};
+
 use std::path::{Path, PathBuf};
 
 use pipenet::hydraulics::Simulation;
@@ -40,38 +42,10 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     ),
 ];
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn read_network(inp: &Path) -> Network {
     pipenet::inp::read_file(inp)
         .unwrap_or_else(|e| panic!("{}: {e}", inp.display()))
         .network
-}
-
-fn load_reference(path: &Path) -> serde_json::Value {
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
-        .read_to_string(&mut text)
-        .unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-fn numbers(v: &serde_json::Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn ids(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_str().unwrap().to_string())
-        .collect()
 }
 
 /// Runs a network to its end and keeps a snapshot at every report time.

@@ -9,7 +9,9 @@
 //! is meaningless (|p| > 1e4, parts cut off from every source) are not
 //! compared.
 
-use std::io::Read;
+mod common;
+use common::{load_reference, numbers, root};
+
 use std::path::{Path, PathBuf};
 
 use pipenet::hydraulics::Simulation;
@@ -19,30 +21,6 @@ const HEAD_TOL: f64 = 0.01;
 const FLOW_TOL: f64 = 0.01;
 const FLOW_REL: f64 = 0.001;
 const ABSURD_PRESSURE: f64 = 1e4;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Loads a gzipped reference; Python writes undecodable Latin-1 bytes of
-/// ids as lone surrogates (`\udcXX`), which are mapped back to the
-/// Latin-1 characters pipenet reads.
-fn load_reference(path: &Path) -> serde_json::Value {
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
-        .read_to_string(&mut text)
-        .unwrap();
-    let text = text.replace("\\udc", "\\u00");
-    serde_json::from_str(&text).unwrap()
-}
-
-fn numbers(v: &serde_json::Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
 
 /// Simulates the whole run and compares every reference time; returns the
 /// number of values compared, or a description of the misses.

@@ -7,24 +7,12 @@
 //! defaults of `compare_results.py`). The mass balances of Net1 and Net2
 //! are EPANET 2.3.5's report (`runepanet`, with `STATUS YES` for Net2).
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+mod common;
+use common::{load_reference, root};
 
 use pipenet::hydraulics::Simulation;
 use pipenet::network::QualityKind;
 use pipenet::quality::{kind_from_spec, QualitySimulation};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn load_reference(path: &Path) -> serde_json::Value {
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
-        .read_to_string(&mut text)
-        .unwrap();
-    serde_json::from_str(&text).unwrap()
-}
 
 /// Runs `network` with the quality `spec` ("own" for the file's) and
 /// compares node qualities at every reference time; returns the number of

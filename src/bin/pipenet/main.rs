@@ -303,21 +303,10 @@ fn check(path: &Path) -> Result<ExitCode> {
         );
     }
     if !outcome.disconnected.is_empty() {
-        let names: Vec<&str> = outcome
-            .disconnected
-            .iter()
-            .take(10)
-            .map(|&i| net.nodes[i].id.as_str())
-            .collect();
         println!(
-            "  warning: at t = 0, {} junctions are cut off from every tank and reservoir: {}{}",
+            "  warning: at t = 0, {} junctions are cut off from every tank and reservoir: {}",
             outcome.disconnected.len(),
-            names.join(", "),
-            if outcome.disconnected.len() > 10 {
-                ", ..."
-            } else {
-                ""
-            }
+            node_list(&net, &outcome.disconnected)
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -401,23 +390,12 @@ fn print_summary(net: &Network, path: &Path, log: &RunLog) {
         );
     }
     if let Some((t, outcome)) = &log.cut_off {
-        let names: Vec<&str> = outcome
-            .disconnected
-            .iter()
-            .take(10)
-            .map(|&i| net.nodes[i].id.as_str())
-            .collect();
         println!(
             "  warning: {} junctions are cut off from every tank and reservoir at {} \
-             (no demand delivered): {}{}",
+             (no demand delivered): {}",
             outcome.disconnected.len(),
             clock(*t),
-            names.join(", "),
-            if outcome.disconnected.len() > 10 {
-                ", ..."
-            } else {
-                ""
-            }
+            node_list(net, &outcome.disconnected)
         );
     }
     for &(k, st, t, n) in log.strained.iter().take(10) {
@@ -542,6 +520,17 @@ fn print_supply(net: &Network, sh: &report::SourceShares) {
     if none > 0 {
         println!("  {none} junctions have no traced water yet (their water is older than the run)");
     }
+}
+
+/// The ids of the first ten nodes of `nodes`, and "..." if there are more.
+fn node_list(net: &Network, nodes: &[usize]) -> String {
+    let names: Vec<&str> = nodes
+        .iter()
+        .take(10)
+        .map(|&i| net.nodes[i].id.as_str())
+        .collect();
+    let more = if nodes.len() > 10 { ", ..." } else { "" };
+    format!("{}{more}", names.join(", "))
 }
 
 /// A simulation time as hours:minutes:seconds.
