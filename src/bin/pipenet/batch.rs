@@ -88,7 +88,12 @@ pub fn run(args: &BatchArgs) -> Result<ExitCode> {
             write_rows(std::io::stdout().lock(), &rows, format)?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    // Every row is written either way; the exit code says whether all ran.
+    Ok(if rows.iter().any(|r| r.status == "failed") {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// The scenarios: from the file, or one burst per pipe asked for.

@@ -540,6 +540,9 @@ fn clock(t: u64) -> String {
 
 /// The lowest and highest junction pressure over the report times;
 /// junctions cut off at a time (no demand delivered) are left out there.
+/// A pressure head no network reaches, m: 1 km of water, 100 bar.
+const IMPLAUSIBLE_PRESSURE_M: f64 = 1000.0;
+
 /// A junction pressure in file units, where and when it was seen.
 type PressureAt = (f64, usize, u64);
 
@@ -583,6 +586,16 @@ impl PressureRange {
         );
         if lo < 0.0 {
             println!("  warning: negative pressures at some junctions (demands may not be met)");
+        }
+        // Far beyond anything a real network shows: usually a unit mistake.
+        let lo_m = lo * net.units().pressure;
+        if lo_m < -IMPLAUSIBLE_PRESSURE_M {
+            println!(
+                "  warning: a pressure of {lo:.4e} {units} at {} cannot be real: check the \
+                 units of diameters (FLOW UNITS set them: inches or mm) and roughness, and \
+                 demands far beyond what the pipes can carry",
+                net.nodes[i_lo].id
+            );
         }
     }
 }
