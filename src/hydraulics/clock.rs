@@ -75,7 +75,8 @@ impl TimeSteps {
 
     /// Whether results at `time_s` are reported: from the report start, every report step.
     pub fn is_report_time(&self, time_s: u64) -> bool {
-        time_s >= self.report_start_s && (time_s - self.report_start_s) % self.report_s == 0
+        time_s >= self.report_start_s
+            && (time_s - self.report_start_s).is_multiple_of(self.report_s)
     }
 
     /// The pattern period in force at `time_s`.
