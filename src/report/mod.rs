@@ -6,6 +6,8 @@
 
 pub mod csv;
 pub mod json;
+pub mod out;
+pub mod rpt;
 pub mod text;
 
 use crate::hydraulics::{HydraulicState, LinkStatus};
