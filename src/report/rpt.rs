@@ -68,13 +68,16 @@ impl<'n> StatusLog<'n> {
 
     /// Takes in one solved period: controls that acted (new entries of
     /// `events`), the trials, tanks that started or stopped filling, links
-    /// whose status changed, and the period's warnings.
+    /// whose status changed, and the period's warnings, among them the
+    /// pumps and valves that cannot do what is asked of them (`strained`,
+    /// as [`crate::hydraulics::Simulation::strained_links`] gives them).
     pub fn observe(
         &mut self,
         time_s: u64,
         outcome: &SolveOutcome,
         state: &HydraulicState,
         events: &[Event],
+        strained: impl Iterator<Item = (usize, LinkStatus)>,
     ) {
         let at = clock(time_s);
         let mut block = Vec::new();
@@ -98,7 +101,7 @@ impl<'n> StatusLog<'n> {
             self.lines.append(&mut block);
             self.lines.push(" ".into());
         }
-        self.warnings(&at, outcome, state);
+        self.warnings(&at, outcome, state, strained);
     }
 
     fn control_line(&self, at: &str, link: usize, cause: ControlCause) -> String {
@@ -180,14 +183,20 @@ impl<'n> StatusLog<'n> {
 
     /// EPANET's warnings for a period: unbalanced, pumps and valves that
     /// cannot do what is asked, negative pressures at junctions with demand.
-    fn warnings(&mut self, at: &str, outcome: &SolveOutcome, state: &HydraulicState) {
+    fn warnings(
+        &mut self,
+        at: &str,
+        outcome: &SolveOutcome,
+        state: &HydraulicState,
+        strained: impl Iterator<Item = (usize, LinkStatus)>,
+    ) {
         let net = self.net;
         let mut warned = Vec::new();
         if !outcome.converged {
             warned.push(format!("WARNING: System unbalanced at {at} hrs."));
         }
-        for (k, l) in net.links.iter().enumerate() {
-            let status = strained_status(net, state, k);
+        for (k, status) in strained {
+            let l = &net.links[k];
             let what = match (status, &l.kind) {
                 (LinkStatus::XHead, LinkKind::Pump(_)) => "closed because cannot deliver head",
                 (LinkStatus::XFlow, LinkKind::Pump(_)) => "open but exceeds maximum flow",
@@ -212,35 +221,6 @@ impl<'n> StatusLog<'n> {
             self.lines.push(w);
             self.lines.push(" ".into());
         }
-    }
-}
-
-/// A pump's or valve's status as EPANET's warnings judge it: a running
-/// pump with reverse flow cannot deliver its head, one beyond the end of
-/// its curve exceeds its maximum flow.
-fn strained_status(net: &Network, state: &HydraulicState, k: usize) -> LinkStatus {
-    let status = state.status[k];
-    let LinkKind::Pump(pump) = &net.links[k].kind else {
-        return status;
-    };
-    if status.is_closed() {
-        return status;
-    }
-    let q = state.flow_m3s[k];
-    let speed = state.setting[k].unwrap_or(1.0);
-    let max_flow = match pump.model {
-        crate::network::PumpModel::HeadCurve(c) => net.curves[c.ix()]
-            .points
-            .last()
-            .map_or(f64::INFINITY, |p| p.0),
-        crate::network::PumpModel::ConstantPower(_) => f64::INFINITY,
-    };
-    if q < 0.0 {
-        LinkStatus::XHead
-    } else if q > speed * max_flow {
-        LinkStatus::XFlow
-    } else {
-        status
     }
 }
 
@@ -347,6 +327,8 @@ impl Report<'_> {
             writeln!(out, "   ")?;
             writeln!(out, "   ")?;
             write!(out, "{}", super::text::energy_table(net, self.energy))?;
+            writeln!(out, "   ")?;
+            writeln!(out, "   ")?;
         }
         self.write_tables(out)?;
         out.flush()
@@ -460,8 +442,16 @@ impl Report<'_> {
         ));
         rows.push(("Total Duration", hours(net.times.duration_s)));
         for (label, value) in rows {
-            let dots = 35usize.saturating_sub(label.len() + 1);
-            writeln!(out, "      {label} {} {value}", ".".repeat(dots))?;
+            // EPANET runs the dots of these two into the label.
+            let gap = if label.starts_with("Number of Junctions")
+                || label.starts_with("Number of Reservoirs")
+            {
+                ""
+            } else {
+                " "
+            };
+            let dots = 35usize.saturating_sub(label.len() + gap.len());
+            writeln!(out, "      {label}{gap}{} {value}", ".".repeat(dots))?;
         }
         writeln!(out, "      Reporting Criteria:")?;
         writeln!(out, "         {} Nodes", selection_word(&net.report.nodes))?;
@@ -577,10 +567,12 @@ fn selection<'a>(ids: &[String], all: impl Iterator<Item = &'a str>) -> Vec<usiz
 
 /// A report field: its name, whether EPANET reports it by default, and
 /// its decimals.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Field {
     name: &'static str,
-    units: &'static str,
+    /// The column head (the chemical's name for quality).
+    label: String,
+    units: String,
     precision: usize,
 }
 
@@ -634,9 +626,14 @@ fn fields(net: &Network, table: &[(&'static str, bool)]) -> Vec<Field> {
             on = false;
         }
         if on {
+            let (label, units) = match (name, quality_label(net)) {
+                ("Quality", Some((label, units))) => (label, units),
+                _ => (name.to_string(), field_units(net, name).to_string()),
+            };
             out.push(Field {
                 name,
-                units: field_units(net, name),
+                label,
+                units,
                 precision,
             });
         }
@@ -702,7 +699,7 @@ fn write_table<'r>(
     let mut heads = format!("  {:<15}", "");
     let mut units = format!("  {what:<15}");
     for f in fields {
-        heads += &format!("{:>10}", f.name);
+        heads += &format!("{:>10}", f.label);
         units += &format!("{:>10}", f.units);
     }
     writeln!(out, "{heads}")?;
@@ -726,7 +723,8 @@ fn mass_balance_text(net: &Network, mass: &MassBalance, segments: usize) -> Stri
             (units.split('/').next().unwrap_or("mg").to_string(), 1.0)
         }
         QualityKind::Age => ("hrs".to_string(), 1.0 / M3_PER_FT3),
-        _ => ("%".to_string(), 1.0 / M3_PER_FT3),
+        // EPANET 2.3.5 labels a trace's balance in mg too (Net3).
+        _ => ("mg".to_string(), 1.0 / M3_PER_FT3),
     };
     let rule = format!("  {}\n", "=".repeat(32));
     let mut out = format!("  Water Quality Mass Balance ({unit})\n");

@@ -286,7 +286,13 @@ fn run(
         log.record_strained(sim.time_s(), sim.strained_links());
         log.record_negative_pressure(&net, sim.time_s(), sim.state());
         if let Some(status) = &mut status_log {
-            status.observe(sim.time_s(), &outcome, sim.state(), sim.events());
+            status.observe(
+                sim.time_s(),
+                &outcome,
+                sim.state(),
+                sim.events(),
+                sim.strained_links(),
+            );
         }
         qual.load_hydraulics(sim.state());
         if let Some(st) = &mut supply {
