@@ -2,6 +2,7 @@
 
 mod batch;
 mod burst;
+mod export;
 mod isolate;
 mod scenario;
 
@@ -63,6 +64,8 @@ enum Command {
     Scenario(scenario::ScenarioArgs),
     /// Run many scenarios in parallel, one summary row each.
     Batch(batch::BatchArgs),
+    /// Write the network and its results at one time as GeoJSON.
+    Export(export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -91,6 +94,7 @@ fn main() -> ExitCode {
         Command::Burst(args) => burst::run(&args),
         Command::Scenario(args) => scenario::run(&args),
         Command::Batch(args) => batch::run(&args),
+        Command::Export(args) => export::run(&args),
     };
     match result {
         Ok(code) => code,
