@@ -4,6 +4,7 @@ mod batch;
 mod burst;
 mod export;
 mod isolate;
+mod progress;
 mod scenario;
 
 use std::path::{Path, PathBuf};
@@ -284,7 +285,9 @@ fn run(
     let mut status_log = outputs
         .report
         .map(|_| report::rpt::StatusLog::new(&net, &kind));
+    let mut progress = progress::RunProgress::new(net.times.duration_s, quiet);
     loop {
+        progress.update(sim.time_s());
         let outcome = sim.solve_period();
         log.record(sim.time_s(), &outcome);
         log.record_strained(sim.time_s(), sim.strained_links());
@@ -341,6 +344,7 @@ fn run(
             break;
         }
     }
+    progress.finish();
     let solve_time = started.elapsed() - read_time;
     log.events = sim.events().to_vec();
     let energy = sim.energy();
@@ -364,7 +368,7 @@ fn run(
     if let (Some(rpt), Some(status)) = (outputs.report, status_log) {
         let body = report::rpt::Report {
             network: &net,
-            input_name: &run_info.input_name.to_string(),
+            input_name: run_info.input_name,
             status: &status,
             results: &results,
             energy: &energy,
