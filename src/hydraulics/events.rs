@@ -16,6 +16,16 @@ pub enum Event {
         /// Its status after.
         to: LinkStatus,
     },
+    /// A simple control or a rule changed a link's status or setting
+    /// (EPANET's "changed by ... control" lines).
+    Control {
+        /// Simulation time at which it acted, s.
+        time_s: u64,
+        /// The link, by index.
+        link: usize,
+        /// What made it act.
+        cause: ControlCause,
+    },
     /// A tank became full or empty.
     Tank {
         /// Simulation time at which it did, s.
@@ -25,6 +35,19 @@ pub enum Event {
         /// What it became.
         level: TankLevel,
     },
+}
+
+/// What made a control act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ControlCause {
+    /// A simple control on a node's level or pressure (node index).
+    Node(usize),
+    /// A simple control at a time into the run (`AT TIME`).
+    Time,
+    /// A simple control at a time of day (`AT CLOCKTIME`).
+    ClockTime,
+    /// A rule-based control (index into `Network::rules`).
+    Rule(usize),
 }
 
 /// Where a tank's level stands relative to its limits.

@@ -25,7 +25,7 @@ use std::sync::Arc;
 pub use balance::FlowBalance;
 pub use clock::TimeSteps;
 pub use energy::{EnergySummary, PumpEnergy};
-pub use events::{status_word, Event, TankLevel};
+pub use events::{status_word, ControlCause, Event, TankLevel};
 pub use model::ModelError;
 pub use pumps::PumpCurveError;
 pub use solver::{Element, HydraulicState, SolveOutcome};
@@ -450,6 +450,11 @@ impl<'n> Simulation<'n> {
                         self.network.rules[a.rule].id,
                         self.network.links[a.link.ix()].id
                     );
+                    self.events.push(Event::Control {
+                        time_s: t,
+                        link: a.link.ix(),
+                        cause: ControlCause::Rule(a.rule),
+                    });
                 }
                 break;
             }
@@ -640,7 +645,19 @@ impl<'n> Simulation<'n> {
             if fires {
                 let k = control.action.link.ix();
                 let change = LinkChange::for_link(&net.links[k].kind, control.action.status);
-                self.apply_simple_control(k, change);
+                if self.apply_simple_control(k, change) {
+                    let cause = match control.condition {
+                        ControlCondition::NodeAbove { node, .. }
+                        | ControlCondition::NodeBelow { node, .. } => ControlCause::Node(node.ix()),
+                        ControlCondition::AtTime { .. } => ControlCause::Time,
+                        ControlCondition::AtClockTime { .. } => ControlCause::ClockTime,
+                    };
+                    self.events.push(Event::Control {
+                        time_s: self.time_s,
+                        link: k,
+                        cause,
+                    });
+                }
             }
         }
     }

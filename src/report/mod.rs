@@ -5,7 +5,10 @@
 //! in the file's units, EPANET's status codes and head-loss conventions).
 
 pub mod csv;
+pub mod geojson;
 pub mod json;
+pub mod out;
+pub mod rpt;
 pub mod text;
 
 use crate::hydraulics::{HydraulicState, LinkStatus};

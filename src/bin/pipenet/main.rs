@@ -2,7 +2,9 @@
 
 mod batch;
 mod burst;
+mod export;
 mod isolate;
+mod progress;
 mod scenario;
 
 use std::path::{Path, PathBuf};
@@ -30,9 +32,14 @@ enum Command {
     Run {
         /// The EPANET input file.
         network: PathBuf,
-        /// Write results to this file (.json or .csv).
+        /// Write results to this file: .json, .csv, or .out (EPANET's
+        /// binary results format).
         #[arg(long, short)]
         out: Option<PathBuf>,
+        /// Write an EPANET-style text report (status log, energy, flow
+        /// balance, node and link tables as the file's [REPORT] asks).
+        #[arg(long)]
+        report: Option<PathBuf>,
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
@@ -58,6 +65,8 @@ enum Command {
     Scenario(scenario::ScenarioArgs),
     /// Run many scenarios in parallel, one summary row each.
     Batch(batch::BatchArgs),
+    /// Write the network and its results at one time as GeoJSON.
+    Export(export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,15 +76,26 @@ fn main() -> ExitCode {
         Command::Run {
             network,
             out,
+            report,
             quiet,
             quality,
             sources,
-        } => run(&network, out.as_deref(), quiet, quality.as_deref(), sources),
+        } => run(
+            &network,
+            Outputs {
+                results: out.as_deref(),
+                report: report.as_deref(),
+            },
+            quiet,
+            quality.as_deref(),
+            sources,
+        ),
         Command::Check { network } => check(&network),
         Command::Isolate(args) => isolate::run(&args),
         Command::Burst(args) => burst::run(&args),
         Command::Scenario(args) => scenario::run(&args),
         Command::Batch(args) => batch::run(&args),
+        Command::Export(args) => export::run(&args),
     };
     match result {
         Ok(code) => code,
@@ -135,9 +155,55 @@ struct RunLog {
     /// Pumps and valves that could not do what is asked of them (EPANET's
     /// warnings 4 and 5): link, status, first time, how many periods.
     strained: Vec<(usize, LinkStatus, u64, usize)>,
+    /// The first period with a negative pressure at a junction with demand.
+    negative_pressure_at: Option<u64>,
 }
 
 impl RunLog {
+    /// Notes a negative pressure at a junction that takes water, as EPANET
+    /// warns of it (warning 6).
+    fn record_negative_pressure(
+        &mut self,
+        net: &Network,
+        t: u64,
+        state: &pipenet::hydraulics::HydraulicState,
+    ) {
+        if self.negative_pressure_at.is_some() {
+            return;
+        }
+        let negative = net.nodes.iter().enumerate().any(|(i, n)| {
+            n.is_junction() && state.node_demand_m3s[i] > 0.0 && state.head_m[i] < n.elevation_m
+        });
+        if negative {
+            self.negative_pressure_at = Some(t);
+        }
+    }
+
+    /// EPANET's warning flag for the binary output: 0 without warnings,
+    /// else the most serious kind seen (6 negative pressures, 5 valves, 4
+    /// pumps, 1 unbalanced).
+    fn warning_flag(&self) -> i32 {
+        let valves = self
+            .strained
+            .iter()
+            .any(|e| matches!(e.1, LinkStatus::XFcv | LinkStatus::XPressure));
+        let pumps = self
+            .strained
+            .iter()
+            .any(|e| matches!(e.1, LinkStatus::XHead | LinkStatus::XFlow));
+        if self.negative_pressure_at.is_some() {
+            6
+        } else if valves {
+            5
+        } else if pumps {
+            4
+        } else if !self.unbalanced.is_empty() {
+            1
+        } else {
+            0
+        }
+    }
+
     fn record_strained(&mut self, t: u64, strained: impl Iterator<Item = (usize, LinkStatus)>) {
         for (k, st) in strained {
             match self.strained.iter_mut().find(|e| e.0 == k && e.1 == st) {
@@ -167,15 +233,29 @@ impl RunLog {
     }
 }
 
+/// The files `run` writes besides its summary.
+#[derive(Clone, Copy)]
+struct Outputs<'a> {
+    /// Results (.json, .csv or .out).
+    results: Option<&'a Path>,
+    /// EPANET-style text report.
+    report: Option<&'a Path>,
+}
+
 fn run(
     path: &Path,
-    out: Option<&Path>,
+    outputs: Outputs<'_>,
     quiet: bool,
     quality: Option<&str>,
     sources: bool,
 ) -> Result<ExitCode> {
     let started = Instant::now();
-    let format = out.map(|o| check_output(path, o)).transpose()?;
+    let out = outputs.results;
+    let format = out.map(|o| check_run_output(path, o)).transpose()?;
+    if let Some(r) = outputs.report {
+        check_target(path, r)?;
+    }
+    let keep_results = out.is_some() || outputs.report.is_some();
     let net = read(path, quiet)?;
     let read_time = started.elapsed();
 
@@ -202,10 +282,25 @@ fn run(
     }
     let mut results = Results::default();
     let mut log = RunLog::default();
+    let mut status_log = outputs
+        .report
+        .map(|_| report::rpt::StatusLog::new(&net, &kind));
+    let mut progress = progress::RunProgress::new(net.times.duration_s, quiet);
     loop {
+        progress.update(sim.time_s());
         let outcome = sim.solve_period();
         log.record(sim.time_s(), &outcome);
         log.record_strained(sim.time_s(), sim.strained_links());
+        log.record_negative_pressure(&net, sim.time_s(), sim.state());
+        if let Some(status) = &mut status_log {
+            status.observe(
+                sim.time_s(),
+                &outcome,
+                sim.state(),
+                sim.events(),
+                sim.strained_links(),
+            );
+        }
         qual.load_hydraulics(sim.state());
         if let Some(st) = &mut supply {
             st.load_hydraulics(sim.state());
@@ -228,7 +323,7 @@ fn run(
             log.pressure.observe(&net, &snap);
             log.report_times += 1;
             log.last_report_s = snap.time_s;
-            if out.is_some() {
+            if keep_results {
                 results.snapshots.push(snap);
                 if kind != pipenet::network::QualityKind::None {
                     results
@@ -249,6 +344,7 @@ fn run(
             break;
         }
     }
+    progress.finish();
     let solve_time = started.elapsed() - read_time;
     log.events = sim.events().to_vec();
     let energy = sim.energy();
@@ -257,8 +353,30 @@ fn run(
     if sources {
         results.sources = Some(shares);
     }
+    let run_info = report::out::RunInfo {
+        input_name: &path.display().to_string(),
+        report_name: &outputs
+            .report
+            .map(|r| r.display().to_string())
+            .unwrap_or_default(),
+        energy: &energy,
+        warning_flag: log.warning_flag(),
+    };
     if let (Some(out), Some(format)) = (out, format) {
-        write_results(out, format, &net, path, &results)?;
+        write_run_results(out, format, &net, &results, &run_info)?;
+    }
+    if let (Some(rpt), Some(status)) = (outputs.report, status_log) {
+        let body = report::rpt::Report {
+            network: &net,
+            input_name: run_info.input_name,
+            status: &status,
+            results: &results,
+            energy: &energy,
+            balance: &balance,
+            mass_balance: (kind != pipenet::network::QualityKind::None)
+                .then(|| (qual.mass_balance(), qual.segment_count())),
+        };
+        write_atomically(rpt, |w| Ok(body.write(w)?))?;
     }
     if !quiet {
         print_summary(&net, path, &log);
@@ -431,11 +549,16 @@ fn print_status_changes(net: &Network, events: &[pipenet::hydraulics::Event]) {
         match e {
             Event::Link { .. } => links += 1,
             Event::Tank { .. } => tanks += 1,
+            Event::Control { .. } => {}
         }
     }
     println!("status changes: {links} by links, {tanks} by tanks");
     const SHOWN: usize = 12;
-    for e in events.iter().take(SHOWN) {
+    let events: Vec<&Event> = events
+        .iter()
+        .filter(|e| !matches!(e, Event::Control { .. }))
+        .collect();
+    for &e in events.iter().take(SHOWN) {
         match *e {
             Event::Link {
                 time_s,
@@ -469,6 +592,7 @@ fn print_status_changes(net: &Network, events: &[pipenet::hydraulics::Event]) {
                     net.nodes[node].id
                 );
             }
+            Event::Control { .. } => {}
         }
     }
     if events.len() > SHOWN {
@@ -608,10 +732,9 @@ fn element_name(net: &Network, e: Element) -> String {
     }
 }
 
-/// Checks, before any work is done, that results can go to `out`: not
-/// over the input, not onto a folder, into a folder that exists, with a
-/// known extension. Returns the format.
-fn check_output(input: &Path, out: &Path) -> Result<&'static str> {
+/// Checks, before any work is done, that a file can be written at `out`:
+/// not over the input, not onto a folder, into a folder that exists.
+fn check_target(input: &Path, out: &Path) -> Result<()> {
     let same = match (input.canonicalize(), out.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
@@ -623,10 +746,7 @@ fn check_output(input: &Path, out: &Path) -> Result<&'static str> {
         );
     }
     if out.is_dir() {
-        bail!(
-            "{}: is a folder; give a file name ending in .json or .csv",
-            out.display()
-        );
+        bail!("{}: is a folder; give a file name", out.display());
     }
     let dir = output_dir(out);
     if !dir.is_dir() {
@@ -636,6 +756,25 @@ fn check_output(input: &Path, out: &Path) -> Result<&'static str> {
             dir.display()
         );
     }
+    Ok(())
+}
+
+/// Checks, before any work is done, that results can go to `out`
+/// ([`check_target`]) as .json or .csv. Returns the format.
+fn check_output(input: &Path, out: &Path) -> Result<&'static str> {
+    match check_run_output(input, out)? {
+        "out" => bail!(
+            "{}: EPANET binary results are written by `pipenet run` only (use .json or .csv)",
+            out.display()
+        ),
+        format => Ok(format),
+    }
+}
+
+/// Checks, before any work is done, that results can go to `out`
+/// ([`check_target`]) with a known extension. Returns the format.
+fn check_run_output(input: &Path, out: &Path) -> Result<&'static str> {
+    check_target(input, out)?;
     match out
         .extension()
         .and_then(|e| e.to_str())
@@ -643,8 +782,9 @@ fn check_output(input: &Path, out: &Path) -> Result<&'static str> {
     {
         Some(e) if e == "json" => Ok("json"),
         Some(e) if e == "csv" => Ok("csv"),
+        Some(e) if e == "out" => Ok("out"),
         _ => bail!(
-            "{}: unknown results format (use .json or .csv)",
+            "{}: unknown results format (use .json, .csv or .out)",
             out.display()
         ),
     }
@@ -657,8 +797,8 @@ fn output_dir(out: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
-/// Writes the results whole or not at all: to a temporary file beside the
-/// target, renamed over it once complete.
+/// Writes .json or .csv results whole or not at all; `input` is the
+/// network's file.
 fn write_results(
     out: &Path,
     format: &str,
@@ -666,22 +806,56 @@ fn write_results(
     input: &Path,
     results: &Results,
 ) -> Result<()> {
+    let name = input
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("network");
+    write_atomically(out, |w| {
+        match format {
+            "json" => report::json::write(w, net, name, results)?,
+            _ => report::csv::write(w, net, results)?,
+        }
+        Ok(())
+    })
+}
+
+/// Writes the results of `pipenet run` whole or not at all, .out included.
+fn write_run_results(
+    out: &Path,
+    format: &str,
+    net: &Network,
+    results: &Results,
+    run: &report::out::RunInfo<'_>,
+) -> Result<()> {
+    let name = Path::new(run.input_name)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("network");
+    write_atomically(out, |w| {
+        match format {
+            "json" => report::json::write(w, net, name, results)?,
+            "out" => report::out::write(w, net, results, run)?,
+            _ => report::csv::write(w, net, results)?,
+        }
+        Ok(())
+    })
+}
+
+/// Writes a file whole or not at all: to a temporary file beside the
+/// target, renamed over it once complete.
+pub(crate) fn write_atomically(
+    out: &Path,
+    body: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
+) -> Result<()> {
     let file_name = out
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("results");
     let tmp = output_dir(out).join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let name = input
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("network");
     let written = (|| -> Result<()> {
         let file = std::fs::File::create(&tmp)?;
         let mut w = std::io::BufWriter::new(file);
-        match format {
-            "json" => report::json::write(&mut w, net, name, results)?,
-            _ => report::csv::write(&mut w, net, results)?,
-        }
+        body(&mut w)?;
         w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         std::fs::rename(&tmp, out)?;
         Ok(())

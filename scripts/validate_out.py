@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""pipenet's EPANET binary results (.out) against EPANET's own, read independently.
+
+For each network: run EPANET 2.3.5 (../shared/tools/runepanet) and pipenet
+(`pipenet run NET.inp --out F.out`, and again with `--out F.json`), read both
+.out files with the reader in scripts/epanet_out.py (written from the
+published layout, not from pipenet's code) and, when it is installed, with
+WNTR's binary reader, then compare:
+
+  * prolog: counts, units, ids, link ends and types, tank areas, elevations,
+    lengths, diameters: equal (REAL4 within 1e-6 relative);
+  * energy: per pump, within rtol 0.01 / atol 1e-4 (EPANET's nrtest values);
+  * every period, node and link field: |pipenet - epanet| <= atol + rtol |epanet|
+    with the project's usual tolerances (../shared/tools/compare_results.py:
+    heads and pressures 0.01; demands, flows, velocities, head losses 0.01 +
+    0.001 relative; quality 0.01 + 0.01 relative; statuses and settings
+    equal); friction factors (ill-defined at no flow) where the velocity
+    exceeds 0.01 and the pipe's head loss 0.05 length units, within 0.001 +
+    0.01 relative; a pipe's head loss per 1000 length units also passes
+    when the total loss differs by at most 1e-4 length units (a 1 ft pipe
+    multiplies the solver's head noise by 1000);
+  * pipenet's .out against pipenet's JSON rounded to 32-bit floats: equal.
+
+Reaction rates (per link and the epilog's averages) are not kept by
+pipenet and are reported, not failed.
+
+    python3 scripts/validate_out.py [--pipenet target/release/pipenet] [NET.inp ...]
+Exit status 1 if any check fails.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from epanet_out import LINK_FIELDS, NODE_FIELDS, read_out  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared"))
+if not os.path.isdir(SHARED):
+    SHARED = "/work/shared"
+NETWORKS = ["epanet/Net1.inp", "epanet/Net3.inp", "wntr/Net6.inp"]
+RTOL, ATOL = 0.01, 1e-4
+NOT_KEPT = {"link_reaction"}
+# (absolute, relative) tolerance per field.
+TOLERANCE = {
+    "node_head": (0.01, 0.0), "node_pressure": (0.01, 0.0),
+    "node_demand": (0.01, 0.001), "link_flow": (0.01, 0.001),
+    "link_velocity": (0.01, 0.001), "link_headloss": (0.01, 0.001),
+    "node_quality": (0.01, 0.01), "link_quality": (0.01, 0.01),
+    "link_status": (0.0, 0.0), "link_setting": (1e-4, 1e-6),
+    "link_reaction": (0.01, 0.01), "link_friction": (0.001, 0.01),
+}
+
+
+def run(cmd):
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def close(a, b, atol=ATOL, rtol=RTOL, where=None):
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    bad = np.abs(a - b) > atol + rtol * np.abs(b)
+    if where is not None:
+        bad &= where
+    return int(bad.sum()), float(np.max(np.abs(a - b))) if a.size else 0.0
+
+
+def compare_prolog(mine, ref, problems):
+    for key in ("version", "n_nodes", "n_tanks", "n_links", "n_pumps", "n_valves",
+                "quality", "trace_node", "flow_units", "pressure_units",
+                "statistic", "report_start", "report_step", "duration",
+                "titles", "chem_name", "chem_units", "node_ids", "link_ids"):
+        a, b = mine[key], ref[key]
+        if a != b:
+            problems.append(f"prolog {key}: pipenet {a!r:.80} epanet {b!r:.80}")
+    for key in ("from_node", "to_node", "link_type", "tank_nodes"):
+        if not np.array_equal(mine[key], ref[key]):
+            problems.append(f"prolog {key} differs")
+    for key in ("tank_area", "elevation", "length", "diameter"):
+        if not np.allclose(mine[key], ref[key], rtol=1e-6, atol=1e-6):
+            i = int(np.argmax(np.abs(mine[key] - ref[key])))
+            problems.append(f"prolog {key}[{i}]: pipenet {mine[key][i]} epanet {ref[key][i]}")
+
+
+def compare_energy(mine, ref, problems):
+    if len(mine["pumps"]) != len(ref["pumps"]):
+        problems.append("energy: pump counts differ")
+        return
+    worst = 0.0
+    for a, b in zip(mine["pumps"], ref["pumps"]):
+        for key in b:
+            bad, diff = close([a[key]], [b[key]])
+            worst = max(worst, diff) if key != "link" else worst
+            if bad:
+                problems.append(f"energy pump {b['link']} {key}: pipenet {a[key]:.6g} "
+                                f"epanet {b[key]:.6g}")
+    bad, _ = close([mine["demand_charge"]], [ref["demand_charge"]])
+    if bad:
+        problems.append("energy demand charge differs")
+    return worst
+
+
+def compare_periods(mine, ref, problems, notes):
+    a, b = mine["periods"], ref["periods"]
+    if mine["epilog"]["n_periods"] != ref["epilog"]["n_periods"]:
+        problems.append(f"periods: pipenet {mine['epilog']['n_periods']} "
+                        f"epanet {ref['epilog']['n_periods']}")
+        return {}
+    stats = {}
+    pipe = ref["prolog"]["link_type"] <= 1
+    length = np.where(pipe, ref["prolog"]["length"], 1000.0)
+    total_loss = np.abs(b["link_headloss"]) * length / 1000.0
+    moving = (np.abs(b["link_velocity"]) > 0.01) & (total_loss > 0.05)
+    loss_noise = np.abs(a["link_headloss"] - b["link_headloss"]) * length / 1000.0 > 1e-4
+    for key in [f"node_{f}" for f in NODE_FIELDS] + [f"link_{f}" for f in LINK_FIELDS]:
+        atol, rtol = TOLERANCE[key]
+        where = {"link_friction": moving, "link_headloss": loss_noise}.get(key)
+        bad, diff = close(a[key], b[key], atol, rtol, where)
+        stats[key] = (bad, diff, a[key].size)
+        if bad and key in NOT_KEPT:
+            notes.append(f"{key}: not kept by pipenet (written as 0); "
+                         f"{bad} of {a[key].size} values differ")
+        elif bad:
+            excess = np.abs(a[key] - b[key]) - rtol * np.abs(b[key])
+            if where is not None:
+                excess = np.where(where, excess, -np.inf)
+            t, e = np.unravel_index(np.argmax(excess), a[key].shape)
+            problems.append(f"{key}: {bad} of {a[key].size} values beyond tolerance, "
+                            f"worst at period {t} element {e}: pipenet {a[key][t, e]:.6g} "
+                            f"epanet {b[key][t, e]:.6g}")
+    if mine["epilog"]["warning"] != ref["epilog"]["warning"]:
+        problems.append(f"epilog warning flag: pipenet {mine['epilog']['warning']} "
+                        f"epanet {ref['epilog']['warning']}")
+    for key in ("bulk_rate", "wall_rate", "tank_rate", "source_rate"):
+        if ref["epilog"][key] != 0.0 and mine["epilog"][key] == 0.0:
+            notes.append(f"epilog {key}: epanet {ref['epilog'][key]:.6g}, "
+                         f"not kept by pipenet")
+    return stats
+
+
+def compare_json(mine, doc, problems):
+    """The .out's values are the JSON's, rounded to 32-bit floats."""
+    a = mine["periods"]
+    pairs = [("node_head", doc["node"]["head"]), ("node_pressure", doc["node"]["pressure"]),
+             ("node_demand", doc["node"]["demand"]), ("link_flow", doc["link"]["flow"]),
+             ("link_velocity", doc["link"]["velocity"])]
+    if doc["node"].get("quality"):
+        pairs.append(("node_quality", doc["node"]["quality"]))
+        pairs.append(("link_quality", doc["link"]["quality"]))
+    for key, values in pairs:
+        want = np.asarray(values, dtype=np.float64).astype(np.float32)
+        # The JSON keeps 7 significant digits: one float32 step either way.
+        diff = np.abs(a[key].astype(np.float64) - want.astype(np.float64))
+        step = np.spacing(np.abs(want)).astype(np.float64) * 2 + 1e-12
+        if np.any(diff > np.maximum(step, 1e-6 * np.abs(want))):
+            problems.append(f"json {key}: .out differs from the JSON rounded to f32 "
+                            f"(max {diff.max():.3g})")
+
+
+def wntr_check(path, mine, problems, notes):
+    try:
+        import wntr  # noqa: F401
+        from wntr.epanet.io import BinFile
+    except Exception as e:  # WNTR is optional
+        notes.append(f"WNTR reader not available ({e.__class__.__name__})")
+        return
+    results = BinFile().read(path)
+    head = results.node["head"].to_numpy()
+    flow = results.link["flowrate"].to_numpy()
+    n_periods = mine["epilog"]["n_periods"]
+    if head.shape[0] != n_periods or head.shape[1] != mine["prolog"]["n_nodes"]:
+        problems.append(f"WNTR reads {head.shape} node heads, expected "
+                        f"({n_periods}, {mine['prolog']['n_nodes']})")
+        return
+    # WNTR converts to SI: heads in m, flows in m3/s.
+    ft = 0.3048 if mine["prolog"]["flow_units"] <= 4 else 1.0
+    if not np.allclose(head, mine["periods"]["node_head"] * ft, rtol=1e-5, atol=1e-5):
+        problems.append("WNTR's heads differ from the file's")
+    if flow.shape != mine["periods"]["link_flow"].shape:
+        problems.append(f"WNTR reads link flows of shape {flow.shape}")
+    notes.append(f"WNTR {wntr.__version__} BinFile reads it: {head.shape[0]} periods, "
+                 f"{head.shape[1]} nodes, {flow.shape[1]} links")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pipenet", default=os.path.join(ROOT, "target", "release", "pipenet"))
+    ap.add_argument("networks", nargs="*")
+    args = ap.parse_args()
+    networks = args.networks or [os.path.join(SHARED, "networks", n) for n in NETWORKS]
+    runepanet = os.path.join(SHARED, "tools", "runepanet")
+    failed = False
+    with tempfile.TemporaryDirectory() as tmp:
+        for inp in networks:
+            name = os.path.splitext(os.path.basename(inp))[0]
+            ref_out = os.path.join(tmp, name + "_epanet.out")
+            my_out = os.path.join(tmp, name + "_pipenet.out")
+            my_json = os.path.join(tmp, name + "_pipenet.json")
+            run([runepanet, inp, os.path.join(tmp, name + ".rpt"), ref_out])
+            run([args.pipenet, "run", inp, "--out", my_out, "-q"])
+            run([args.pipenet, "run", inp, "--out", my_json, "-q"])
+            mine, ref = read_out(my_out), read_out(ref_out)
+            problems, notes = [], []
+            compare_prolog(mine["prolog"], ref["prolog"], problems)
+            compare_energy(mine["energy"], ref["energy"], problems)
+            stats = compare_periods(mine, ref, problems, notes)
+            with open(my_json) as f:
+                compare_json(mine, json.load(f), problems)
+            wntr_check(my_out, mine, problems, notes)
+            print(f"{name}: {mine['prolog']['n_nodes']} nodes, {mine['prolog']['n_links']} links, "
+                  f"{mine['epilog']['n_periods']} periods, "
+                  f"{'OK' if not problems else 'FAIL'}")
+            for key, (bad, diff, size) in stats.items():
+                print(f"  {key:<15} max |diff| {diff:10.3g}  beyond tolerance {bad}/{size}")
+            for p in problems:
+                print("  FAIL", p)
+            for n in notes:
+                print("  note", n)
+            failed |= bool(problems)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
