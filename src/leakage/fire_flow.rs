@@ -1,0 +1,1 @@
+//! Fire flow: the largest flow a hydrant delivers above a residual pressure.

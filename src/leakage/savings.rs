@@ -1,0 +1,1 @@
+//! Leakage and energy change between two runs (FAVAD).
