@@ -1,7 +1,9 @@
 //! The `pipenet` command line: run and check EPANET networks.
 
+mod balance;
 mod batch;
 mod burst;
+mod dma;
 mod isolate;
 mod scenario;
 
@@ -58,6 +60,10 @@ enum Command {
     Scenario(scenario::ScenarioArgs),
     /// Run many scenarios in parallel, one summary row each.
     Batch(batch::BatchArgs),
+    /// IWA/AWWA water balance, UARL, ILI and non-revenue water from annual volumes.
+    Balance(balance::BalanceArgs),
+    /// DMA night flows per day: MNF, leakage, night-day factor, new bursts, meter checks.
+    Dma(dma::DmaArgs),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +82,8 @@ fn main() -> ExitCode {
         Command::Burst(args) => burst::run(&args),
         Command::Scenario(args) => scenario::run(&args),
         Command::Batch(args) => batch::run(&args),
+        Command::Balance(args) => balance::run(&args),
+        Command::Dma(args) => dma::run(&args),
     };
     match result {
         Ok(code) => code,
