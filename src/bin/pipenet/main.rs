@@ -4,7 +4,9 @@ mod balance;
 mod batch;
 mod burst;
 mod dma;
+mod fireflow;
 mod isolate;
+mod savings;
 mod scenario;
 
 use std::path::{Path, PathBuf};
@@ -64,6 +66,10 @@ enum Command {
     Balance(balance::BalanceArgs),
     /// DMA night flows per day: MNF, leakage, night-day factor, new bursts, meter checks.
     Dma(dma::DmaArgs),
+    /// Leakage, burst frequency and pump energy change between two result files.
+    Savings(savings::SavingsArgs),
+    /// Per hydrant the largest flow with every junction above a residual pressure.
+    Fireflow(fireflow::FireFlowArgs),
 }
 
 fn main() -> ExitCode {
@@ -84,6 +90,8 @@ fn main() -> ExitCode {
         Command::Batch(args) => batch::run(&args),
         Command::Balance(args) => balance::run(&args),
         Command::Dma(args) => dma::run(&args),
+        Command::Savings(args) => savings::run(&args),
+        Command::Fireflow(args) => fireflow::run(&args),
     };
     match result {
         Ok(code) => code,
