@@ -11,7 +11,9 @@ use pipenet::leakage::zone::zone_pressure;
 
 fn dma_network() -> pipenet::Network {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/dma/dma_zone.inp");
-    pipenet::inp::read_file(path).expect("example DMA reads").network
+    pipenet::inp::read_file(path)
+        .expect("example DMA reads")
+        .network
 }
 
 /// The criterion: over at least 20 seeded series with bursts of
@@ -99,7 +101,10 @@ fn daily_leakage_matches_the_model_emitters() {
         }
     }
     let estimate = nights[0].daily_leakage_m3;
-    assert!(nights[0].night_day_factor_h < 24.0, "pressure is highest at night");
+    assert!(
+        nights[0].night_day_factor_h < 24.0,
+        "pressure is highest at night"
+    );
     assert!(
         (estimate - emitted_m3).abs() / emitted_m3 < 0.03,
         "estimate {estimate:.1} m³/day, model {emitted_m3:.1} m³/day"
