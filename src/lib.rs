@@ -27,6 +27,7 @@
 pub mod analysis;
 pub mod hydraulics;
 pub mod inp;
+pub mod leakage;
 pub mod network;
 pub mod quality;
 pub mod report;

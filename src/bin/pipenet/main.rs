@@ -1,10 +1,14 @@
 //! The `pipenet` command line: run and check EPANET networks.
 
+mod balance;
 mod batch;
 mod burst;
+mod dma;
 mod export;
+mod fireflow;
 mod isolate;
 mod progress;
+mod savings;
 mod scenario;
 
 use std::path::{Path, PathBuf};
@@ -67,6 +71,14 @@ enum Command {
     Batch(batch::BatchArgs),
     /// Write the network and its results at one time as GeoJSON.
     Export(export::ExportArgs),
+    /// IWA/AWWA water balance, UARL, ILI and non-revenue water from annual volumes.
+    Balance(balance::BalanceArgs),
+    /// DMA night flows per day: MNF, leakage, night-day factor, new bursts, meter checks.
+    Dma(dma::DmaArgs),
+    /// Leakage, burst frequency and pump energy change between two result files.
+    Savings(savings::SavingsArgs),
+    /// Per hydrant the largest flow with every junction above a residual pressure.
+    Fireflow(fireflow::FireFlowArgs),
 }
 
 fn main() -> ExitCode {
@@ -96,6 +108,10 @@ fn main() -> ExitCode {
         Command::Scenario(args) => scenario::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Export(args) => export::run(&args),
+        Command::Balance(args) => balance::run(&args),
+        Command::Dma(args) => dma::run(&args),
+        Command::Savings(args) => savings::run(&args),
+        Command::Fireflow(args) => fireflow::run(&args),
     };
     match result {
         Ok(code) => code,

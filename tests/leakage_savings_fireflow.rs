@@ -1,0 +1,86 @@
+//! Pressure-management savings between two runs of the example DMA, and
+//! fire flows against EPANET's own bisection (docs/validation/fireflow.csv).
+
+use pipenet::leakage::fire_flow::{hydrant_flow, snapshot_at, FireFlowSettings};
+use pipenet::leakage::savings::{favad_ratio, model_leakage_m3, RunResults};
+use pipenet::report::{Results, Snapshot};
+
+fn read(name: &str) -> pipenet::Network {
+    let path = format!("{}/{name}", env!("CARGO_MANIFEST_DIR"));
+    pipenet::inp::read_file(path)
+        .expect("network reads")
+        .network
+}
+
+/// Runs a network, returns its JSON results read back and the emitter
+/// volume the solver itself computed, m³ (each report time's flow held
+/// for one report step).
+fn run(net: &pipenet::Network) -> (RunResults, f64) {
+    let mut sim = pipenet::hydraulics::Simulation::new(net).unwrap();
+    let mut results = Results::default();
+    let mut emitted_m3 = 0.0;
+    loop {
+        sim.solve_period();
+        if sim.is_report_time() {
+            results
+                .snapshots
+                .push(Snapshot::of(sim.time_s(), sim.state()));
+            let q: f64 = sim.state().emitter_flow_m3s.iter().sum();
+            emitted_m3 += q * net.times.report_step_s as f64;
+        }
+        if sim.advance() == 0 {
+            break;
+        }
+    }
+    let mut json = Vec::new();
+    pipenet::report::json::write(&mut json, net, "dma", &results).unwrap();
+    (serde_json::from_slice(&json).unwrap(), emitted_m3)
+}
+
+/// With six equal emitters of exponent 1, the leakage the solver gives is
+/// Σ C p, so FAVAD with N1 = 1 and equal weights must give the same ratio
+/// as the solver's emitter volumes, and the volume recomputed from the
+/// pressures in the result file must equal the solver's (to the seven
+/// digits the file keeps).
+#[test]
+fn lowering_pressure_saves_what_the_emitters_lose() {
+    let before_net = read("examples/dma/dma_zone.inp");
+    let after_net = read("examples/dma/dma_zone_lower.inp");
+    let (before, e0) = run(&before_net);
+    let (after, e1) = run(&after_net);
+    let ratio = favad_ratio(&before, &after, 1.0, None);
+    assert!((ratio - e1 / e0).abs() < 1e-5, "{ratio} vs {}", e1 / e0);
+    assert!((model_leakage_m3(&before_net, &before) - e0).abs() / e0 < 1e-5);
+    assert!((model_leakage_m3(&before_net, &after) - e1).abs() / e1 < 1e-5);
+    assert!(ratio < 1.0);
+}
+
+/// EPANET 2.3.5 through owa-epanet, bisection on an added demand at 20 psi
+/// (scripts/validate_fireflow.py): Net1 junction 31 at 0:00 delivers
+/// 1339.69 GPM, Net3 junction 145 at 12:00 2042.74 GPM.
+#[test]
+fn fire_flows_agree_with_epanet() {
+    let gpm_m3s = 6.309_02e-5;
+    let residual_m = 20.0 * 0.3048 / 0.4333;
+    for (file, time_s, hydrant, epanet_gpm) in [
+        ("networks/epanet/Net1.inp", 0, "31", 1339.69),
+        ("networks/epanet/Net1.inp", 12 * 3600, "22", 5823.45),
+        ("networks/epanet/Net3.inp", 12 * 3600, "145", 2042.74),
+        ("networks/epanet/Net3.inp", 3 * 3600, "167", 10639.53),
+    ] {
+        let net = read(file);
+        let settings = FireFlowSettings {
+            residual_pressure_m: residual_m,
+            time_s,
+            ..Default::default()
+        };
+        let snap = snapshot_at(&net, time_s).unwrap();
+        let h = net.node_ix(hydrant).unwrap().ix();
+        let flow = hydrant_flow(&snap, h, &settings).unwrap();
+        let gpm = flow.flow_m3s / gpm_m3s;
+        assert!(
+            (gpm - epanet_gpm).abs() / epanet_gpm < 0.01,
+            "{file} {hydrant}: {gpm:.2} GPM, EPANET {epanet_gpm}"
+        );
+    }
+}
