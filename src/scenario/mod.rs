@@ -37,6 +37,7 @@ pub mod file;
 mod network_edit;
 pub mod run;
 mod time;
+pub mod zones;
 
 use serde::Deserialize;
 

@@ -4,6 +4,7 @@ mod batch;
 mod burst;
 mod isolate;
 mod scenario;
+mod zones;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -58,6 +59,8 @@ enum Command {
     Scenario(scenario::ScenarioArgs),
     /// Run many scenarios in parallel, one summary row each.
     Batch(batch::BatchArgs),
+    /// Pressure zones of one or more layouts: inflow, demand, pressures, leakage, energy, age; ranked.
+    Zones(zones::ZonesArgs),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Burst(args) => burst::run(&args),
         Command::Scenario(args) => scenario::run(&args),
         Command::Batch(args) => batch::run(&args),
+        Command::Zones(args) => zones::run(&args),
     };
     match result {
         Ok(code) => code,
