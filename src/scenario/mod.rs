@@ -35,6 +35,7 @@ pub mod burst;
 mod edits;
 pub mod file;
 mod network_edit;
+pub mod night;
 pub mod run;
 mod time;
 pub mod zones;

@@ -3,6 +3,7 @@
 mod batch;
 mod burst;
 mod isolate;
+mod night;
 mod scenario;
 mod zones;
 
@@ -61,6 +62,8 @@ enum Command {
     Batch(batch::BatchArgs),
     /// Pressure zones of one or more layouts: inflow, demand, pressures, leakage, energy, age; ranked.
     Zones(zones::ZonesArgs),
+    /// Lower a PRV setting or pump speed at night: pressures, leakage saved, nodes below a minimum.
+    NightPressure(night::NightArgs),
 }
 
 fn main() -> ExitCode {
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Command::Scenario(args) => scenario::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Zones(args) => zones::run(&args),
+        Command::NightPressure(args) => night::run(&args),
     };
     match result {
         Ok(code) => code,
