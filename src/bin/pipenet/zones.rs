@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 
 use pipenet::analysis::zone_figures::{rank, run_layout, LayoutFigures, RankBy, ZoneRunOptions};
-use pipenet::scenario::zones::Layout;
+use pipenet::scenario::zones::{Layout, REST_ZONE};
 use pipenet::Network;
 
 /// Arguments of `pipenet zones`.
@@ -102,7 +102,11 @@ fn print_layout(net: &Network, f: &LayoutFigures) {
     );
     let opt =
         |v: Option<f64>, scale: f64| v.map_or("-".to_string(), |v| format!("{:.2}", v / scale));
-    for z in &f.zones {
+    for z in f
+        .zones
+        .iter()
+        .filter(|z| z.junctions > 0 || z.name != REST_ZONE)
+    {
         let leak_mark = if z.leakage_from == "baseline" {
             "*"
         } else {
@@ -152,7 +156,15 @@ fn print_ranking(all: &[LayoutFigures], by: RankBy) {
             RankBy::Age => format!("{score:.1} h worst zone mean age"),
             RankBy::AveragePressure => format!("{score:.2} m mean AZP"),
         };
-        println!("  {}. {:<24} {shown}", place + 1, all[i].name);
+        let none = by == RankBy::Leakage
+            && score == 0.0
+            && all[i].zones.iter().all(|z| z.leakage_from == "network");
+        let note = if none {
+            " (no emitters, [LEAKAGE] or baselines: nothing leaks)"
+        } else {
+            ""
+        };
+        println!("  {}. {:<32} {shown}{note}", place + 1, all[i].name);
     }
 }
 
