@@ -153,3 +153,29 @@ fn a_resized_pipe_has_its_new_diameter_in_si() {
     };
     assert!((p.diameter_m - 16.0 * 0.0254).abs() < 1e-12);
 }
+
+#[test]
+fn a_new_prv_setting_from_the_start_keeps_the_valve_in_control() {
+    // Regression: `type = "setting"` without `at` on a PRV set the valve's
+    // initial status to OPEN, fixing it fully open; on
+    // tests/data/zones/zones_hand.inp (P4 closed) B1 then had 58.79 m
+    // instead of the 15 m asked for.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/zones/zones_hand.inp"
+    );
+    let base = pipenet::inp::read_file(path).unwrap().network;
+    let scenario = Scenario::from_toml_str(
+        "name = \"V1 at 15 m\"\n[[edit]]\ntype = \"close\"\nlink = \"P4\"\n\
+         [[edit]]\ntype = \"setting\"\nlink = \"V1\"\nvalue = 15\n",
+        "t.toml",
+    )
+    .unwrap();
+    let applied = scenario.apply(&base).unwrap();
+    let net = &applied.network;
+    let mut sim = pipenet::hydraulics::Simulation::new(net).unwrap();
+    assert!(sim.solve_period().converged);
+    let b1 = net.node_ix("B1").unwrap().ix();
+    let pressure = sim.state().head_m[b1] - net.nodes[b1].elevation_m;
+    assert!((pressure - 15.0).abs() < 1e-3, "B1 pressure {pressure} m");
+}

@@ -1,4 +1,4 @@
-//! Analyses over a network: valve segments, isolation and what a closure does.
+//! Analyses over a network: valve segments, isolation, what a closure does, zone figures.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,6 +21,7 @@ pub mod closure;
 pub mod isolation;
 pub mod segments;
 pub mod valves;
+pub mod zone_figures;
 
 pub use closure::{closed_network, pressure_run, with_pda, PressureRun};
 pub use isolation::{Isolation, IsolationTarget, OutageTotals};

@@ -405,7 +405,9 @@ impl Editor<'_> {
             }
             (LinkKind::Valve(v), LinkStatusSetting::Setting(value)) => {
                 v.setting = value;
-                link.initial_status = InitialStatus::Open;
+                // A setting puts a control valve in control (EPANET: ACTIVE);
+                // an initial OPEN would fix it fully open.
+                link.initial_status = InitialStatus::Active;
             }
             (LinkKind::Pipe(_), LinkStatusSetting::Setting(_)) => {}
         }

@@ -35,8 +35,10 @@ pub mod burst;
 mod edits;
 pub mod file;
 mod network_edit;
+pub mod night;
 pub mod run;
 mod time;
+pub mod zones;
 
 use serde::Deserialize;
 

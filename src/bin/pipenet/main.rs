@@ -7,9 +7,11 @@ mod dma;
 mod export;
 mod fireflow;
 mod isolate;
+mod night;
 mod progress;
 mod savings;
 mod scenario;
+mod zones;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -79,6 +81,10 @@ enum Command {
     Savings(savings::SavingsArgs),
     /// Per hydrant the largest flow with every junction above a residual pressure.
     Fireflow(fireflow::FireFlowArgs),
+    /// Pressure zones of one or more layouts: inflow, demand, pressures, leakage, energy, age; ranked.
+    Zones(zones::ZonesArgs),
+    /// Lower a PRV setting or pump speed at night: pressures, leakage saved, nodes below a minimum.
+    NightPressure(night::NightArgs),
 }
 
 fn main() -> ExitCode {
@@ -112,6 +118,8 @@ fn main() -> ExitCode {
         Command::Dma(args) => dma::run(&args),
         Command::Savings(args) => savings::run(&args),
         Command::Fireflow(args) => fireflow::run(&args),
+        Command::Zones(args) => zones::run(&args),
+        Command::NightPressure(args) => night::run(&args),
     };
     match result {
         Ok(code) => code,
