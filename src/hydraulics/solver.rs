@@ -103,10 +103,63 @@ pub enum Element {
     None,
 }
 
+/// Marks a missing entry in [`LinkEntries`].
+const NO_ENTRY: u32 = u32::MAX;
+
+/// One link's ends and where its terms go in the head matrix, looked up
+/// once so that assembling does no double indirection.
+#[derive(Debug, Clone, Copy)]
+struct LinkEntries {
+    /// Start and end nodes.
+    start: u32,
+    end: u32,
+    /// Coefficient index of the off-diagonal pair, or [`NO_ENTRY`] when an
+    /// end has a fixed head.
+    off_diagonal: u32,
+    /// Coefficient index of the start node's diagonal and right-hand side
+    /// index of its row, or [`NO_ENTRY`] for a fixed-head start.
+    start_diagonal: u32,
+    start_rhs: u32,
+    /// The same for the end node.
+    end_diagonal: u32,
+    end_rhs: u32,
+}
+
+impl LinkEntries {
+    /// Looks up every link's entries in `matrix`.
+    fn of_links(model: &HydraulicModel, matrix: &HeadMatrix) -> Vec<LinkEntries> {
+        let index = |i: usize| u32::try_from(i).unwrap_or(NO_ENTRY);
+        let diagonal =
+            |n: usize| model.unknown[n].map_or(NO_ENTRY, |u| index(matrix.diagonal_entry(u)));
+        let rhs = |n: usize| model.unknown[n].map_or(NO_ENTRY, |u| index(matrix.rhs_entry(u)));
+        let off = |k: usize| {
+            matrix
+                .link_slot(k)
+                .map_or(NO_ENTRY, |s| index(matrix.off_diagonal_entry(s)))
+        };
+        model
+            .ends
+            .iter()
+            .enumerate()
+            .map(|(k, &(n1, n2))| LinkEntries {
+                start: index(n1),
+                end: index(n2),
+                off_diagonal: off(k),
+                start_diagonal: diagonal(n1),
+                start_rhs: rhs(n1),
+                end_diagonal: diagonal(n2),
+                end_rhs: rhs(n2),
+            })
+            .collect()
+    }
+}
+
 /// The solver: a model, its matrix and its scratch arrays.
 pub(crate) struct Solver {
     model: Arc<HydraulicModel>,
     matrix: HeadMatrix,
+    /// Each link's ends and matrix entries.
+    link_entries: Vec<LinkEntries>,
     /// Inverse head-loss gradient of each link, m³/s per m.
     p: Vec<f64>,
     /// Head loss over gradient of each link, m³/s.
@@ -144,11 +197,13 @@ impl Solver {
             })
             .collect();
         let matrix = HeadMatrix::new(model.junction_nodes.len(), &edges)?;
+        let link_entries = LinkEntries::of_links(&model, &matrix);
         let n_nodes = model.unknown.len();
         let n_links = model.ends.len();
         Ok(Solver {
             model,
             matrix,
+            link_entries,
             p: vec![0.0; n_links],
             y: vec![0.0; n_links],
             xflow: vec![0.0; n_nodes],
@@ -415,42 +470,34 @@ impl Solver {
         self.disconnected_terms(state);
     }
 
+    /// Each open link's conductance `p` between its ends, its `y` on the
+    /// right-hand side, fixed heads moved to the right-hand side, and its
+    /// flow in the nodes' flow excess (EPANET `linkcoeffs`).
     fn link_terms(&mut self, state: &HydraulicState) {
-        let model = Arc::clone(&self.model);
-        let m = &*model;
-        for k in 0..self.p.len() {
+        let (values, rhs) = self.matrix.entries_mut();
+        for (k, e) in self.link_entries.iter().enumerate() {
             let p = self.p[k];
             if p == 0.0 {
                 continue;
             }
-            let (n1, n2) = m.ends[k];
+            let (n1, n2) = (e.start as usize, e.end as usize);
             let q = state.flow_m3s[k];
             self.xflow[n1] -= q;
             self.xflow[n2] += q;
-            if let Some(slot) = self.matrix.link_slot(k) {
-                self.matrix.add_off_diagonal(slot, -p);
+            if e.off_diagonal != NO_ENTRY {
+                values[e.off_diagonal as usize] += -p;
             }
-            match m.unknown[n1] {
-                Some(u) => {
-                    self.matrix.add_diagonal(u, p);
-                    self.matrix.add_rhs(u, self.y[k]);
-                }
-                None => {
-                    if let Some(u2) = m.unknown[n2] {
-                        self.matrix.add_rhs(u2, p * state.head_m[n1]);
-                    }
-                }
+            if e.start_rhs != NO_ENTRY {
+                values[e.start_diagonal as usize] += p;
+                rhs[e.start_rhs as usize] += self.y[k];
+            } else if e.end_rhs != NO_ENTRY {
+                rhs[e.end_rhs as usize] += p * state.head_m[n1];
             }
-            match m.unknown[n2] {
-                Some(u) => {
-                    self.matrix.add_diagonal(u, p);
-                    self.matrix.add_rhs(u, -self.y[k]);
-                }
-                None => {
-                    if let Some(u1) = m.unknown[n1] {
-                        self.matrix.add_rhs(u1, p * state.head_m[n2]);
-                    }
-                }
+            if e.end_rhs != NO_ENTRY {
+                values[e.end_diagonal as usize] += p;
+                rhs[e.end_rhs as usize] += -self.y[k];
+            } else if e.start_rhs != NO_ENTRY {
+                rhs[e.start_rhs as usize] += p * state.head_m[n2];
             }
         }
     }
