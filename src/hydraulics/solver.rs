@@ -714,9 +714,13 @@ impl Solver {
             let (n1, n2) = m.ends[k];
             let dh = state.head_m[n1] - state.head_m[n2];
             let mut dq = (self.y[k] - self.p[k] * dh) * self.relax;
-            if let LinkLaw::Pump(law) = &m.laws[k] {
-                if matches!(law.curve, PumpCurve::ConstantPower { .. }) && dq > state.flow_m3s[k] {
-                    dq = state.flow_m3s[k] / 2.0;
+            if m.is_pump[k] {
+                if let LinkLaw::Pump(law) = &m.laws[k] {
+                    if matches!(law.curve, PumpCurve::ConstantPower { .. })
+                        && dq > state.flow_m3s[k]
+                    {
+                        dq = state.flow_m3s[k] / 2.0;
+                    }
                 }
             }
             state.flow_m3s[k] -= dq;
@@ -941,9 +945,18 @@ impl Solver {
         let s = &m.settings;
         let mut changed = false;
         for k in 0..m.ends.len() {
+            let old = state.status[k];
+            if !m.status_checked[k] {
+                // Only the reopening below applies to this link.
+                if matches!(old, LinkStatus::XHead | LinkStatus::TempClosed) {
+                    state.status[k] = LinkStatus::Open;
+                    log::debug!("link {k}: {old:?} -> {:?}", state.status[k]);
+                    changed = true;
+                }
+                continue;
+            }
             let (n1, n2) = m.ends[k];
             let dh = state.head_m[n1] - state.head_m[n2];
-            let old = state.status[k];
             let q = state.flow_m3s[k];
             if matches!(old, LinkStatus::XHead | LinkStatus::TempClosed) {
                 state.status[k] = LinkStatus::Open;
