@@ -174,6 +174,8 @@ pub(crate) struct Solver {
     island_group: Vec<usize>,
     /// What the cut-off marks were last computed from (see `link_signature`).
     marked_signature: Vec<u8>,
+    /// Scratch: the cut-off marks before a re-marking.
+    connected_before: Vec<bool>,
     /// Statuses last logged (trace level only).
     traced_status: Vec<LinkStatus>,
     /// Head each junction of a cut-off group that draws water is pinned at, m.
@@ -214,6 +216,7 @@ impl Solver {
             island_group: Vec::with_capacity(n_nodes),
             traced_status: Vec::new(),
             marked_signature: Vec::with_capacity(n_links),
+            connected_before: Vec::with_capacity(n_nodes),
             pin_head_m: vec![None; n_nodes],
             pin_head_before: vec![None; n_nodes],
             floating_pins: Vec::with_capacity(n_nodes),
@@ -1071,21 +1074,35 @@ impl Solver {
     /// Returns whether the marking changed.
     fn mark_connected(&mut self, state: &mut HydraulicState) -> bool {
         // The marks depend only on which links pass water and which valves
-        // fix a head: when none of that changed, neither did the marks.
+        // fix a head: when none of that changed, neither did the marks. Nor
+        // did they when a link between two junctions already reached only
+        // started to pass water or to fix a head there.
         let model = Arc::clone(&self.model);
         let m = &*model;
         let mut signature = std::mem::take(&mut self.marked_signature);
-        let unchanged = signature.len() == m.ends.len()
-            && (0..m.ends.len()).all(|k| signature[k] == self.link_signature(state, k));
-        if unchanged {
-            self.marked_signature = signature;
+        let search = if signature.len() == m.ends.len() {
+            let mut search = false;
+            for (k, was) in signature.iter_mut().enumerate() {
+                let now = self.link_signature(state, k);
+                if now != *was {
+                    let (a, b) = m.ends[k];
+                    search |= *was & !now != 0 || !(state.connected[a] && state.connected[b]);
+                    *was = now;
+                }
+            }
+            search
+        } else {
+            signature.clear();
+            signature.extend((0..m.ends.len()).map(|k| self.link_signature(state, k)));
+            true
+        };
+        self.marked_signature = signature;
+        if !search {
             return false;
         }
-        signature.clear();
-        signature.extend((0..m.ends.len()).map(|k| self.link_signature(state, k)));
-        self.marked_signature = signature;
         let n = m.unknown.len();
-        let before = state.connected.clone();
+        let mut before = std::mem::take(&mut self.connected_before);
+        before.clone_from(&state.connected);
         let mut stack: Vec<usize> = Vec::new();
         state.connected.iter_mut().for_each(|c| *c = false);
         for i in 0..n {
@@ -1117,13 +1134,16 @@ impl Solver {
         }
         while let Some(i) = stack.pop() {
             for &(k, j) in self.model.adjacency.of(i) {
-                if !state.connected[j] && self.passable(state, k) {
+                // Bit 0 of the signature: the link passes water.
+                if !state.connected[j] && self.marked_signature[k] & 1 != 0 {
                     state.connected[j] = true;
                     stack.push(j);
                 }
             }
         }
-        state.connected != before
+        let changed = state.connected != before;
+        self.connected_before = before;
+        changed
     }
 
     /// What of link `k` the cut-off marks depend on: whether it passes
