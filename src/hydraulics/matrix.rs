@@ -291,6 +291,40 @@ impl HeadMatrix {
         self.rhs[self.position[i]] += v;
     }
 
+    /// Index in [`HeadMatrix::entries_mut`]'s coefficients of `A_ii`.
+    ///
+    /// # Panics
+    /// If `i` is not an unknown.
+    pub fn diagonal_entry(&self, i: usize) -> usize {
+        self.diagonal_index[i]
+    }
+
+    /// Index in [`HeadMatrix::entries_mut`]'s coefficients of the pair of
+    /// off-diagonal entries of `slot`.
+    ///
+    /// # Panics
+    /// If `slot` is not a slot of this matrix.
+    pub fn off_diagonal_entry(&self, slot: usize) -> usize {
+        self.slot_index[slot]
+    }
+
+    /// Index in [`HeadMatrix::entries_mut`]'s right-hand side of `F_i`.
+    ///
+    /// # Panics
+    /// If `i` is not an unknown.
+    pub fn rhs_entry(&self, i: usize) -> usize {
+        self.position[i]
+    }
+
+    /// The stored coefficients and the right-hand side, for callers that
+    /// add terms at indices looked up once with
+    /// [`HeadMatrix::diagonal_entry`], [`HeadMatrix::off_diagonal_entry`]
+    /// and [`HeadMatrix::rhs_entry`] (the same sums as the `add_` methods,
+    /// without their look-ups on every call).
+    pub fn entries_mut(&mut self) -> (&mut [f64], &mut [f64]) {
+        (&mut self.values, &mut self.rhs)
+    }
+
     /// Factors the matrix and solves `A H = F`; returns `H` in the caller's
     /// numbering (also kept in [`HeadMatrix::solution`]).
     ///
@@ -781,6 +815,8 @@ fn elimination_tree(pattern: &Pattern) -> Vec<usize> {
 impl Factorization for UpLookingLdlt {
     fn factor(&mut self, pattern: &Pattern, values: &[f64]) -> Result<(), usize> {
         let n = self.d.len();
+        let y = &mut self.y;
+        let l_values = &mut self.l_values;
         for k in 0..n {
             // Scatter column k of A: above the diagonal into y, then the
             // diagonal itself (stored last in the column).
@@ -790,22 +826,22 @@ impl Factorization for UpLookingLdlt {
                 if i == k {
                     d += a_ik;
                 } else {
-                    self.y[i] += a_ik;
+                    y[i] += a_ik;
                 }
             }
 
             // Row k of L by a sparse triangular solve in increasing column order.
-            for e in self.row_ptr[k]..self.row_ptr[k + 1] {
-                let i = self.row_cols[e];
-                let slot = self.row_slots[e];
-                let y_i = self.y[i];
-                self.y[i] = 0.0;
-                for p in self.col_ptr[i]..slot {
-                    self.y[self.l_rows[p]] -= self.l_values[p] * y_i;
+            let row = self.row_ptr[k]..self.row_ptr[k + 1];
+            for (&i, &slot) in self.row_cols[row.clone()].iter().zip(&self.row_slots[row]) {
+                let y_i = y[i];
+                y[i] = 0.0;
+                let above = self.col_ptr[i]..slot;
+                for (&r, &l_ri) in self.l_rows[above.clone()].iter().zip(&l_values[above]) {
+                    y[r] -= l_ri * y_i;
                 }
                 let l_ki = y_i / self.d[i];
                 d -= l_ki * y_i;
-                self.l_values[slot] = l_ki;
+                l_values[slot] = l_ki;
             }
 
             // Written so that a NaN pivot fails too.
@@ -822,8 +858,12 @@ impl Factorization for UpLookingLdlt {
         // L z = b, forward.
         for i in 0..n {
             let x_i = x[i];
-            for p in self.col_ptr[i]..self.col_ptr[i + 1] {
-                x[self.l_rows[p]] -= self.l_values[p] * x_i;
+            let column = self.col_ptr[i]..self.col_ptr[i + 1];
+            for (&r, &l_ri) in self.l_rows[column.clone()]
+                .iter()
+                .zip(&self.l_values[column])
+            {
+                x[r] -= l_ri * x_i;
             }
         }
         // D w = z.
@@ -833,8 +873,12 @@ impl Factorization for UpLookingLdlt {
         // Lᵀ x = w, backward.
         for i in (0..n).rev() {
             let mut x_i = x[i];
-            for p in self.col_ptr[i]..self.col_ptr[i + 1] {
-                x_i -= self.l_values[p] * x[self.l_rows[p]];
+            let column = self.col_ptr[i]..self.col_ptr[i + 1];
+            for (&r, &l_ri) in self.l_rows[column.clone()]
+                .iter()
+                .zip(&self.l_values[column])
+            {
+                x_i -= l_ri * x[r];
             }
             x[i] = x_i;
         }

@@ -18,6 +18,7 @@ mod rules;
 mod solver;
 pub mod status;
 pub(crate) mod tanks;
+mod time_varying;
 mod valves;
 
 use std::sync::Arc;
@@ -198,6 +199,8 @@ pub struct Simulation<'n> {
     events: Vec<Event>,
     /// Pump energy and flow balance totals.
     accounts: accounting::RunAccounts,
+    /// What the patterns act on.
+    inputs: time_varying::TimeVaryingInputs,
 }
 
 impl<'n> Simulation<'n> {
@@ -230,6 +233,7 @@ impl<'n> Simulation<'n> {
             tank_level: vec![TankLevel::Between; network.nodes.len()],
             events: Vec::new(),
             accounts: accounting::RunAccounts::new(network),
+            inputs: time_varying::TimeVaryingInputs::new(network),
         })
     }
 
@@ -580,44 +584,17 @@ impl<'n> Simulation<'n> {
 
     /// Demands, reservoir heads and pump speeds from their patterns (EPANET `demands`).
     fn set_time_varying_values(&mut self) {
-        let net = self.network;
         let period = self.steps.pattern_period(self.time_s) as usize;
-        let factor = |pattern: Option<crate::network::PatternIx>| -> f64 {
-            let Some(p) = pattern else { return 1.0 };
-            let m = &net.patterns[p.ix()].multipliers;
-            if m.is_empty() {
-                1.0
-            } else {
-                m[period % m.len()]
-            }
-        };
-        for (i, node) in net.nodes.iter().enumerate() {
-            match &node.kind {
-                NodeKind::Junction(j) => {
-                    let total: f64 = j
-                        .demands
-                        .iter()
-                        .map(|d| d.base_m3s * factor(d.pattern.or(net.options.default_pattern)))
-                        .sum();
-                    let full = total * net.options.demand_multiplier;
-                    self.state.full_demand_m3s[i] = full;
-                    self.state.demand_flow_m3s[i] = full;
-                }
-                NodeKind::Reservoir(r) => {
-                    if r.head_pattern.is_some() {
-                        self.state.head_m[i] = node.elevation_m * factor(r.head_pattern);
-                    }
-                }
-                NodeKind::Tank(_) => {}
-            }
+        self.inputs.set_period(self.network, period);
+        for (i, full) in self.inputs.junction_demands() {
+            self.state.full_demand_m3s[i] = full;
+            self.state.demand_flow_m3s[i] = full;
         }
-        for (k, link) in net.links.iter().enumerate() {
-            if let LinkKind::Pump(pump) = &link.kind {
-                if pump.speed_pattern.is_some() {
-                    let speed = factor(pump.speed_pattern);
-                    set_pump_speed(&self.model, &mut self.state, k, speed);
-                }
-            }
+        for (i, head_m) in self.inputs.reservoir_heads() {
+            self.state.head_m[i] = head_m;
+        }
+        for (k, speed) in self.inputs.pump_speeds() {
+            set_pump_speed(&self.model, &mut self.state, k, speed);
         }
     }
 

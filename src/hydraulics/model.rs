@@ -94,6 +94,9 @@ pub(crate) struct HydraulicModel {
     /// For each link, whether it is a pump (kept apart from `laws` so that
     /// graph searches touch only small arrays).
     pub is_pump: Vec<bool>,
+    /// For each link, whether EPANET's `linkstatus` can do more to it than
+    /// reopen it: a check valve, a pump, an FCV, or a link to a tank.
+    pub status_checked: Vec<bool>,
     /// Solver settings in SI.
     pub settings: SolverSettings,
 }
@@ -217,7 +220,8 @@ impl HydraulicModel {
             return Err(ModelError::Empty("reservoir or tank"));
         }
 
-        let ends = net.links.iter().map(|l| (l.from.ix(), l.to.ix())).collect();
+        let ends: Vec<(usize, usize)> =
+            net.links.iter().map(|l| (l.from.ix(), l.to.ix())).collect();
         let mut laws = Vec::with_capacity(net.links.len());
         let mut valves = Vec::new();
         for (k, link) in net.links.iter().enumerate() {
@@ -237,7 +241,7 @@ impl HydraulicModel {
             net.nodes.len(),
             net.links.iter().map(|l| (l.from.ix(), l.to.ix())),
         );
-        let tanks = net
+        let tanks: Vec<Option<TankLimits>> = net
             .nodes
             .iter()
             .map(|n| match &n.kind {
@@ -250,6 +254,18 @@ impl HydraulicModel {
             })
             .collect();
         let has_leakage = leakage.iter().any(|l| l.cfa > 0.0 || l.cva > 0.0);
+        let status_checked = laws
+            .iter()
+            .zip(&ends)
+            .map(|(law, &(a, b))| {
+                let checked_law = match law {
+                    LinkLaw::Pipe { check_valve, .. } => *check_valve,
+                    LinkLaw::Pump(_) => true,
+                    LinkLaw::Valve { valve_type, .. } => *valve_type == ValveType::Fcv,
+                };
+                checked_law || tanks[a].is_some() || tanks[b].is_some()
+            })
+            .collect();
         Ok(HydraulicModel {
             unknown,
             junction_nodes,
@@ -263,6 +279,7 @@ impl HydraulicModel {
             elevation_m: net.nodes.iter().map(|n| n.elevation_m).collect(),
             tanks,
             storage: super::tanks::TankStorage::for_network(net),
+            status_checked,
             adjacency,
             is_pump: net
                 .links

@@ -103,10 +103,63 @@ pub enum Element {
     None,
 }
 
+/// Marks a missing entry in [`LinkEntries`].
+const NO_ENTRY: u32 = u32::MAX;
+
+/// One link's ends and where its terms go in the head matrix, looked up
+/// once so that assembling does no double indirection.
+#[derive(Debug, Clone, Copy)]
+struct LinkEntries {
+    /// Start and end nodes.
+    start: u32,
+    end: u32,
+    /// Coefficient index of the off-diagonal pair, or [`NO_ENTRY`] when an
+    /// end has a fixed head.
+    off_diagonal: u32,
+    /// Coefficient index of the start node's diagonal and right-hand side
+    /// index of its row, or [`NO_ENTRY`] for a fixed-head start.
+    start_diagonal: u32,
+    start_rhs: u32,
+    /// The same for the end node.
+    end_diagonal: u32,
+    end_rhs: u32,
+}
+
+impl LinkEntries {
+    /// Looks up every link's entries in `matrix`.
+    fn of_links(model: &HydraulicModel, matrix: &HeadMatrix) -> Vec<LinkEntries> {
+        let index = |i: usize| u32::try_from(i).unwrap_or(NO_ENTRY);
+        let diagonal =
+            |n: usize| model.unknown[n].map_or(NO_ENTRY, |u| index(matrix.diagonal_entry(u)));
+        let rhs = |n: usize| model.unknown[n].map_or(NO_ENTRY, |u| index(matrix.rhs_entry(u)));
+        let off = |k: usize| {
+            matrix
+                .link_slot(k)
+                .map_or(NO_ENTRY, |s| index(matrix.off_diagonal_entry(s)))
+        };
+        model
+            .ends
+            .iter()
+            .enumerate()
+            .map(|(k, &(n1, n2))| LinkEntries {
+                start: index(n1),
+                end: index(n2),
+                off_diagonal: off(k),
+                start_diagonal: diagonal(n1),
+                start_rhs: rhs(n1),
+                end_diagonal: diagonal(n2),
+                end_rhs: rhs(n2),
+            })
+            .collect()
+    }
+}
+
 /// The solver: a model, its matrix and its scratch arrays.
 pub(crate) struct Solver {
     model: Arc<HydraulicModel>,
     matrix: HeadMatrix,
+    /// Each link's ends and matrix entries.
+    link_entries: Vec<LinkEntries>,
     /// Inverse head-loss gradient of each link, m³/s per m.
     p: Vec<f64>,
     /// Head loss over gradient of each link, m³/s.
@@ -121,6 +174,8 @@ pub(crate) struct Solver {
     island_group: Vec<usize>,
     /// What the cut-off marks were last computed from (see `link_signature`).
     marked_signature: Vec<u8>,
+    /// Scratch: the cut-off marks before a re-marking.
+    connected_before: Vec<bool>,
     /// Statuses last logged (trace level only).
     traced_status: Vec<LinkStatus>,
     /// Head each junction of a cut-off group that draws water is pinned at, m.
@@ -144,11 +199,13 @@ impl Solver {
             })
             .collect();
         let matrix = HeadMatrix::new(model.junction_nodes.len(), &edges)?;
+        let link_entries = LinkEntries::of_links(&model, &matrix);
         let n_nodes = model.unknown.len();
         let n_links = model.ends.len();
         Ok(Solver {
             model,
             matrix,
+            link_entries,
             p: vec![0.0; n_links],
             y: vec![0.0; n_links],
             xflow: vec![0.0; n_nodes],
@@ -159,6 +216,7 @@ impl Solver {
             island_group: Vec::with_capacity(n_nodes),
             traced_status: Vec::new(),
             marked_signature: Vec::with_capacity(n_links),
+            connected_before: Vec::with_capacity(n_nodes),
             pin_head_m: vec![None; n_nodes],
             pin_head_before: vec![None; n_nodes],
             floating_pins: Vec::with_capacity(n_nodes),
@@ -415,42 +473,34 @@ impl Solver {
         self.disconnected_terms(state);
     }
 
+    /// Each open link's conductance `p` between its ends, its `y` on the
+    /// right-hand side, fixed heads moved to the right-hand side, and its
+    /// flow in the nodes' flow excess (EPANET `linkcoeffs`).
     fn link_terms(&mut self, state: &HydraulicState) {
-        let model = Arc::clone(&self.model);
-        let m = &*model;
-        for k in 0..self.p.len() {
+        let (values, rhs) = self.matrix.entries_mut();
+        for (k, e) in self.link_entries.iter().enumerate() {
             let p = self.p[k];
             if p == 0.0 {
                 continue;
             }
-            let (n1, n2) = m.ends[k];
+            let (n1, n2) = (e.start as usize, e.end as usize);
             let q = state.flow_m3s[k];
             self.xflow[n1] -= q;
             self.xflow[n2] += q;
-            if let Some(slot) = self.matrix.link_slot(k) {
-                self.matrix.add_off_diagonal(slot, -p);
+            if e.off_diagonal != NO_ENTRY {
+                values[e.off_diagonal as usize] += -p;
             }
-            match m.unknown[n1] {
-                Some(u) => {
-                    self.matrix.add_diagonal(u, p);
-                    self.matrix.add_rhs(u, self.y[k]);
-                }
-                None => {
-                    if let Some(u2) = m.unknown[n2] {
-                        self.matrix.add_rhs(u2, p * state.head_m[n1]);
-                    }
-                }
+            if e.start_rhs != NO_ENTRY {
+                values[e.start_diagonal as usize] += p;
+                rhs[e.start_rhs as usize] += self.y[k];
+            } else if e.end_rhs != NO_ENTRY {
+                rhs[e.end_rhs as usize] += p * state.head_m[n1];
             }
-            match m.unknown[n2] {
-                Some(u) => {
-                    self.matrix.add_diagonal(u, p);
-                    self.matrix.add_rhs(u, -self.y[k]);
-                }
-                None => {
-                    if let Some(u1) = m.unknown[n1] {
-                        self.matrix.add_rhs(u1, p * state.head_m[n2]);
-                    }
-                }
+            if e.end_rhs != NO_ENTRY {
+                values[e.end_diagonal as usize] += p;
+                rhs[e.end_rhs as usize] += -self.y[k];
+            } else if e.start_rhs != NO_ENTRY {
+                rhs[e.start_rhs as usize] += p * state.head_m[n2];
             }
         }
     }
@@ -667,9 +717,13 @@ impl Solver {
             let (n1, n2) = m.ends[k];
             let dh = state.head_m[n1] - state.head_m[n2];
             let mut dq = (self.y[k] - self.p[k] * dh) * self.relax;
-            if let LinkLaw::Pump(law) = &m.laws[k] {
-                if matches!(law.curve, PumpCurve::ConstantPower { .. }) && dq > state.flow_m3s[k] {
-                    dq = state.flow_m3s[k] / 2.0;
+            if m.is_pump[k] {
+                if let LinkLaw::Pump(law) = &m.laws[k] {
+                    if matches!(law.curve, PumpCurve::ConstantPower { .. })
+                        && dq > state.flow_m3s[k]
+                    {
+                        dq = state.flow_m3s[k] / 2.0;
+                    }
                 }
             }
             state.flow_m3s[k] -= dq;
@@ -894,9 +948,18 @@ impl Solver {
         let s = &m.settings;
         let mut changed = false;
         for k in 0..m.ends.len() {
+            let old = state.status[k];
+            if !m.status_checked[k] {
+                // Only the reopening below applies to this link.
+                if matches!(old, LinkStatus::XHead | LinkStatus::TempClosed) {
+                    state.status[k] = LinkStatus::Open;
+                    log::debug!("link {k}: {old:?} -> {:?}", state.status[k]);
+                    changed = true;
+                }
+                continue;
+            }
             let (n1, n2) = m.ends[k];
             let dh = state.head_m[n1] - state.head_m[n2];
-            let old = state.status[k];
             let q = state.flow_m3s[k];
             if matches!(old, LinkStatus::XHead | LinkStatus::TempClosed) {
                 state.status[k] = LinkStatus::Open;
@@ -1011,21 +1074,35 @@ impl Solver {
     /// Returns whether the marking changed.
     fn mark_connected(&mut self, state: &mut HydraulicState) -> bool {
         // The marks depend only on which links pass water and which valves
-        // fix a head: when none of that changed, neither did the marks.
+        // fix a head: when none of that changed, neither did the marks. Nor
+        // did they when a link between two junctions already reached only
+        // started to pass water or to fix a head there.
         let model = Arc::clone(&self.model);
         let m = &*model;
         let mut signature = std::mem::take(&mut self.marked_signature);
-        let unchanged = signature.len() == m.ends.len()
-            && (0..m.ends.len()).all(|k| signature[k] == self.link_signature(state, k));
-        if unchanged {
-            self.marked_signature = signature;
+        let search = if signature.len() == m.ends.len() {
+            let mut search = false;
+            for (k, was) in signature.iter_mut().enumerate() {
+                let now = self.link_signature(state, k);
+                if now != *was {
+                    let (a, b) = m.ends[k];
+                    search |= *was & !now != 0 || !(state.connected[a] && state.connected[b]);
+                    *was = now;
+                }
+            }
+            search
+        } else {
+            signature.clear();
+            signature.extend((0..m.ends.len()).map(|k| self.link_signature(state, k)));
+            true
+        };
+        self.marked_signature = signature;
+        if !search {
             return false;
         }
-        signature.clear();
-        signature.extend((0..m.ends.len()).map(|k| self.link_signature(state, k)));
-        self.marked_signature = signature;
         let n = m.unknown.len();
-        let before = state.connected.clone();
+        let mut before = std::mem::take(&mut self.connected_before);
+        before.clone_from(&state.connected);
         let mut stack: Vec<usize> = Vec::new();
         state.connected.iter_mut().for_each(|c| *c = false);
         for i in 0..n {
@@ -1057,13 +1134,16 @@ impl Solver {
         }
         while let Some(i) = stack.pop() {
             for &(k, j) in self.model.adjacency.of(i) {
-                if !state.connected[j] && self.passable(state, k) {
+                // Bit 0 of the signature: the link passes water.
+                if !state.connected[j] && self.marked_signature[k] & 1 != 0 {
                     state.connected[j] = true;
                     stack.push(j);
                 }
             }
         }
-        state.connected != before
+        let changed = state.connected != before;
+        self.connected_before = before;
+        changed
     }
 
     /// What of link `k` the cut-off marks depend on: whether it passes

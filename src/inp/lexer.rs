@@ -25,11 +25,37 @@ pub(crate) struct Line<'a> {
     pub text: &'a str,
 }
 
+/// A meaningful line as the lexer keeps it, cut into tokens only when read
+/// ([`RawLine::line`]), so that a large file's tokens are never all held at once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RawLine<'a> {
+    /// 1-based line number.
+    pub number: usize,
+    /// The section the line belongs to.
+    pub section: Section,
+    /// The whole line, without its line end.
+    raw: &'a str,
+}
+
+impl<'a> RawLine<'a> {
+    /// The line cut at its first `;` and split into tokens.
+    pub fn line(&self) -> Line<'a> {
+        let (data, comment) = split_comment(self.raw);
+        Line {
+            number: self.number,
+            section: self.section,
+            tokens: tokenize(data),
+            comment,
+            text: data.trim(),
+        }
+    }
+}
+
 /// What the lexer found: the lines of known sections and the headers it did not know.
 #[derive(Debug, Default)]
 pub(crate) struct Lexed<'a> {
     /// Lines of known sections, in file order.
-    pub lines: Vec<Line<'a>>,
+    pub lines: Vec<RawLine<'a>>,
     /// Unknown section headers: (line number, header token).
     pub bad_headers: Vec<(usize, &'a str)>,
     /// Lines that EPANET would split because they are too long: (line number, length).
@@ -61,12 +87,8 @@ pub(crate) fn lex(text: &str) -> Lexed<'_> {
         if raw.len() > MAX_LINE {
             lexed.long_lines.push((number, raw.chars().count()));
         }
-        let (data, comment) = match raw.find(';') {
-            Some(at) => (&raw[..at], non_empty(raw[at + 1..].trim())),
-            None => (raw, None),
-        };
-        let tokens = tokenize(data);
-        let Some(first) = tokens.first() else {
+        let (data, _) = split_comment(raw);
+        let Some(first) = first_token(data) else {
             continue;
         };
         if first.starts_with('[') {
@@ -79,16 +101,33 @@ pub(crate) fn lex(text: &str) -> Lexed<'_> {
             continue;
         }
         if let Some(section) = section {
-            lexed.lines.push(Line {
+            lexed.lines.push(RawLine {
                 number,
                 section,
-                tokens,
-                comment,
-                text: data.trim(),
+                raw,
             });
         }
     }
     lexed
+}
+
+/// The line before its first `;`, and the comment after it, trimmed, if not empty.
+fn split_comment(raw: &str) -> (&str, Option<&str>) {
+    match raw.find(';') {
+        Some(at) => (&raw[..at], non_empty(raw[at + 1..].trim())),
+        None => (raw, None),
+    }
+}
+
+/// The first token of a line (already cut at `;`), as [`tokenize`] would give it.
+fn first_token(data: &str) -> Option<&str> {
+    let start = data.bytes().position(|b| !is_separator(b))?;
+    let rest = &data[start..];
+    if let Some(quoted) = rest.strip_prefix('"') {
+        return Some(quoted.find('"').map_or(quoted, |end| &quoted[..end]));
+    }
+    let end = rest.bytes().position(is_separator).unwrap_or(rest.len());
+    Some(&rest[..end])
 }
 
 fn non_empty(s: &str) -> Option<&str> {
@@ -159,8 +198,8 @@ mod tests {
     fn quotes_group_a_token_and_semicolon_starts_a_comment() {
         assert_eq!(tokenize(" \"a b\"\tc  d"), vec!["a b", "c", "d"]);
         let lexed = lex("[JUNCTIONS]\nJ1 10 ; first\r\n");
-        assert_eq!(lexed.lines[0].tokens, vec!["J1", "10"]);
-        assert_eq!(lexed.lines[0].comment, Some("first"));
+        assert_eq!(lexed.lines[0].line().tokens, vec!["J1", "10"]);
+        assert_eq!(lexed.lines[0].line().comment, Some("first"));
     }
 
     #[test]
@@ -169,6 +208,18 @@ mod tests {
         assert_eq!(lexed.lines.len(), 1);
         assert_eq!(lexed.lines[0].section, Section::Junctions);
         assert_eq!(lexed.bad_headers, vec![(3, "[COORDS]")]);
+    }
+
+    #[test]
+    fn first_token_is_the_first_of_tokenize() {
+        for data in ["  a b", "\"x y\" z", "\"open", "\t[JUNCTIONS]  ", "\"\" a"] {
+            assert_eq!(
+                first_token(data),
+                tokenize(data).first().copied(),
+                "{data:?}"
+            );
+        }
+        assert_eq!(first_token(" \t "), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::network::units::UnitSystem;
 use crate::network::{CurveIx, CurveKind, LinkIx, Network, NodeIx, NodeKind, PatternIx};
 
 use super::diagnostic::{code, Diagnostic, Section};
-use super::lexer::{self, Line};
+use super::lexer::{self, Line, RawLine};
 use super::{controls, links, nodes, settings, tables, validate};
 
 /// Marks a line that could not be read; its error is already recorded.
@@ -245,38 +245,61 @@ pub(crate) fn read(text: &str, file: &str) -> (Network, Vec<Diagnostic>, Vec<Dia
         });
     }
 
+    // Lines are cut into tokens as each section is read, one at a time.
     let lines = &lexed.lines;
-    let of =
-        |sections: &'static [Section]| lines.iter().filter(move |l| sections.contains(&l.section));
+    let of = |sections: &'static [Section]| {
+        lines
+            .iter()
+            .filter(move |l| sections.contains(&l.section))
+            .map(RawLine::line)
+    };
 
-    settings::read_options(&mut reader, of(&[Section::Options]));
+    let options: Vec<Line> = of(&[Section::Options]).collect();
+    settings::read_options(&mut reader, options.iter());
     for line in of(&[Section::Title]) {
         reader.net.title.push(line.text.to_string());
     }
     for line in of(&[Section::Patterns]) {
-        let _ = tables::read_pattern(&mut reader, line);
+        let _ = tables::read_pattern(&mut reader, &line);
     }
     for line in of(&[Section::Curves]) {
-        let _ = tables::read_curve(&mut reader, line);
+        let _ = tables::read_curve(&mut reader, &line);
     }
+    let count = |sections: &[Section]| {
+        lines
+            .iter()
+            .filter(|l| sections.contains(&l.section))
+            .count()
+    };
+    let node_sections = [Section::Junctions, Section::Reservoirs, Section::Tanks];
+    reader.net.nodes.reserve_exact(count(&node_sections));
+    reader
+        .net
+        .links
+        .reserve_exact(count(&[Section::Pipes, Section::Pumps, Section::Valves]));
     for line in of(&[Section::Junctions]) {
-        let _ = nodes::read_junction(&mut reader, line);
+        let _ = nodes::read_junction(&mut reader, &line);
     }
     for line in of(&[Section::Reservoirs, Section::Tanks]) {
-        let _ = nodes::read_tank(&mut reader, line);
+        let _ = nodes::read_tank(&mut reader, &line);
     }
     reader.demands_replaced = vec![false; reader.net.nodes.len()];
     for line in of(&[Section::Pipes, Section::Pumps, Section::Valves]) {
         let _ = match line.section {
-            Section::Pipes => links::read_pipe(&mut reader, line),
-            Section::Pumps => links::read_pump(&mut reader, line),
-            _ => links::read_valve(&mut reader, line),
+            Section::Pipes => links::read_pipe(&mut reader, &line),
+            Section::Pumps => links::read_pump(&mut reader, &line),
+            _ => links::read_valve(&mut reader, &line),
         };
     }
-    for line in lines {
-        let _ = read_other(&mut reader, line);
+    for line in lines
+        .iter()
+        .filter(|l| is_other(l.section))
+        .map(RawLine::line)
+    {
+        let _ = read_other(&mut reader, &line);
     }
-    controls::read_rules(&mut reader, of(&[Section::Rules]));
+    let rules: Vec<Line> = of(&[Section::Rules]).collect();
+    controls::read_rules(&mut reader, rules.iter());
 
     settings::finish(&mut reader);
     tables::convert_curves(&mut reader);
@@ -284,6 +307,24 @@ pub(crate) fn read(text: &str, file: &str) -> (Network, Vec<Diagnostic>, Vec<Dia
 
     reader.errors.sort_by_key(|d| d.line);
     (reader.net, reader.errors, reader.warnings)
+}
+
+/// Whether [`read_other`] reads lines of `section`.
+fn is_other(section: Section) -> bool {
+    !matches!(
+        section,
+        Section::Options
+            | Section::Title
+            | Section::Patterns
+            | Section::Curves
+            | Section::Junctions
+            | Section::Reservoirs
+            | Section::Tanks
+            | Section::Pipes
+            | Section::Pumps
+            | Section::Valves
+            | Section::Rules
+    )
 }
 
 /// Reads a line of a section that refers to nodes, links, patterns or curves.
