@@ -79,6 +79,8 @@ pub struct PressureRun {
     pub min_at_s: Vec<u64>,
     /// Whether each node was cut off from every source in some period.
     pub ever_cut_off: Vec<bool>,
+    /// When each node was first cut off, s.
+    pub cut_off_at_s: Vec<Option<u64>>,
     /// Periods solved.
     pub periods: usize,
     /// Periods that did not converge.
@@ -98,6 +100,7 @@ pub fn pressure_run(net: &Network) -> Result<PressureRun, HydraulicsError> {
         min_pressure_m: vec![f64::INFINITY; n],
         min_at_s: vec![0; n],
         ever_cut_off: vec![false; n],
+        cut_off_at_s: vec![None; n],
         periods: 0,
         unconverged: 0,
         demand_asked_m3: 0.0,
@@ -117,6 +120,7 @@ pub fn pressure_run(net: &Network) -> Result<PressureRun, HydraulicsError> {
             }
             if !state.connected[i] {
                 run.ever_cut_off[i] = true;
+                run.cut_off_at_s[i].get_or_insert(sim.time_s());
                 continue;
             }
             let pressure_m = state.head_m[i] - node.elevation_m;

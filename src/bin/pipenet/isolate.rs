@@ -469,7 +469,7 @@ impl Study<'_> {
             );
         }
         println!(
-            "  {} junctions in service below {:.1} {} (service pressure) at some time:",
+            "  {} junctions in service below {:.1} {} (service pressure) or cut off at some time:",
             low.len(),
             p(service_m),
             u.pressure
@@ -492,11 +492,17 @@ impl Study<'_> {
                     "cut off".to_string()
                 }
             };
+            // A junction cut off at some time is named with that time: its
+            // lowest pressure while supplied may still look fine.
+            let (lowest, at) = match after.cut_off_at_s[i] {
+                Some(t) => ("cut off".to_string(), t),
+                None => (show(after.min_pressure_m[i]), after.min_at_s[i]),
+            };
             println!(
                 "  {:>10}  {:>9}  {:>9}  {:>9}",
                 self.net.nodes[i].id,
-                show(after.min_pressure_m[i]),
-                super::clock(after.min_at_s[i]),
+                lowest,
+                super::clock(at),
                 show(before.min_pressure_m[i])
             );
         }
