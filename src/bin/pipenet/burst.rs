@@ -104,6 +104,15 @@ impl BurstShape {
 pub fn run(args: &BurstArgs) -> Result<ExitCode> {
     args.shape.check()?;
     let base = super::read(&args.network, false)?;
+    if args.shape.start.0 > base.times.duration_s {
+        anyhow::bail!(
+            "{}: the burst starts at {} but the run ends at {} ([TIMES] DURATION): \
+             nothing would happen",
+            args.network.display(),
+            super::clock(args.shape.start.0),
+            super::clock(base.times.duration_s)
+        );
+    }
     let (spec, extra) = args.shape.edits(&args.pipe);
     let scenario = pipenet::scenario::batch::burst_scenario(&args.pipe, &spec, &extra);
     let applied = scenario.apply(&base)?;
