@@ -17,6 +17,8 @@ struct Document<'a> {
     engine: String,
     network: &'a str,
     flow_units_code: u32,
+    /// The units every value is in, spelled as in `.inp` files.
+    units: UnitNames,
     report_start_s: u64,
     report_step_s: u64,
     nodes: Vec<&'a str>,
@@ -28,6 +30,18 @@ struct Document<'a> {
     link: LinkFields,
     #[serde(skip_serializing_if = "Option::is_none")]
     sources: Option<SourcesField<'a>>,
+}
+
+/// Units of the values, so that a results file reads on its own.
+#[derive(Serialize)]
+struct UnitNames {
+    flow: &'static str,
+    pressure: &'static str,
+    /// Heads, elevations and head losses.
+    length: &'static str,
+    velocity: &'static str,
+    /// Link statuses: EPANET's EN_STATUS codes.
+    status: &'static str,
 }
 
 /// `--sources`: each source's share of every node's water, and the
@@ -111,6 +125,21 @@ pub fn write(
         engine: format!("pipenet {}", env!("CARGO_PKG_VERSION")),
         network: network_name,
         flow_units_code: net.options.flow_units.code(),
+        units: UnitNames {
+            flow: net.options.flow_units.keyword(),
+            pressure: net.options.pressure_units.keyword(),
+            length: if net.options.flow_units.is_si() {
+                "m"
+            } else {
+                "ft"
+            },
+            velocity: if net.options.flow_units.is_si() {
+                "m/s"
+            } else {
+                "ft/s"
+            },
+            status: "0 closed, 1 open, 2 active or unable to meet its setting",
+        },
         report_start_s: net.times.report_start_s,
         report_step_s: net.times.report_step_s,
         nodes: net.nodes.iter().map(|n| n.id.as_str()).collect(),
