@@ -84,17 +84,23 @@ pub enum QualityError {
     NoStorage,
 }
 
-/// A `--quality` choice that names nothing the network has.
+/// A `--quality` choice that pipenet cannot use.
 #[derive(Debug, thiserror::Error)]
-#[error("quality {0:?}: expected none, age, chemical or trace:NODE with a node of the network")]
-pub struct QualitySpecError(pub String);
+pub enum QualitySpecError {
+    /// Not one of the known choices.
+    #[error("quality {0:?}: expected none, age, chemical or trace:NODE")]
+    Unknown(String),
+    /// `trace:NODE` with a node the network does not have.
+    #[error("quality {0:?}: the network has no node {1:?} to trace (ids are case-sensitive)")]
+    NoSuchNode(String, String),
+}
 
 /// Reads a quality choice as the command line gives it: `none`, `age`,
 /// `chemical` (the file's chemical if it has one, else "Chemical" in mg/L)
 /// or `trace:NODE`.
 pub fn kind_from_spec(network: &Network, spec: &str) -> Result<QualityKind, QualitySpecError> {
     let lower = spec.to_ascii_lowercase();
-    let bad = || QualitySpecError(spec.to_string());
+    let bad = || QualitySpecError::Unknown(spec.to_string());
     Ok(match lower.as_str() {
         "none" => QualityKind::None,
         "age" => QualityKind::Age,
@@ -106,7 +112,10 @@ pub fn kind_from_spec(network: &Network, spec: &str) -> Result<QualityKind, Qual
             },
         },
         _ if lower.starts_with("trace:") => {
-            let node = network.node_ix(&spec["trace:".len()..]).ok_or_else(bad)?;
+            let id = &spec["trace:".len()..];
+            let node = network
+                .node_ix(id)
+                .ok_or_else(|| QualitySpecError::NoSuchNode(spec.to_string(), id.to_string()))?;
             QualityKind::Trace { node }
         }
         _ => return Err(bad()),
