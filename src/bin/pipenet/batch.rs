@@ -45,6 +45,11 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
 }
 
 pub fn run(args: &BatchArgs) -> Result<ExitCode> {
+    if let Some(out) = &args.out {
+        let mut inputs = vec![args.network.as_path()];
+        inputs.extend(args.scenarios.as_deref());
+        super::check_target_against(&inputs, out)?;
+    }
     let base = super::read(&args.network, true)?;
     let scenarios = scenarios(args, &base)?;
     let format = match &args.out {

@@ -102,6 +102,9 @@ impl BurstShape {
 }
 
 pub fn run(args: &BurstArgs) -> Result<ExitCode> {
+    for out in [&args.out, &args.results].into_iter().flatten() {
+        super::check_target_against(&[args.network.as_path()], out)?;
+    }
     args.shape.check()?;
     let base = super::read(&args.network, false)?;
     if args.shape.start.0 > base.times.duration_s {

@@ -51,6 +51,9 @@ fn parse_pressure_m(text: &str) -> Result<f64> {
 
 /// Runs `pipenet fireflow`.
 pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
+    if let Some(out) = &args.out {
+        super::check_target_against(&[args.network.as_path()], out)?;
+    }
     let net = super::read(&args.network, false)?;
     let u = net.units();
     let settings = FireFlowSettings {

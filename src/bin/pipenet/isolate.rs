@@ -60,6 +60,11 @@ pub struct IsolateArgs {
 /// Runs `pipenet isolate`.
 pub fn run(args: &IsolateArgs) -> Result<ExitCode> {
     if let Some(out) = &args.out {
+        let mut inputs = vec![args.network.as_path()];
+        inputs.extend(args.valves.as_deref());
+        super::check_target_against(&inputs, out)?;
+    }
+    if let Some(out) = &args.out {
         out_format(out)?;
     }
     let net = super::read(&args.network, false)?;

@@ -278,6 +278,14 @@ fn run(
     let format = out.map(|o| check_run_output(path, o)).transpose()?;
     if let Some(r) = outputs.report {
         check_target(path, r)?;
+        if let Some(o) = out {
+            // Not the same file twice, through a link or a different spelling.
+            let same =
+                o == r || matches!((o.canonicalize(), r.canonicalize()), (Ok(a), Ok(b)) if a == b);
+            if same {
+                bail!("{}: given as both --out and --report", r.display());
+            }
+        }
     }
     let keep_results = out.is_some() || outputs.report.is_some();
     let net = read(path, quiet)?;
@@ -689,7 +697,7 @@ fn clock(t: u64) -> String {
 /// The lowest and highest junction pressure over the report times;
 /// junctions cut off at a time (no demand delivered) are left out there.
 /// A pressure head no network reaches, m: 1 km of water, 100 bar.
-const IMPLAUSIBLE_PRESSURE_M: f64 = 1000.0;
+pub(crate) const IMPLAUSIBLE_PRESSURE_M: f64 = 1000.0;
 
 /// A junction pressure in file units, where and when it was seen.
 type PressureAt = (f64, usize, u64);
@@ -756,9 +764,14 @@ fn element_name(net: &Network, e: Element) -> String {
     }
 }
 
+/// [`check_target`] against every input a command reads.
+pub(crate) fn check_target_against(inputs: &[&Path], out: &Path) -> Result<()> {
+    inputs.iter().try_for_each(|input| check_target(input, out))
+}
+
 /// Checks, before any work is done, that a file can be written at `out`:
 /// not over the input, not onto a folder, into a folder that exists.
-fn check_target(input: &Path, out: &Path) -> Result<()> {
+pub(crate) fn check_target(input: &Path, out: &Path) -> Result<()> {
     let same = match (input.canonicalize(), out.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
@@ -871,6 +884,28 @@ pub(crate) fn write_atomically(
     out: &Path,
     body: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
 ) -> Result<()> {
+    // A link is written through, to the file it points at; a pipe or a
+    // device (`/dev/stdout`) is written into directly, never replaced.
+    let resolved;
+    let out = match std::fs::canonicalize(out) {
+        Ok(target) if out.is_symlink() => {
+            resolved = target;
+            resolved.as_path()
+        }
+        _ => out,
+    };
+    if std::fs::metadata(out).is_ok_and(|m| !m.is_file()) {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(out)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        let mut w = std::io::BufWriter::new(file);
+        body(&mut w).with_context(|| format!("cannot write {}", out.display()))?;
+        return w
+            .into_inner()
+            .map(drop)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {}", out.display(), e.error()));
+    }
     let file_name = out
         .file_name()
         .and_then(|n| n.to_str())

@@ -61,6 +61,11 @@ pub struct NightArgs {
 }
 
 pub fn run(args: &NightArgs) -> Result<ExitCode> {
+    if let Some(out) = &args.out {
+        let mut inputs = vec![args.network.as_path()];
+        inputs.extend(args.layout.as_deref());
+        super::check_target_against(&inputs, out)?;
+    }
     let base = super::read(&args.network, false)?;
     let id = args
         .prv
@@ -133,6 +138,9 @@ fn plan(args: &NightArgs, net: &Network, link: usize) -> Result<NightPlan> {
     };
     if args.setting.is_none() && args.min_pressure.is_none() && modulation.is_empty() {
         bail!("give --setting, --min-pressure (to search the setting) or --modulate");
+    }
+    if let Some(v) = args.setting.filter(|v| !(v.is_finite() && *v >= 0.0)) {
+        bail!("--setting {v}: a night setting is a pressure or a speed, 0 or more");
     }
     Ok(NightPlan {
         link,

@@ -108,6 +108,12 @@ fn print_summary(scenario: &Scenario, applied: &Applied, s: &RunSummary) {
             net.node(i).id,
             clock(t)
         );
+        if p < -super::IMPLAUSIBLE_PRESSURE_M {
+            println!(
+                "  warning: that pressure cannot be real: the edits ask more of the network \
+                 than its pipes can carry (or units are mixed up)"
+            );
+        }
     }
     let service = applied
         .report

@@ -38,6 +38,11 @@ fn parse_rank(text: &str) -> Result<RankBy, String> {
 }
 
 pub fn run(args: &ZonesArgs) -> Result<ExitCode> {
+    if let Some(out) = &args.out {
+        let mut inputs = vec![args.network.as_path()];
+        inputs.extend(args.layouts.iter().map(|p| p.as_path()));
+        super::check_target_against(&inputs, out)?;
+    }
     let base = super::read(&args.network, false)?;
     let options = ZoneRunOptions {
         no_age: args.no_age,
