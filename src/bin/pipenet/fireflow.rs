@@ -40,7 +40,8 @@ fn parse_pressure_m(text: &str) -> Result<f64> {
     };
     let m_per_unit = match unit.trim() {
         "psi" => M_PER_FT / PSI_PER_FT,
-        "m" | "" => 1.0,
+        "m" => 1.0,
+        "" => bail!("--residual '{text}': say the unit, e.g. {text}psi or {text}m"),
         "ft" => M_PER_FT,
         "kpa" => M_PER_FT / (PSI_PER_FT * 6.895),
         "bar" => M_PER_FT / (PSI_PER_FT * 0.068948),
@@ -55,6 +56,14 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
         super::check_target_against(&[args.network.as_path()], out)?;
     }
     let net = super::read(&args.network, false)?;
+    if args.time.0 > net.times.duration_s {
+        bail!(
+            "{}: --time {} is after the end of the run ({}, [TIMES] DURATION)",
+            args.network.display(),
+            super::clock(args.time.0),
+            super::clock(net.times.duration_s)
+        );
+    }
     let u = net.units();
     let settings = FireFlowSettings {
         residual_pressure_m: parse_pressure_m(&args.residual)?,
