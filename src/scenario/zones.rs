@@ -239,6 +239,17 @@ impl Layout {
         if layout.zones.is_empty() {
             return Err(layout.mismatch("", "names no zone ([[zone]] tables)"));
         }
+        for zone in &layout.zones {
+            if let Some(b) = &zone.leakage {
+                let ok = |v: f64| v.is_finite() && v > 0.0;
+                if !(ok(b.l0) && ok(b.p0) && b.n1.is_finite() && (0.0..=3.0).contains(&b.n1)) {
+                    return Err(layout.mismatch(
+                        &zone.name,
+                        "leakage baseline: l0 and p0 must be more than 0, and n1 between 0 and 3",
+                    ));
+                }
+            }
+        }
         Ok(layout)
     }
 

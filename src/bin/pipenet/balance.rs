@@ -150,6 +150,12 @@ pub fn run(args: &BalanceArgs) -> Result<ExitCode> {
         (None, Some(p)) => p,
         (None, None) => bail!("give --pressure or --network for the UARL"),
     };
+    if !(mains_length_km > 0.0 && mains_length_km.is_finite()) {
+        bail!("the mains length must be more than 0 for the UARL");
+    }
+    if !(average_pressure_m > 0.0 && average_pressure_m.is_finite()) {
+        bail!("the average pressure must be more than 0 for the UARL and ILI");
+    }
     let infra = Infrastructure {
         mains_length_km,
         connections,
