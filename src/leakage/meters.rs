@@ -38,6 +38,16 @@ pub enum MeterFinding {
         /// How many readings in a row.
         readings: usize,
     },
+    /// A meter gave negative readings (a meter fitted backwards, or a
+    /// sign error in the export).
+    Negative {
+        /// The meter's column name.
+        meter: String,
+        /// How many readings were below zero.
+        readings: usize,
+        /// The first, s since 1970.
+        first_s: i64,
+    },
     /// On a day the sub-meters together recorded more than the net inflow.
     SubmetersAboveInlet {
         /// Day number from 1970-01-01.
@@ -105,6 +115,16 @@ pub fn check_meters(series: &FlowSeries, settings: &MeterCheckSettings) -> Vec<M
         .chain(&series.submeters)
     {
         zero_runs(&series.times_s, meter, settings.zero_run, &mut findings);
+        let negative: Vec<usize> = (0..meter.flow_ls.len())
+            .filter(|&t| meter.flow_ls[t] < 0.0)
+            .collect();
+        if let Some(&first) = negative.first() {
+            findings.push(MeterFinding::Negative {
+                meter: meter.name.clone(),
+                readings: negative.len(),
+                first_s: series.times_s[first],
+            });
+        }
     }
 
     if !series.submeters.is_empty() {

@@ -215,6 +215,15 @@ fn print_meter_findings(findings: &[MeterFinding]) {
                 "  {meter} reads zero for {readings} readings from {}",
                 timestamp::format(*from_s)
             ),
+            MeterFinding::Negative {
+                meter,
+                readings,
+                first_s,
+            } => println!(
+                "  {meter}: {readings} negative readings from {}: a meter fitted backwards or a sign error? \
+                 night flows and leakage computed from them are not meaningful",
+                timestamp::format(*first_s)
+            ),
             MeterFinding::SubmetersAboveInlet {
                 day,
                 inlet_m3,
