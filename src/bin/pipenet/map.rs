@@ -78,12 +78,7 @@ pub fn run(args: &MapArgs) -> Result<ExitCode> {
         std::io::Write::write_all(w, text.as_bytes())?;
         Ok(())
     })?;
-    println!(
-        "{}: {} written to {}",
-        spec.title,
-        spec.unit,
-        args.out.display()
-    );
+    println!("map of {} written to {}", spec.title, args.out.display());
     Ok(ExitCode::SUCCESS)
 }
 
