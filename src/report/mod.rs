@@ -9,6 +9,7 @@ pub mod geojson;
 pub mod json;
 pub mod out;
 pub mod rpt;
+pub mod svg;
 pub mod text;
 
 use crate::hydraulics::{HydraulicState, LinkStatus};

@@ -7,6 +7,7 @@ mod dma;
 mod export;
 mod fireflow;
 mod isolate;
+mod map;
 mod night;
 mod progress;
 mod savings;
@@ -73,6 +74,8 @@ enum Command {
     Batch(batch::BatchArgs),
     /// Write the network and its results at one time as GeoJSON.
     Export(export::ExportArgs),
+    /// Draw the network from its coordinates as SVG, coloured by a result at one time.
+    Map(map::MapArgs),
     /// IWA/AWWA water balance, UARL, ILI and non-revenue water from annual volumes.
     Balance(balance::BalanceArgs),
     /// DMA night flows per day: MNF, leakage, night-day factor, new bursts, meter checks.
@@ -114,6 +117,7 @@ fn main() -> ExitCode {
         Command::Scenario(args) => scenario::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Export(args) => export::run(&args),
+        Command::Map(args) => map::run(&args),
         Command::Balance(args) => balance::run(&args),
         Command::Dma(args) => dma::run(&args),
         Command::Savings(args) => savings::run(&args),
