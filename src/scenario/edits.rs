@@ -374,6 +374,15 @@ impl Editor<'_> {
     /// through a new `AT TIME` control.
     pub fn set_status(&mut self, k: LinkIx, status: LinkStatusSetting, at: Option<SimTime>) {
         if let Some(SimTime(time_s)) = at {
+            if time_s > self.net.times.duration_s {
+                self.notes.push(format!(
+                    "link {}: the change at {} h comes after the end of the run ({} h, \
+                     [TIMES] DURATION) and has no effect",
+                    self.net.links[k.ix()].id,
+                    time_s as f64 / 3600.0,
+                    self.net.times.duration_s as f64 / 3600.0
+                ));
+            }
             self.net.controls.push(Control {
                 action: ControlAction { link: k, status },
                 condition: ControlCondition::AtTime { time_s },
