@@ -52,6 +52,9 @@ pub fn run(args: &BatchArgs) -> Result<ExitCode> {
     }
     let base = super::read(&args.network, true)?;
     let scenarios = scenarios(args, &base)?;
+    if scenarios.is_empty() {
+        anyhow::bail!("no scenarios to run (--bursts names no pipe, or the file has none)");
+    }
     let format = match &args.out {
         Some(out) => match out.extension().and_then(|e| e.to_str()) {
             Some("csv") => "csv",
