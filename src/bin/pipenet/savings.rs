@@ -43,6 +43,28 @@ pub fn run(args: &SavingsArgs) -> Result<ExitCode> {
         .as_ref()
         .map(|p| super::read(p, false))
         .transpose()?;
+    if let (Some(net), Some(path)) = (&net, &args.network) {
+        // The results must be of this network: every node id found in it,
+        // with the same flow units.
+        let missing = before
+            .nodes
+            .iter()
+            .filter(|id| net.node_ix(id).is_none())
+            .count();
+        if missing > 0 || net.options.flow_units != before.flow_units() {
+            anyhow::bail!(
+                "{}: is not the network of {} ({missing} of its {} nodes are not in it{})",
+                path.display(),
+                args.before.display(),
+                before.nodes.len(),
+                if net.options.flow_units != before.flow_units() {
+                    ", and the flow units differ"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
     let weights = net.as_ref().map(pipe_length_weights);
     let pressure_units = net.as_ref().map(|n| n.options.pressure_units);
     let units = before.units(pressure_units);
@@ -54,7 +76,11 @@ pub fn run(args: &SavingsArgs) -> Result<ExitCode> {
         },
         |p| p.keyword(),
     );
-    let hours = before.times_s.len() as f64 * before.report_step_s as f64 / 3600.0;
+    // The span the report times cover (first to last), not one step more.
+    let hours = match (before.times_s.first(), before.times_s.last()) {
+        (Some(a), Some(b)) => (b - a) as f64 / 3600.0,
+        _ => 0.0,
+    };
     println!(
         "{} report times every {} min ({:.1} h)",
         before.times_s.len(),
