@@ -494,11 +494,25 @@ fn print_counts(net: &Network) {
     let pumps = lcount(&|k| matches!(k, LinkKind::Pump(_)));
     let valves = lcount(&|k| matches!(k, LinkKind::Valve(_)));
     println!(
-        "{} nodes ({junctions} junctions, {reservoirs} reservoirs, {tanks} tanks), \
-         {} links ({pipes} pipes, {pumps} pumps, {valves} valves)",
-        net.nodes.len(),
-        net.links.len()
+        "{} ({}, {}, {}), {} ({}, {}, {})",
+        plural(net.nodes.len(), "node"),
+        plural(junctions, "junction"),
+        plural(reservoirs, "reservoir"),
+        plural(tanks, "tank"),
+        plural(net.links.len(), "link"),
+        plural(pipes, "pipe"),
+        plural(pumps, "pump"),
+        plural(valves, "valve"),
     );
+}
+
+/// "1 tank", "2 tanks".
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 fn print_summary(net: &Network, path: &Path, log: &RunLog) {
