@@ -18,7 +18,15 @@ fn net1() -> String {
 fn net1_tank_and_junction_pressures_give_one_line_each() {
     let out = temp("net1.svg");
     let run = Command::new(env!("CARGO_BIN_EXE_pipenet"))
-        .args(["plot", &net1(), "--node", "2,23", "--what", "pressure", "-o"])
+        .args([
+            "plot",
+            &net1(),
+            "--node",
+            "2,23",
+            "--what",
+            "pressure",
+            "-o",
+        ])
         .arg(&out)
         .output()
         .expect("pipenet runs");
@@ -34,7 +42,11 @@ fn net1_tank_and_junction_pressures_give_one_line_each() {
     assert!(svg.contains(">Tank 2<") && svg.contains(">Junction 23<"));
     let first = svg.split("<polyline points=\"").nth(1).expect("a line");
     let points = first.split('"').next().expect("points");
-    assert_eq!(points.split_whitespace().count(), 25, "one point per report time");
+    assert_eq!(
+        points.split_whitespace().count(),
+        25,
+        "one point per report time"
+    );
 }
 
 /// An id that is not in the file is named, and no chart is left behind.
