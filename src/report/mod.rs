@@ -8,6 +8,7 @@ pub mod csv;
 pub mod geojson;
 pub mod json;
 pub mod out;
+pub mod plot;
 pub mod rpt;
 pub mod svg;
 pub mod text;

@@ -319,7 +319,7 @@ fn percentile(values: &[f64], p: f64) -> f64 {
 }
 
 /// The palette colour at `t` in 0..1, linearly between the stops.
-fn palette(t: f64) -> String {
+pub(crate) fn palette(t: f64) -> String {
     let s = t.clamp(0.0, 1.0) * (PALETTE.len() - 1) as f64;
     let i = (s.floor() as usize).min(PALETTE.len() - 2);
     let f = s - i as f64;
@@ -344,7 +344,7 @@ fn link_points(net: &Network, k: usize) -> Vec<(f64, f64)> {
 }
 
 /// Escapes text for SVG content and attributes.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -762,12 +762,12 @@ fn draw_key(svg: &mut String, x: f64, y: f64, closed: bool) {
 }
 
 /// A tick spacing of 1, 2 or 5 times a power of ten giving 4 to 10 ticks over `range`.
-fn tick_step(range: f64) -> f64 {
+pub(crate) fn tick_step(range: f64) -> f64 {
     nice(range / 4.0)
 }
 
 /// Decimals needed to print multiples of `step`.
-fn decimals(step: f64) -> usize {
+pub(crate) fn decimals(step: f64) -> usize {
     if step >= 1.0 {
         0
     } else {
@@ -776,7 +776,7 @@ fn decimals(step: f64) -> usize {
 }
 
 /// Multiples of `step` within `low..=high`.
-fn ticks(low: f64, high: f64, step: f64) -> Vec<f64> {
+pub(crate) fn ticks(low: f64, high: f64, step: f64) -> Vec<f64> {
     let first = (low / step).ceil() as i64;
     let last = (high / step + 1e-9).floor() as i64;
     (first..=last).map(|k| k as f64 * step).collect()

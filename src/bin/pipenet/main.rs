@@ -9,6 +9,7 @@ mod fireflow;
 mod isolate;
 mod map;
 mod night;
+mod plot;
 mod progress;
 mod savings;
 mod scenario;
@@ -76,6 +77,8 @@ enum Command {
     Export(export::ExportArgs),
     /// Draw the network from its coordinates as SVG, coloured by a result at one time.
     Map(map::MapArgs),
+    /// Time series of chosen nodes and links over the run as an SVG line chart.
+    Plot(plot::PlotArgs),
     /// IWA/AWWA water balance, UARL, ILI and non-revenue water from annual volumes.
     Balance(balance::BalanceArgs),
     /// DMA night flows per day: MNF, leakage, night-day factor, new bursts, meter checks.
@@ -118,6 +121,7 @@ fn main() -> ExitCode {
         Command::Batch(args) => batch::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Map(args) => map::run(&args),
+        Command::Plot(args) => plot::run(&args),
         Command::Balance(args) => balance::run(&args),
         Command::Dma(args) => dma::run(&args),
         Command::Savings(args) => savings::run(&args),

@@ -184,7 +184,7 @@ fn lowest_pressure(net: &Network, snap: &Snapshot) -> Option<Critical> {
         })
 }
 
-fn pressure_unit(units: PressureUnits) -> &'static str {
+pub(crate) fn pressure_unit(units: PressureUnits) -> &'static str {
     match units {
         PressureUnits::Psi => "psi",
         PressureUnits::Kpa => "kPa",
