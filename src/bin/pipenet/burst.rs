@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
+use pipenet::analysis::ValveLayer;
+use pipenet::scenario::burst_isolation::{self, BurstIsolation};
 use pipenet::scenario::run::{simulate, RunOptions, RunSummary};
 use pipenet::scenario::{Applied, BurstSpec, Edit, Scenario, SimTime};
 use pipenet::Network;
@@ -59,6 +61,15 @@ pub struct BurstArgs {
     /// Write the edited network to this .inp file (opens in EPANET).
     #[arg(long)]
     write_inp: Option<PathBuf>,
+    /// Close the valves that isolate the burst pipe at this time (h:mm[:ss]
+    /// or hours), and report the volume lost before and after.
+    #[arg(long, value_parser = parse_time)]
+    isolate_at: Option<SimTime>,
+    /// Valve layer for --isolate-at: a CSV file with columns link,node (as
+    /// `pipenet isolate --valves`). Without it, the network's own valves
+    /// and links tagged as valves in [TAGS].
+    #[arg(long, requires = "isolate_at")]
+    valves: Option<PathBuf>,
 }
 
 pub fn parse_time(text: &str) -> Result<SimTime, String> {
@@ -118,7 +129,11 @@ pub fn run(args: &BurstArgs) -> Result<ExitCode> {
     }
     let (spec, extra) = args.shape.edits(&args.pipe);
     let scenario = pipenet::scenario::batch::burst_scenario(&args.pipe, &spec, &extra);
-    let applied = scenario.apply(&base)?;
+    let mut applied = scenario.apply(&base)?;
+    let isolation = match args.isolate_at {
+        Some(at) => Some(isolate(args, &base, &mut applied, at)?),
+        None => None,
+    };
     for note in &applied.notes {
         eprintln!("note: {note}");
     }
@@ -131,6 +146,7 @@ pub fn run(args: &BurstArgs) -> Result<ExitCode> {
         service_pressure_m: service_m,
         keep_results: args.results.is_some(),
         window_start_s: None,
+        split_at_s: args.isolate_at.map(|t| t.0),
     };
     let burst = simulate(&applied, &options).context("the burst run")?;
     // The same pressure window for the run without the burst.
@@ -150,11 +166,71 @@ pub fn run(args: &BurstArgs) -> Result<ExitCode> {
         write_rows(path, &applied, &burst, &baseline)?;
     }
     print_report(&args.network, &applied, &spec, &burst, &baseline, service_m);
+    if let Some(isolation) = &isolation {
+        print_isolation(&applied, isolation, &burst);
+    }
     Ok(if burst.unbalanced_periods == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Closes the valves around the burst pipe from `at` in `applied`.
+fn isolate(
+    args: &BurstArgs,
+    base: &Network,
+    applied: &mut Applied,
+    at: SimTime,
+) -> Result<BurstIsolation> {
+    let layer = match &args.valves {
+        Some(path) => ValveLayer::read_csv(base, path)?,
+        None => ValveLayer::from_network(base),
+    };
+    burst_isolation::isolate(applied, base, &layer, at).with_context(|| {
+        format!(
+            "{}: cannot isolate the burst at {}",
+            args.network.display(),
+            super::clock(at.0)
+        )
+    })
+}
+
+/// The valves closed, the burst outflow before and after, and the
+/// customers the closure cuts off.
+fn print_isolation(applied: &Applied, isolation: &BurstIsolation, burst: &RunSummary) {
+    let net = &applied.network;
+    let Some(after) = &burst.after_split else {
+        return;
+    };
+    let closed: Vec<String> = (isolation.closed_links.iter())
+        .map(|&k| net.link(k).id.clone())
+        .collect();
+    println!(
+        "isolation at {}: {} valves close links {}",
+        super::clock(isolation.at.0),
+        isolation.valves.len(),
+        closed.join(", ")
+    );
+    println!(
+        "burst outflow: {:.1} m³ before closing, {:.1} m³ after",
+        burst.burst_volume_m3 - after.burst_volume_m3,
+        after.burst_volume_m3
+    );
+    let names: Vec<&str> = (isolation.customers_cut_off.iter())
+        .map(|&i| net.node(i).id.as_str())
+        .collect();
+    let lost: f64 = (isolation.customers_cut_off.iter())
+        .map(|&i| after.node_deficit_m3[i.ix()])
+        .sum();
+    println!(
+        "customers cut off after closing: {}{}{}, demand not delivered {lost:.1} m³ \
+         (whole network after closing: {:.1} m³)",
+        names.len(),
+        if names.is_empty() { "" } else { ": " },
+        names.join(" "),
+        after.deficit_m3
+    );
 }
 
 /// The base network with the burst run's demand model and emitter
