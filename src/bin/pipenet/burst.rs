@@ -163,7 +163,7 @@ pub fn run(args: &BurstArgs) -> Result<ExitCode> {
         super::write_results(path, "json", &applied.network, &args.network, &results)?;
     }
     if let Some(path) = &args.out {
-        write_rows(path, &applied, &burst, &baseline)?;
+        write_rows(path, &applied, &burst, &baseline, isolation.as_ref())?;
     }
     print_report(&args.network, &applied, &spec, &burst, &baseline, service_m);
     if let Some(isolation) = &isolation {
@@ -175,6 +175,9 @@ pub fn run(args: &BurstArgs) -> Result<ExitCode> {
         ExitCode::from(1)
     })
 }
+
+/// Customers named in the isolation report before the rest are counted.
+const NAMES_SHOWN: usize = 20;
 
 /// Closes the valves around the burst pipe from `at` in `applied`.
 fn isolate(
@@ -217,18 +220,23 @@ fn print_isolation(applied: &Applied, isolation: &BurstIsolation, burst: &RunSum
         burst.burst_volume_m3 - after.burst_volume_m3,
         after.burst_volume_m3
     );
-    let names: Vec<&str> = (isolation.customers_cut_off.iter())
+    let mut names: Vec<&str> = (isolation.customers_cut_off.iter())
         .map(|&i| net.node(i).id.as_str())
         .collect();
+    let count = names.len();
+    let more = count.saturating_sub(NAMES_SHOWN);
+    names.truncate(NAMES_SHOWN);
+    let list = match (count, more) {
+        (0, _) => String::new(),
+        (_, 0) => format!(" ({})", names.join(", ")),
+        _ => format!(" ({}, ... {more} more)", names.join(", ")),
+    };
     let lost: f64 = (isolation.customers_cut_off.iter())
         .map(|&i| after.node_deficit_m3[i.ix()])
         .sum();
     println!(
-        "customers cut off after closing: {}{}{}, demand not delivered {lost:.1} m³ \
+        "customers cut off after closing: {count}{list}, demand not delivered {lost:.1} m³ \
          (whole network after closing: {:.1} m³)",
-        names.len(),
-        if names.is_empty() { "" } else { ": " },
-        names.join(" "),
         after.deficit_m3
     );
 }
@@ -262,7 +270,13 @@ pub fn write_inp(input: &Path, path: &Path, net: &Network) -> Result<()> {
 
 /// The report-time rows in the file's units, as CSV, or as JSON with the
 /// run's totals.
-fn write_rows(path: &Path, applied: &Applied, s: &RunSummary, baseline: &RunSummary) -> Result<()> {
+fn write_rows(
+    path: &Path,
+    applied: &Applied,
+    s: &RunSummary,
+    baseline: &RunSummary,
+    isolation: Option<&BurstIsolation>,
+) -> Result<()> {
     let net = &applied.network;
     let u = net.units();
     let rows: Vec<serde_json::Value> = s
@@ -285,6 +299,7 @@ fn write_rows(path: &Path, applied: &Applied, s: &RunSummary, baseline: &RunSumm
     match ext {
         "json" => {
             let site = applied.bursts.first();
+            let isolation = isolation_json(net, isolation, s);
             let doc = serde_json::json!({
                 "pipe": site.map(|b| b.pipe.clone()),
                 "leak_junction": site.map(|b| net.node(b.leak_junction).id.clone()),
@@ -297,6 +312,7 @@ fn write_rows(path: &Path, applied: &Applied, s: &RunSummary, baseline: &RunSumm
                 "baseline_not_delivered_m3": round(baseline.not_delivered_m3(), 3),
                 "customers_below_service": s.below_service.len(),
                 "customers_below_service_baseline": baseline.below_service.len(),
+                "isolation": isolation,
                 "rows": rows,
             });
             serde_json::to_writer_pretty(&mut file, &doc)?;
@@ -326,6 +342,30 @@ fn write_rows(path: &Path, applied: &Applied, s: &RunSummary, baseline: &RunSumm
     }
     file.flush()?;
     Ok(())
+}
+
+/// The isolation's valves, volumes and customers cut off, or null.
+fn isolation_json(
+    net: &Network,
+    isolation: Option<&BurstIsolation>,
+    s: &RunSummary,
+) -> serde_json::Value {
+    let (Some(isolation), Some(after)) = (isolation, &s.after_split) else {
+        return serde_json::Value::Null;
+    };
+    let customers = &isolation.customers_cut_off;
+    serde_json::json!({
+        "at_s": isolation.at.0,
+        "closed_links": (isolation.closed_links.iter())
+            .map(|&k| net.link(k).id.clone())
+            .collect::<Vec<_>>(),
+        "burst_volume_before_m3": round(s.burst_volume_m3 - after.burst_volume_m3, 3),
+        "burst_volume_after_m3": round(after.burst_volume_m3, 3),
+        "customers_cut_off": customers.iter().map(|&i| net.node(i).id.clone()).collect::<Vec<_>>(),
+        "cut_off_not_delivered_m3":
+            round(customers.iter().map(|&i| after.node_deficit_m3[i.ix()]).sum(), 3),
+        "not_delivered_after_m3": round(after.deficit_m3, 3),
+    })
 }
 
 fn round(x: f64, digits: i32) -> f64 {
