@@ -119,3 +119,133 @@ fn the_orifice_law_holds_at_the_leak_junction() {
         );
     }
 }
+
+/// R -1- A -2- B -3- C -4- D: wide short pipes (head loss negligible), a
+/// reservoir at 50 m, junctions at 0 m with 1 L/s each, 4 h in 1 h steps.
+const LINE: &str = "\
+[RESERVOIRS]
+R 50
+[JUNCTIONS]
+A 0 1
+B 0 1
+C 0 1
+D 0 1
+[PIPES]
+1 R A 10 1000 130
+2 A B 10 1000 130
+3 B C 10 1000 130
+4 C D 10 1000 130
+[OPTIONS]
+UNITS LPS
+[TIMES]
+DURATION 4:00
+HYDRAULIC TIMESTEP 1:00
+REPORT TIMESTEP 1:00
+[END]
+";
+
+#[test]
+fn isolating_a_burst_stops_it_and_cuts_off_the_far_end() {
+    use pipenet::analysis::{IsolationValve, ValveLayer};
+    use pipenet::scenario::burst_isolation;
+
+    let base = pipenet::inp::read_str(LINE, "line.inp")
+        .expect("line network")
+        .network;
+    let mut spec = BurstSpec::orifice("3", 0.001);
+    spec.start = Some(SimTime(0));
+    let mut applied = batch::burst_scenario("3", &spec, &[])
+        .apply(&base)
+        .expect("burst applies");
+    // Valves on pipe 3 at both its ends (B and C).
+    let pipe = base.link_ix("3").expect("pipe 3");
+    let at = |node: &str| IsolationValve {
+        id: format!("V{node}"),
+        link: pipe,
+        node: base.node_ix(node).expect("node"),
+    };
+    let layer = ValveLayer {
+        valves: vec![at("B"), at("C")],
+    };
+    let close_s = 2 * 3600;
+    let isolation =
+        burst_isolation::isolate(&mut applied, &base, &layer, SimTime(close_s)).expect("isolates");
+    let net = &applied.network;
+    let closed: Vec<&str> = (isolation.closed_links.iter())
+        .map(|&k| net.link(k).id.as_str())
+        .collect();
+    assert_eq!(closed, ["3", "3-2"]);
+    let cut: Vec<&str> = (isolation.customers_cut_off.iter())
+        .map(|&i| net.node(i).id.as_str())
+        .collect();
+    assert_eq!(cut, ["C", "D"]);
+
+    let options = run::RunOptions {
+        split_at_s: Some(close_s),
+        keep_results: true,
+        ..Default::default()
+    };
+    let summary = run::simulate(&applied, &options).expect("runs");
+    let after = summary.after_split.as_ref().expect("split totals");
+
+    // Before closing: the orifice law at the reservoir's 50 m of head,
+    // q = Cd A √(2 g h) = 0.75 · 0.001 · √(2 · 9.81456 · 50) = 0.023502 m³/s,
+    // for the two hours before the valves close.
+    let q = 0.75 * 0.001 * (2.0 * 32.2 * 0.3048 * 50.0f64).sqrt();
+    let before = summary.burst_volume_m3 - after.burst_volume_m3;
+    assert!(
+        (before - q * close_s as f64).abs() < 1e-3 * before,
+        "before closing {before} m³, hand {} m³",
+        q * close_s as f64
+    );
+    // After closing the shut segment has no source: nothing flows out.
+    assert!(
+        after.burst_volume_m3.abs() < 1e-9,
+        "{}",
+        after.burst_volume_m3
+    );
+    // C and D get nothing for the last two hours: 2 · 1 L/s · 7200 s.
+    let c = net.node_ix("C").expect("C").ix();
+    let d = net.node_ix("D").expect("D").ix();
+    let lost = after.node_deficit_m3[c] + after.node_deficit_m3[d];
+    assert!(
+        (lost - 14.4).abs() < 1e-6,
+        "cut-off customers lost {lost} m³"
+    );
+    // The split junction sits inside the shut segment.
+    let split = applied.bursts[0].split_junction;
+    let results = summary.results.expect("kept");
+    for snap in results.snapshots.iter().filter(|s| s.time_s >= close_s) {
+        for i in [c, d] {
+            assert_eq!(
+                snap.demand_m3s[i], 0.0,
+                "{} at {} s",
+                net.nodes[i].id, snap.time_s
+            );
+        }
+        assert!(
+            snap.cut_off[split.ix()],
+            "split junction supplied at {} s",
+            snap.time_s
+        );
+    }
+}
+
+#[test]
+fn isolating_a_burst_after_the_run_or_without_valves_is_an_error() {
+    use pipenet::analysis::ValveLayer;
+    use pipenet::scenario::burst_isolation::{self, BurstIsolationError};
+
+    let base = pipenet::inp::read_str(LINE, "line.inp")
+        .expect("line network")
+        .network;
+    let spec = BurstSpec::orifice("3", 0.001);
+    let applied = batch::burst_scenario("3", &spec, &[])
+        .apply(&base)
+        .expect("burst applies");
+    let none = ValveLayer::default();
+    let err = burst_isolation::isolate(&mut applied.clone(), &base, &none, SimTime(3600));
+    assert!(matches!(err, Err(BurstIsolationError::NoValves { .. })));
+    let err = burst_isolation::isolate(&mut applied.clone(), &base, &none, SimTime(5 * 3600));
+    assert!(matches!(err, Err(BurstIsolationError::AfterEnd { .. })));
+}

@@ -181,6 +181,7 @@ pub fn run(
         service_pressure_m: options.service_pressure_m,
         keep_results: false,
         window_start_s: None,
+        split_at_s: None,
     };
     Ok(pool.install(|| {
         jobs.par_iter()

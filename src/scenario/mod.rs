@@ -32,6 +32,7 @@
 
 pub mod batch;
 pub mod burst;
+pub mod burst_isolation;
 mod edits;
 pub mod file;
 mod network_edit;

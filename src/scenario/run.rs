@@ -26,6 +26,24 @@ pub struct RunOptions {
     /// Start of the window in which pressures are checked, s; the earliest
     /// burst's start (or 0) if absent.
     pub window_start_s: Option<u64>,
+    /// A time, s, at which burst outflow and demand not delivered are also
+    /// totalled apart (before and from it), as for a burst isolated then.
+    pub split_at_s: Option<u64>,
+}
+
+/// Totals from [`RunOptions::split_at_s`] on: every period that starts at
+/// or after it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AfterSplit {
+    /// The split time, s.
+    pub at_s: u64,
+    /// Water lost through the bursts from the split time, m³.
+    pub burst_volume_m3: f64,
+    /// Customer demand not delivered from the split time, m³.
+    pub deficit_m3: f64,
+    /// Demand not delivered from the split time at each node (by node
+    /// index; 0 for nodes that are not customers), m³.
+    pub node_deficit_m3: Vec<f64>,
 }
 
 /// A junction that fell below the service pressure.
@@ -102,6 +120,8 @@ pub struct RunSummary {
     pub link_ranges: Vec<(usize, Range)>,
     /// Every report-time snapshot, if asked for.
     pub results: Option<Results>,
+    /// Totals from the split time on, if one was asked for.
+    pub after_split: Option<AfterSplit>,
 }
 
 impl RunSummary {
@@ -128,6 +148,11 @@ pub fn simulate(applied: &Applied, options: &RunOptions) -> Result<RunSummary, H
     let mut watch = Watch::new(applied, service_m, window_s);
     let mut summary = RunSummary {
         results: options.keep_results.then(Results::default),
+        after_split: options.split_at_s.map(|at_s| AfterSplit {
+            at_s,
+            node_deficit_m3: vec![0.0; net.nodes.len()],
+            ..AfterSplit::default()
+        }),
         ..RunSummary::default()
     };
 
@@ -153,11 +178,23 @@ pub fn simulate(applied: &Applied, options: &RunOptions) -> Result<RunSummary, H
             }
         }
         summary.end_s = t;
+        // Per-customer deficits of this period, read before the state advances.
+        let node_deficits: Vec<(usize, f64)> = match &summary.after_split {
+            Some(after) if t >= after.at_s => watch.deficits(sim.state()),
+            _ => Vec::new(),
+        };
         let step = sim.advance() as f64;
         summary.demand_m3 += rates.demand_m3s * step;
         summary.delivered_m3 += rates.delivered_m3s * step;
         summary.burst_volume_m3 += rates.burst_m3s * step;
         summary.deficit_m3 += rates.deficit_m3s * step;
+        if let Some(after) = summary.after_split.as_mut().filter(|a| t >= a.at_s) {
+            after.burst_volume_m3 += rates.burst_m3s * step;
+            after.deficit_m3 += rates.deficit_m3s * step;
+            for (i, deficit_m3s) in node_deficits {
+                after.node_deficit_m3[i] += deficit_m3s * step;
+            }
+        }
         if step == 0.0 {
             if sim.halted() {
                 summary.halted_at_s = Some(t);
@@ -272,6 +309,18 @@ impl<'a> Watch<'a> {
             widen(range, state.flow_m3s[*k], t);
         }
         rates
+    }
+
+    /// Each customer's demand not delivered in `state`, m³/s.
+    fn deficits(&self, state: &HydraulicState) -> Vec<(usize, f64)> {
+        (self.customers.iter())
+            .map(|&i| {
+                (
+                    i,
+                    (state.full_demand_m3s[i] - state.demand_flow_m3s[i]).max(0.0),
+                )
+            })
+            .collect()
     }
 
     fn mark_below(&mut self, i: usize, t: u64, pressure: Option<f64>) {

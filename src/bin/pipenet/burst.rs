@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
+use pipenet::analysis::ValveLayer;
+use pipenet::scenario::burst_isolation::{self, BurstIsolation};
 use pipenet::scenario::run::{simulate, RunOptions, RunSummary};
 use pipenet::scenario::{Applied, BurstSpec, Edit, Scenario, SimTime};
 use pipenet::Network;
@@ -59,6 +61,15 @@ pub struct BurstArgs {
     /// Write the edited network to this .inp file (opens in EPANET).
     #[arg(long)]
     write_inp: Option<PathBuf>,
+    /// Close the valves that isolate the burst pipe at this time (h:mm[:ss]
+    /// or hours), and report the volume lost before and after.
+    #[arg(long, value_parser = parse_time)]
+    isolate_at: Option<SimTime>,
+    /// Valve layer for --isolate-at: a CSV file with columns link,node (as
+    /// `pipenet isolate --valves`). Without it, the network's own valves
+    /// and links tagged as valves in [TAGS].
+    #[arg(long, requires = "isolate_at")]
+    valves: Option<PathBuf>,
 }
 
 pub fn parse_time(text: &str) -> Result<SimTime, String> {
@@ -118,7 +129,11 @@ pub fn run(args: &BurstArgs) -> Result<ExitCode> {
     }
     let (spec, extra) = args.shape.edits(&args.pipe);
     let scenario = pipenet::scenario::batch::burst_scenario(&args.pipe, &spec, &extra);
-    let applied = scenario.apply(&base)?;
+    let mut applied = scenario.apply(&base)?;
+    let isolation = match args.isolate_at {
+        Some(at) => Some(isolate(args, &base, &mut applied, at)?),
+        None => None,
+    };
     for note in &applied.notes {
         eprintln!("note: {note}");
     }
@@ -131,6 +146,7 @@ pub fn run(args: &BurstArgs) -> Result<ExitCode> {
         service_pressure_m: service_m,
         keep_results: args.results.is_some(),
         window_start_s: None,
+        split_at_s: args.isolate_at.map(|t| t.0),
     };
     let burst = simulate(&applied, &options).context("the burst run")?;
     // The same pressure window for the run without the burst.
@@ -147,14 +163,82 @@ pub fn run(args: &BurstArgs) -> Result<ExitCode> {
         super::write_results(path, "json", &applied.network, &args.network, &results)?;
     }
     if let Some(path) = &args.out {
-        write_rows(path, &applied, &burst, &baseline)?;
+        write_rows(path, &applied, &burst, &baseline, isolation.as_ref())?;
     }
     print_report(&args.network, &applied, &spec, &burst, &baseline, service_m);
+    if let Some(isolation) = &isolation {
+        print_isolation(&applied, isolation, &burst);
+    }
     Ok(if burst.unbalanced_periods == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Customers named in the isolation report before the rest are counted.
+const NAMES_SHOWN: usize = 20;
+
+/// Closes the valves around the burst pipe from `at` in `applied`.
+fn isolate(
+    args: &BurstArgs,
+    base: &Network,
+    applied: &mut Applied,
+    at: SimTime,
+) -> Result<BurstIsolation> {
+    let layer = match &args.valves {
+        Some(path) => ValveLayer::read_csv(base, path)?,
+        None => ValveLayer::from_network(base),
+    };
+    burst_isolation::isolate(applied, base, &layer, at).with_context(|| {
+        format!(
+            "{}: cannot isolate the burst at {}",
+            args.network.display(),
+            super::clock(at.0)
+        )
+    })
+}
+
+/// The valves closed, the burst outflow before and after, and the
+/// customers the closure cuts off.
+fn print_isolation(applied: &Applied, isolation: &BurstIsolation, burst: &RunSummary) {
+    let net = &applied.network;
+    let Some(after) = &burst.after_split else {
+        return;
+    };
+    let closed: Vec<String> = (isolation.closed_links.iter())
+        .map(|&k| net.link(k).id.clone())
+        .collect();
+    println!(
+        "isolation at {}: {} valves close links {}",
+        super::clock(isolation.at.0),
+        isolation.valves.len(),
+        closed.join(", ")
+    );
+    println!(
+        "burst outflow: {:.1} m³ before closing, {:.1} m³ after",
+        burst.burst_volume_m3 - after.burst_volume_m3,
+        after.burst_volume_m3
+    );
+    let mut names: Vec<&str> = (isolation.customers_cut_off.iter())
+        .map(|&i| net.node(i).id.as_str())
+        .collect();
+    let count = names.len();
+    let more = count.saturating_sub(NAMES_SHOWN);
+    names.truncate(NAMES_SHOWN);
+    let list = match (count, more) {
+        (0, _) => String::new(),
+        (_, 0) => format!(" ({})", names.join(", ")),
+        _ => format!(" ({}, ... {more} more)", names.join(", ")),
+    };
+    let lost: f64 = (isolation.customers_cut_off.iter())
+        .map(|&i| after.node_deficit_m3[i.ix()])
+        .sum();
+    println!(
+        "customers cut off after closing: {count}{list}, demand not delivered {lost:.1} m³ \
+         (whole network after closing: {:.1} m³)",
+        after.deficit_m3
+    );
 }
 
 /// The base network with the burst run's demand model and emitter
@@ -186,7 +270,13 @@ pub fn write_inp(input: &Path, path: &Path, net: &Network) -> Result<()> {
 
 /// The report-time rows in the file's units, as CSV, or as JSON with the
 /// run's totals.
-fn write_rows(path: &Path, applied: &Applied, s: &RunSummary, baseline: &RunSummary) -> Result<()> {
+fn write_rows(
+    path: &Path,
+    applied: &Applied,
+    s: &RunSummary,
+    baseline: &RunSummary,
+    isolation: Option<&BurstIsolation>,
+) -> Result<()> {
     let net = &applied.network;
     let u = net.units();
     let rows: Vec<serde_json::Value> = s
@@ -209,6 +299,7 @@ fn write_rows(path: &Path, applied: &Applied, s: &RunSummary, baseline: &RunSumm
     match ext {
         "json" => {
             let site = applied.bursts.first();
+            let isolation = isolation_json(net, isolation, s);
             let doc = serde_json::json!({
                 "pipe": site.map(|b| b.pipe.clone()),
                 "leak_junction": site.map(|b| net.node(b.leak_junction).id.clone()),
@@ -221,6 +312,7 @@ fn write_rows(path: &Path, applied: &Applied, s: &RunSummary, baseline: &RunSumm
                 "baseline_not_delivered_m3": round(baseline.not_delivered_m3(), 3),
                 "customers_below_service": s.below_service.len(),
                 "customers_below_service_baseline": baseline.below_service.len(),
+                "isolation": isolation,
                 "rows": rows,
             });
             serde_json::to_writer_pretty(&mut file, &doc)?;
@@ -250,6 +342,30 @@ fn write_rows(path: &Path, applied: &Applied, s: &RunSummary, baseline: &RunSumm
     }
     file.flush()?;
     Ok(())
+}
+
+/// The isolation's valves, volumes and customers cut off, or null.
+fn isolation_json(
+    net: &Network,
+    isolation: Option<&BurstIsolation>,
+    s: &RunSummary,
+) -> serde_json::Value {
+    let (Some(isolation), Some(after)) = (isolation, &s.after_split) else {
+        return serde_json::Value::Null;
+    };
+    let customers = &isolation.customers_cut_off;
+    serde_json::json!({
+        "at_s": isolation.at.0,
+        "closed_links": (isolation.closed_links.iter())
+            .map(|&k| net.link(k).id.clone())
+            .collect::<Vec<_>>(),
+        "burst_volume_before_m3": round(s.burst_volume_m3 - after.burst_volume_m3, 3),
+        "burst_volume_after_m3": round(after.burst_volume_m3, 3),
+        "customers_cut_off": customers.iter().map(|&i| net.node(i).id.clone()).collect::<Vec<_>>(),
+        "cut_off_not_delivered_m3":
+            round(customers.iter().map(|&i| after.node_deficit_m3[i.ix()]).sum(), 3),
+        "not_delivered_after_m3": round(after.deficit_m3, 3),
+    })
 }
 
 fn round(x: f64, digits: i32) -> f64 {
