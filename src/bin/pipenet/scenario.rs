@@ -88,9 +88,9 @@ fn print_summary(scenario: &Scenario, applied: &Applied, s: &RunSummary) {
     let pressure = net.options.pressure_units.keyword();
     let clock = super::clock;
     println!(
-        "scenario '{}': {} edits",
+        "scenario '{}': {}",
         scenario.name,
-        scenario.edits.len()
+        super::plural(scenario.edits.len(), "edit")
     );
     if !scenario.description.is_empty() {
         println!("  {}", scenario.description.trim());
