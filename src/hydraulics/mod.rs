@@ -609,10 +609,18 @@ impl<'n> Simulation<'n> {
                     if n.is_junction() {
                         continue; // checked inside the solver
                     }
-                    let level = self.state.head_m[node.ix()] - n.elevation_m;
-                    let slack = self.state.node_demand_m3s[node.ix()].abs();
+                    let i = node.ix();
+                    let slack = self.state.node_demand_m3s[i].abs();
                     let above = matches!(control.condition, ControlCondition::NodeAbove { .. });
-                    tank_control_fires(n, level, threshold, slack, above)
+                    let grade = n.elevation_m + threshold;
+                    tank_control_fires(
+                        n,
+                        self.model.storage[i].as_ref(),
+                        self.state.head_m[i],
+                        grade,
+                        slack,
+                        above,
+                    )
                 }
                 ControlCondition::AtTime { time_s } => time_s == self.time_s,
                 ControlCondition::AtClockTime { clock_s } => {
@@ -682,24 +690,25 @@ impl Simulation<'_> {
     }
 }
 
-/// Whether a tank-level control fires: for a cylindrical tank EPANET
-/// compares volumes, allowing the volume the tank gains or loses in one
-/// second at its current net flow (`slack_m3s`); volume-curve tanks and
-/// reservoirs compare levels, the volume being monotone in the level.
+/// Whether a tank-level control fires at `head_m` against the control's
+/// head `grade_m`: for a cylindrical tank EPANET compares volumes (the
+/// tank's own storage, as its level is integrated), allowing the volume the
+/// tank gains or loses in one second at its current net flow (`slack_m3s`);
+/// volume-curve tanks and reservoirs compare heads, the volume being
+/// monotone in the level.
 fn tank_control_fires(
     node: &crate::network::Node,
-    level: f64,
-    threshold: f64,
+    storage: Option<&tanks::TankStorage>,
+    head_m: f64,
+    grade_m: f64,
     slack_m3s: f64,
     above: bool,
 ) -> bool {
-    let (v1, v2, slack) = match &node.kind {
-        NodeKind::Tank(t) if t.volume_curve.is_none() => {
-            let area = std::f64::consts::PI * t.diameter_m * t.diameter_m / 4.0;
-            let volume = |lvl: f64| t.min_volume_m3 + (lvl - t.min_level_m) * area;
-            (volume(level), volume(threshold), slack_m3s)
+    let (v1, v2, slack) = match (&node.kind, storage) {
+        (NodeKind::Tank(t), Some(s)) if t.volume_curve.is_none() => {
+            (s.volume_m3(head_m), s.volume_m3(grade_m), slack_m3s)
         }
-        _ => (level, threshold, 0.0),
+        _ => (head_m, grade_m, 0.0),
     };
     if above {
         v1 >= v2 - slack
