@@ -23,6 +23,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
 use pipenet::hydraulics::{Element, LinkStatus, SolveOutcome};
+use pipenet::report::rpt::clock;
 use pipenet::report::{self, Results};
 use pipenet::Network;
 
@@ -726,11 +727,6 @@ fn node_list(net: &Network, nodes: &[usize]) -> String {
         .collect();
     let more = if nodes.len() > 10 { ", ..." } else { "" };
     format!("{}{more}", names.join(", "))
-}
-
-/// A simulation time as hours:minutes:seconds.
-fn clock(t: u64) -> String {
-    format!("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
 }
 
 /// The lowest and highest junction pressure over the report times;
