@@ -99,6 +99,16 @@ impl FlowUnits {
         )
     }
 
+    /// The unit of lengths, heads and elevations a file in these flow
+    /// units uses: "m" for SI units, "ft" otherwise.
+    pub fn length_unit(self) -> &'static str {
+        if self.is_si() {
+            "m"
+        } else {
+            "ft"
+        }
+    }
+
     /// File units per cubic foot per second (EPANET `types.h`).
     fn per_cfs(self) -> f64 {
         match self {

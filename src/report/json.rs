@@ -128,11 +128,7 @@ pub fn write(
         units: UnitNames {
             flow: net.options.flow_units.keyword(),
             pressure: net.options.pressure_units.keyword(),
-            length: if net.options.flow_units.is_si() {
-                "m"
-            } else {
-                "ft"
-            },
+            length: net.options.flow_units.length_unit(),
             velocity: if net.options.flow_units.is_si() {
                 "m/s"
             } else {

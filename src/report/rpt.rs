@@ -146,7 +146,7 @@ impl<'n> StatusLog<'n> {
                     "{at:>10}: Tank {} is {word} at {:.2} {}",
                     node.id,
                     (state.head_m[i] - node.elevation_m) / u.length,
-                    length_label(self.net)
+                    self.net.options.flow_units.length_unit()
                 ),
                 _ => format!("{at:>10}: Reservoir {} is {word}", node.id),
             });
@@ -258,14 +258,6 @@ fn node_kind_name(kind: &NodeKind) -> &'static str {
 /// A simulation time as EPANET's report writes it, h:mm:ss.
 pub fn clock(t: u64) -> String {
     format!("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
-}
-
-fn length_label(net: &Network) -> &'static str {
-    if net.options.flow_units.is_si() {
-        "m"
-    } else {
-        "ft"
-    }
 }
 
 /// The name and units of the quality column, as EPANET heads it.

@@ -143,11 +143,7 @@ impl Units {
         Units {
             flow: net.options.flow_units.keyword(),
             flow_per: u.flow,
-            length: if net.options.flow_units.is_si() {
-                "m"
-            } else {
-                "ft"
-            },
+            length: net.options.flow_units.length_unit(),
             length_per: u.length,
             pressure: net.options.pressure_units.keyword(),
             pressure_per: u.pressure,
