@@ -365,6 +365,11 @@ fn run(
         }
         if sim.is_report_time() {
             if let Some(st) = &supply {
+                // As for the snapshots: every report time only when written;
+                // the summary needs the last one alone.
+                if out.is_none() {
+                    shares.percent.clear();
+                }
                 shares.percent.push(
                     (0..st.sources().len())
                         .map(|s| {
