@@ -6,6 +6,7 @@
 
 mod accounting;
 mod balance;
+mod branches;
 mod clock;
 pub(crate) mod constants;
 mod energy;

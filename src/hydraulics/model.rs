@@ -73,6 +73,9 @@ pub(crate) struct HydraulicModel {
     pub ends: Vec<(usize, usize)>,
     /// For each link, its law.
     pub laws: Vec<LinkLaw>,
+    /// Whether each link is closed in the input (`[STATUS]` or its own
+    /// status column) before any control acts.
+    pub initially_closed: Vec<bool>,
     /// For each link, its diameter in m (0 for pumps).
     pub diameters: Vec<f64>,
     /// Links that are valves, in link order.
@@ -271,6 +274,11 @@ impl HydraulicModel {
             junction_nodes,
             ends,
             laws,
+            initially_closed: net
+                .links
+                .iter()
+                .map(|l| l.initial_status == crate::network::InitialStatus::Closed)
+                .collect(),
             diameters: net.links.iter().map(|l| l.diameter_m()).collect(),
             valves,
             emitter_ke,

@@ -22,6 +22,7 @@ use std::sync::Arc;
 const MAX_REMARKS: u32 = 16;
 
 use super::constants::*;
+use super::branches::Branches;
 use super::matrix::{HeadMatrix, MatrixError};
 use super::model::{HydraulicModel, LinkLaw};
 use super::pumps::{curve_segment, pump_headloss, PumpCoefficients, PumpCurve};
@@ -126,8 +127,8 @@ struct LinkEntries {
 }
 
 impl LinkEntries {
-    /// Looks up every link's entries in `matrix`.
-    fn of_links(model: &HydraulicModel, matrix: &HeadMatrix) -> Vec<LinkEntries> {
+    /// Looks up the entries of `links` in `matrix`.
+    fn of_links(model: &HydraulicModel, matrix: &HeadMatrix, links: &[usize]) -> Vec<LinkEntries> {
         let index = |i: usize| u32::try_from(i).unwrap_or(NO_ENTRY);
         let diagonal =
             |n: usize| model.unknown[n].map_or(NO_ENTRY, |u| index(matrix.diagonal_entry(u)));
@@ -137,11 +138,10 @@ impl LinkEntries {
                 .link_slot(k)
                 .map_or(NO_ENTRY, |s| index(matrix.off_diagonal_entry(s)))
         };
-        model
-            .ends
+        links
             .iter()
-            .enumerate()
-            .map(|(k, &(n1, n2))| LinkEntries {
+            .map(|&k| (k, model.ends[k]))
+            .map(|(k, (n1, n2))| LinkEntries {
                 start: index(n1),
                 end: index(n2),
                 off_diagonal: off(k),
@@ -154,12 +154,64 @@ impl LinkEntries {
     }
 }
 
+/// One set of head equations: the matrix, the links it takes terms from,
+/// and their entries in it.
+struct System {
+    matrix: HeadMatrix,
+    /// The links whose coefficients and flows the trials compute.
+    links: Vec<usize>,
+    /// Their ends and matrix entries, in the same order.
+    link_entries: Vec<LinkEntries>,
+}
+
+impl System {
+    /// The equations of every link of `model` but those `left_out` marks.
+    fn new(model: &HydraulicModel, left_out: Option<&[bool]>) -> Result<Self, MatrixError> {
+        let kept = |k: usize| left_out.is_none_or(|out| !out[k]);
+        let edges: Vec<Option<(usize, usize)>> = model
+            .ends
+            .iter()
+            .enumerate()
+            .map(|(k, &(a, b))| match (model.unknown[a], model.unknown[b]) {
+                (Some(i), Some(j)) if i != j && kept(k) => Some((i, j)),
+                _ => None,
+            })
+            .collect();
+        let matrix = HeadMatrix::new(model.junction_nodes.len(), &edges)?;
+        let links: Vec<usize> = (0..model.ends.len()).filter(|&k| kept(k)).collect();
+        Ok(System {
+            link_entries: LinkEntries::of_links(model, &matrix, &links),
+            matrix,
+            links,
+        })
+    }
+}
+
+/// The tree branches of the network (see [`super::branches`]) and their
+/// flows in the current solve.
+struct BranchFlows {
+    branches: Branches,
+    /// Each branch link's flow from the demands, m³/s (signed along it).
+    flows: Vec<f64>,
+    /// Each branch link's flow before the last trial, m³/s.
+    flow_before: Vec<f64>,
+    /// Per-node scratch for summing subtree demands, all zero between uses.
+    scratch: Vec<f64>,
+}
+
 /// The solver: a model, its matrix and its scratch arrays.
 pub(crate) struct Solver {
     model: Arc<HydraulicModel>,
+    /// The equations in use: of the whole network, or of its core when
+    /// `on_core` (the network without its tree branches).
     matrix: HeadMatrix,
-    /// Each link's ends and matrix entries.
+    active_links: Vec<usize>,
     link_entries: Vec<LinkEntries>,
+    on_core: bool,
+    /// The other equations, once needed (they are swapped in and out).
+    other: Option<System>,
+    /// The tree branches, when the network has any.
+    branch_flows: Option<BranchFlows>,
     /// Inverse head-loss gradient of each link, m³/s per m.
     p: Vec<f64>,
     /// Head loss over gradient of each link, m³/s.
@@ -190,22 +242,26 @@ pub(crate) struct Solver {
 impl Solver {
     /// A solver for `model`; builds the matrix pattern once.
     pub fn new(model: Arc<HydraulicModel>) -> Result<Self, MatrixError> {
-        let edges: Vec<Option<(usize, usize)>> = model
-            .ends
-            .iter()
-            .map(|&(a, b)| match (model.unknown[a], model.unknown[b]) {
-                (Some(i), Some(j)) if i != j => Some((i, j)),
-                _ => None,
-            })
-            .collect();
-        let matrix = HeadMatrix::new(model.junction_nodes.len(), &edges)?;
-        let link_entries = LinkEntries::of_links(&model, &matrix);
         let n_nodes = model.unknown.len();
         let n_links = model.ends.len();
+        // With tree branches, solves start on the core; the equations of
+        // the whole network are only built if a solve needs them.
+        let branches = Branches::find(&model);
+        let system = System::new(&model, branches.as_ref().map(|b| &b.is_branch_link[..]))?;
+        let branch_flows = branches.map(|branches| BranchFlows {
+            flows: Vec::with_capacity(branches.links.len()),
+            flow_before: vec![0.0; branches.links.len()],
+            scratch: vec![0.0; n_nodes],
+            branches,
+        });
         Ok(Solver {
+            on_core: branch_flows.is_some(),
             model,
-            matrix,
-            link_entries,
+            matrix: system.matrix,
+            active_links: system.links,
+            link_entries: system.link_entries,
+            other: None,
+            branch_flows,
             p: vec![0.0; n_links],
             y: vec![0.0; n_links],
             xflow: vec![0.0; n_nodes],
@@ -241,6 +297,10 @@ impl Solver {
             singular_at: None,
         };
         self.mark_connected(state);
+        if self.choose_system(state).is_err() {
+            outcome.singular_at = self.model.junction_nodes.first().copied();
+            return outcome;
+        }
         let mut remarks = 0;
 
         let mut iter = 1;
@@ -311,6 +371,13 @@ impl Solver {
                 if cut_changed {
                     remarks += 1;
                 }
+                if self.on_core && !self.core_still_applies(state) {
+                    self.set_branch_heads(state);
+                    if self.switch_system().is_err() {
+                        outcome.singular_at = self.model.junction_nodes.first().copied();
+                        break;
+                    }
+                }
                 if !status_change && !cut_changed {
                     outcome.converged = true;
                     break;
@@ -324,6 +391,9 @@ impl Solver {
             iter += 1;
         }
 
+        if self.on_core {
+            self.set_branch_heads(state);
+        }
         self.settle_floating_groups(state);
         self.zero_cut_off_flows(state);
         self.store_node_outflows(state);
@@ -387,7 +457,8 @@ impl Solver {
     /// P and Y of every link (EPANET `headlosscoeffs`).
     fn headloss_coefficients(&mut self, state: &HydraulicState) {
         let s = &self.model.settings;
-        for k in 0..self.p.len() {
+        let links = std::mem::take(&mut self.active_links);
+        for &k in &links {
             let q = state.flow_m3s[k];
             let status = state.status[k];
             let (p, y) = match &self.model.laws[k] {
@@ -452,6 +523,7 @@ impl Solver {
             self.p[k] = p;
             self.y[k] = y;
         }
+        self.active_links = links;
     }
 
     /// Builds the head equations (EPANET `matrixcoeffs`).
@@ -460,6 +532,9 @@ impl Solver {
         self.xflow.iter_mut().for_each(|x| *x = 0.0);
         self.isolate_disconnected_flows(state);
         self.link_terms(state);
+        if self.on_core {
+            self.branch_terms(state);
+        }
         self.emitter_terms(state);
         self.demand_terms(state);
         if self.model.has_leakage {
@@ -478,7 +553,7 @@ impl Solver {
     /// flow in the nodes' flow excess (EPANET `linkcoeffs`).
     fn link_terms(&mut self, state: &HydraulicState) {
         let (values, rhs) = self.matrix.entries_mut();
-        for (k, e) in self.link_entries.iter().enumerate() {
+        for (&k, e) in self.active_links.iter().zip(&self.link_entries) {
             let p = self.p[k];
             if p == 0.0 {
                 continue;
@@ -698,6 +773,154 @@ impl Solver {
         }
     }
 
+    // ----- tree branches ------------------------------------------------
+
+    /// Chooses the equations for this solve: the core's when the branches
+    /// behave as [`super::branches`] assumes (every branch pipe open, every
+    /// branch junction reached from a source, no pressure control watching
+    /// a branch junction or switching a branch pipe), with the branch flows
+    /// set from the demands; the whole network's otherwise. Fails only if
+    /// the equations not yet built cannot be.
+    fn choose_system(&mut self, state: &HydraulicState) -> Result<(), MatrixError> {
+        let Some(bf) = self.branch_flows.as_mut() else {
+            return Ok(());
+        };
+        let branches = &bf.branches;
+        let applies = branches.links.iter().all(|b| {
+            state.status[b.link] == LinkStatus::Open && state.connected[b.child]
+        }) && self.pressure_controls.iter().all(|c| {
+            !branches.is_branch_node[c.node] && !branches.is_branch_link[c.link]
+        });
+        if applies {
+            branches.subtree_flows(&state.full_demand_m3s, &mut bf.scratch, &mut bf.flows);
+            for (before, b) in bf.flow_before.iter_mut().zip(&branches.links) {
+                *before = state.flow_m3s[b.link];
+            }
+        }
+        if applies != self.on_core {
+            self.switch_system()?;
+        }
+        Ok(())
+    }
+
+    /// Whether the branches still behave as assumed after a re-marking of
+    /// the cut-off junctions.
+    fn core_still_applies(&self, state: &HydraulicState) -> bool {
+        self.branch_flows.as_ref().is_some_and(|bf| {
+            bf.branches
+                .links
+                .iter()
+                .all(|b| state.connected[b.child])
+        })
+    }
+
+    /// Swaps the equations in use for the other ones (core or whole
+    /// network), building those the first time.
+    fn switch_system(&mut self) -> Result<(), MatrixError> {
+        let mut other = match self.other.take() {
+            Some(system) => system,
+            None => {
+                let left_out = match (&self.branch_flows, self.on_core) {
+                    (Some(bf), false) => Some(&bf.branches.is_branch_link[..]),
+                    _ => None,
+                };
+                System::new(&self.model, left_out)?
+            }
+        };
+        std::mem::swap(&mut self.matrix, &mut other.matrix);
+        std::mem::swap(&mut self.active_links, &mut other.links);
+        std::mem::swap(&mut self.link_entries, &mut other.link_entries);
+        self.other = Some(other);
+        self.on_core = !self.on_core;
+        Ok(())
+    }
+
+    /// Gives the branch junctions their heads and the branch pipes their
+    /// coefficients at the end of trials on the core, outward from the
+    /// core: each link's head loss is that of the last trial's linear
+    /// equation, (Q_new − Q_before + y) / p, which is h(Q) once the flow
+    /// has settled.
+    fn set_branch_heads(&mut self, state: &mut HydraulicState) {
+        let model = Arc::clone(&self.model);
+        let s = &model.settings;
+        let Some(bf) = self.branch_flows.as_ref() else {
+            return;
+        };
+        for (b, &q_before) in bf.branches.links.iter().zip(&bf.flow_before).rev() {
+            let k = b.link;
+            let LinkLaw::Pipe { friction, .. } = &model.laws[k] else {
+                continue;
+            };
+            let (h, g) = super::headloss::pipe_headloss(s.formula, friction, q_before, s.rq_tol);
+            let (p, y) = (1.0 / g, h / g);
+            self.p[k] = p;
+            self.y[k] = y;
+            let start_minus_end = (state.flow_m3s[k] - q_before + y) / p;
+            state.head_m[b.child] = if b.towards_child {
+                state.head_m[b.parent] - start_minus_end
+            } else {
+                state.head_m[b.parent] + start_minus_end
+            };
+        }
+    }
+
+    /// The branch links' part of the head equations: their flows in the
+    /// flow excess of their ends, and at each core junction a branch hangs
+    /// from, the subtree's demand in place of the branch link's terms (the
+    /// exact elimination of the branch). A branch junction's own row is
+    /// left alone with a unit diagonal; its head is set after the trials.
+    fn branch_terms(&mut self, state: &HydraulicState) {
+        let Some(bf) = self.branch_flows.as_ref() else {
+            return;
+        };
+        let model = &self.model;
+        for (b, &flow) in bf.branches.links.iter().zip(&bf.flows) {
+            let k = b.link;
+            let (n1, n2) = model.ends[k];
+            let q = state.flow_m3s[k];
+            self.xflow[n1] -= q;
+            self.xflow[n2] += q;
+            if let Some(u) = model.unknown[b.child] {
+                self.matrix.add_diagonal(u, 1.0);
+            }
+            if !bf.branches.is_branch_node[b.parent] {
+                if let Some(u) = model.unknown[b.parent] {
+                    let (q_out, subtree) = if b.towards_child {
+                        (q, flow)
+                    } else {
+                        (-q, -flow)
+                    };
+                    self.matrix.add_rhs(u, q_out - subtree);
+                }
+            }
+        }
+    }
+
+    /// Sets each branch link to its subtree's flow, remembering the flow
+    /// before; returns Σ|Q| and Σ|ΔQ| over the branch links.
+    fn branch_flows(&mut self, state: &mut HydraulicState) -> (f64, f64) {
+        let Some(mut bf) = self.branch_flows.take() else {
+            return (0.0, 0.0);
+        };
+        let (mut qsum, mut dqsum) = (0.0, 0.0);
+        for ((b, &flow), before) in bf
+            .branches
+            .links
+            .iter()
+            .zip(&bf.flows)
+            .zip(&mut bf.flow_before)
+        {
+            let dq = state.flow_m3s[b.link] - flow;
+            *before = state.flow_m3s[b.link];
+            state.flow_m3s[b.link] = flow;
+            qsum += flow.abs();
+            dqsum += dq.abs();
+            self.note_change(dq, Element::Link(b.link));
+        }
+        self.branch_flows = Some(bf);
+        (qsum, dqsum)
+    }
+
     // ----- flow update --------------------------------------------------
 
     /// New link, emitter, demand and leakage flows from the new heads;
@@ -713,7 +936,8 @@ impl Solver {
             }
         }
 
-        for k in 0..self.p.len() {
+        let links = std::mem::take(&mut self.active_links);
+        for &k in &links {
             let (n1, n2) = m.ends[k];
             let dh = state.head_m[n1] - state.head_m[n2];
             let mut dq = (self.y[k] - self.p[k] * dh) * self.relax;
@@ -739,6 +963,12 @@ impl Solver {
                     state.node_demand_m3s[n2] += q;
                 }
             }
+        }
+        self.active_links = links;
+        if self.on_core {
+            let (branch_q, branch_dq) = self.branch_flows(state);
+            qsum += branch_q;
+            dqsum += branch_dq;
         }
 
         for &i in &m.junction_nodes {
