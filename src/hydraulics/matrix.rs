@@ -815,8 +815,13 @@ fn elimination_tree(pattern: &Pattern) -> Vec<usize> {
 impl Factorization for UpLookingLdlt {
     fn factor(&mut self, pattern: &Pattern, values: &[f64]) -> Result<(), usize> {
         let n = self.d.len();
-        let y = &mut self.y;
-        let l_values = &mut self.l_values;
+        assert!(
+            pattern.col_ptr.len() == n + 1 && values.len() == pattern.row_idx.len(),
+            "the pattern this factorisation was analysed for"
+        );
+        let y = &mut self.y[..n];
+        let d_all = &mut self.d[..n];
+        let l_values = &mut self.l_values[..];
         for k in 0..n {
             // Scatter column k of A: above the diagonal into y, then the
             // diagonal itself (stored last in the column).
@@ -826,44 +831,56 @@ impl Factorization for UpLookingLdlt {
                 if i == k {
                     d += a_ik;
                 } else {
-                    y[i] += a_ik;
+                    // SAFETY: rows of the pattern are below n (`lay_out`).
+                    unsafe { *y.get_unchecked_mut(i) += a_ik };
                 }
             }
 
             // Row k of L by a sparse triangular solve in increasing column order.
-            let row = self.row_ptr[k]..self.row_ptr[k + 1];
-            for (&i, &slot) in self.row_cols[row.clone()].iter().zip(&self.row_slots[row]) {
-                let y_i = y[i];
-                y[i] = 0.0;
-                let above = self.col_ptr[i]..slot;
-                for (&r, &l_ri) in self.l_rows[above.clone()].iter().zip(&l_values[above]) {
-                    y[r] -= l_ri * y_i;
+            for e in self.row_ptr[k]..self.row_ptr[k + 1] {
+                // SAFETY: `new` builds `row_cols` and `row_slots` of equal
+                // length with `row_ptr` ending at that length, columns below
+                // n, slots inside column i of `l_rows`/`l_values` (so
+                // `col_ptr[i] <= slot < l_values.len()`), and rows of L
+                // below n; none of them change afterwards.
+                unsafe {
+                    let i = *self.row_cols.get_unchecked(e);
+                    let slot = *self.row_slots.get_unchecked(e);
+                    let y_i = *y.get_unchecked(i);
+                    *y.get_unchecked_mut(i) = 0.0;
+                    for p in *self.col_ptr.get_unchecked(i)..slot {
+                        let r = *self.l_rows.get_unchecked(p);
+                        *y.get_unchecked_mut(r) -= *l_values.get_unchecked(p) * y_i;
+                    }
+                    let l_ki = y_i / *d_all.get_unchecked(i);
+                    d -= l_ki * y_i;
+                    *l_values.get_unchecked_mut(slot) = l_ki;
                 }
-                let l_ki = y_i / self.d[i];
-                d -= l_ki * y_i;
-                l_values[slot] = l_ki;
             }
 
             // Written so that a NaN pivot fails too.
             if d.is_nan() || d <= 0.0 {
                 return Err(k);
             }
-            self.d[k] = d;
+            d_all[k] = d;
         }
         Ok(())
     }
 
     fn solve_in_place(&mut self, x: &mut [f64]) {
-        let n = x.len();
+        let n = self.d.len();
+        assert_eq!(x.len(), n, "one right-hand side entry per unknown");
+        // SAFETY (all three loops): `new` builds `col_ptr` of length n + 1,
+        // non-decreasing and ending at `l_rows.len() == l_values.len()`,
+        // with every row in `l_rows` below n.
         // L z = b, forward.
         for i in 0..n {
             let x_i = x[i];
-            let column = self.col_ptr[i]..self.col_ptr[i + 1];
-            for (&r, &l_ri) in self.l_rows[column.clone()]
-                .iter()
-                .zip(&self.l_values[column])
-            {
-                x[r] -= l_ri * x_i;
+            unsafe {
+                for p in *self.col_ptr.get_unchecked(i)..*self.col_ptr.get_unchecked(i + 1) {
+                    let r = *self.l_rows.get_unchecked(p);
+                    *x.get_unchecked_mut(r) -= *self.l_values.get_unchecked(p) * x_i;
+                }
             }
         }
         // D w = z.
@@ -873,12 +890,11 @@ impl Factorization for UpLookingLdlt {
         // Lᵀ x = w, backward.
         for i in (0..n).rev() {
             let mut x_i = x[i];
-            let column = self.col_ptr[i]..self.col_ptr[i + 1];
-            for (&r, &l_ri) in self.l_rows[column.clone()]
-                .iter()
-                .zip(&self.l_values[column])
-            {
-                x_i -= l_ri * x[r];
+            unsafe {
+                for p in *self.col_ptr.get_unchecked(i)..*self.col_ptr.get_unchecked(i + 1) {
+                    let r = *self.l_rows.get_unchecked(p);
+                    x_i -= *self.l_values.get_unchecked(p) * *x.get_unchecked(r);
+                }
             }
             x[i] = x_i;
         }
