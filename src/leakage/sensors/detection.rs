@@ -145,13 +145,13 @@ pub fn detect(
     let scenarios: Vec<Scenario> = (pipes.iter())
         .map(|pipe| burst_scenario(pipe, &template, &[]))
         .collect();
-    let junction_count = net.nodes.len();
+    let node_count = net.nodes.len();
     let threshold_m = settings.threshold_m;
     let work = |_: usize, scenario: &Scenario| {
         let detected = guarded(|| {
             let applied = scenario.apply(&base).map_err(|e| e.to_string())?;
             let burst = solve(&applied.network)?;
-            Ok((0..junction_count)
+            Ok((0..node_count)
                 .filter(|&i| net.nodes[i].is_junction())
                 .filter(|&i| pressure_m[i] - burst[i] >= threshold_m)
                 .collect())
