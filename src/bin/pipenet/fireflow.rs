@@ -114,15 +114,7 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
         None => None,
     };
 
-    let mut rows = Vec::new();
-    for &h in &hydrants {
-        let before = hydrant_flow(&snapshot, h, &settings)?;
-        let after = match &night_snapshot {
-            Some(snap) => Some(hydrant_flow(snap, h, &settings)?),
-            None => None,
-        };
-        rows.push((h, before, after));
-    }
+    let rows = flows(&hydrants, &snapshot, night_snapshot.as_ref(), &settings)?;
     match &night_snapshot {
         Some(_) => print_before_after(args, &net, &rows),
         None => print_flows(args, &net, &rows),
@@ -135,6 +127,25 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
 
 /// One hydrant: its node, its fire flow, and its fire flow after the night settings.
 type HydrantRow = (usize, HydrantFlow, Option<HydrantFlow>);
+
+/// Each hydrant's fire flow in the snapshot, and in the night snapshot if there is one.
+fn flows(
+    hydrants: &[usize],
+    snapshot: &Snapshot,
+    night_snapshot: Option<&Snapshot>,
+    settings: &FireFlowSettings,
+) -> Result<Vec<HydrantRow>> {
+    let mut rows = Vec::new();
+    for &h in hydrants {
+        let before = hydrant_flow(snapshot, h, settings)?;
+        let after = match night_snapshot {
+            Some(snap) => Some(hydrant_flow(snap, h, settings)?),
+            None => None,
+        };
+        rows.push((h, before, after));
+    }
+    Ok(rows)
+}
 
 fn hydrants(args: &FireFlowArgs, net: &Network) -> Result<Vec<usize>> {
     if args.hydrants.eq_ignore_ascii_case("all") {

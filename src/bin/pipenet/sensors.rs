@@ -203,7 +203,8 @@ fn percent(covered: usize, total: usize) -> f64 {
     }
 }
 
-fn print_placement(args: &SensorsArgs, net: &Network, settings: &PlacementSettings, p: &Placement) {
+/// The line on the burst batch, and the bursts that could not be solved.
+fn print_bursts(args: &SensorsArgs, net: &Network, settings: &PlacementSettings, p: &Placement) {
     let u = net.units();
     let p_unit = net.options.pressure_units.keyword();
     let d = &settings.detection;
@@ -243,6 +244,13 @@ fn print_placement(args: &SensorsArgs, net: &Network, settings: &PlacementSettin
             super::clock(d.time_s)
         ),
     }
+}
+
+/// The sites table and the coverage they reach.
+fn print_placement(args: &SensorsArgs, net: &Network, settings: &PlacementSettings, p: &Placement) {
+    print_bursts(args, net, settings, p);
+    let u = net.units();
+    let p_unit = net.options.pressure_units.keyword();
     if let Some(cells) = &p.density {
         println!(
             "  density: one logger per {} km² (cells of {:.1} map units): {} cells hold \
