@@ -84,3 +84,98 @@ fn fire_flows_agree_with_epanet() {
         );
     }
 }
+
+/// `tests/data/fireflow/prv_hydrant.inp`: PRV V1 holds junction A (at
+/// 0 m) at its setting s, and one pipe (800 m, 150 mm, C 110) runs from A
+/// to hydrant H (at 0 m). With the residual at 14 m, H's fire flow is the
+/// flow that loses s − 14 m in that pipe, q = ((s − 14) / r)^(1/1.852)
+/// with r = 10.667 C^-1.852 d^-4.871 L (EPANET's Hazen-Williams, SI):
+/// 39.09 L/s by day (s = 50 m), 25.23 L/s after the night setting
+/// lowers s to 30 m from 01:00 to 05:00, as `pipenet night-pressure`
+/// lowers it (the fire is at 3:00).
+#[test]
+fn fire_flow_after_night_pressure_reduction_by_hand() {
+    use pipenet::scenario::night::{reduced_network, NightPlan};
+
+    let net = read("tests/data/fireflow/prv_hydrant.inp");
+    let time_s = 3 * 3600;
+    let settings = FireFlowSettings {
+        residual_pressure_m: 14.0,
+        time_s,
+        ..Default::default()
+    };
+    let plan = NightPlan {
+        link: net.link_ix("V1").unwrap().ix(),
+        window_s: (3600, 5 * 3600),
+        setting: Some(30.0),
+        min_pressure_m: None,
+        modulation: Vec::new(),
+    };
+    let night = reduced_network(&net, &[plan]).unwrap();
+    let h = net.node_ix("H").unwrap().ix();
+    let r = 10.667 * 110f64.powf(-1.852) * 0.15f64.powf(-4.871) * 800.0;
+    let hand = |setting_m: f64| ((setting_m - 14.0) / r).powf(1.0 / 1.852);
+
+    for (network, setting_m) in [(&net, 50.0), (&night, 30.0)] {
+        let snap = snapshot_at(network, time_s).unwrap();
+        let flow = hydrant_flow(&snap, h, &settings).unwrap();
+        let want = hand(setting_m);
+        assert!(
+            (flow.flow_m3s - want).abs() / want < 0.01,
+            "PRV at {setting_m} m: {} L/s, by hand {} L/s",
+            flow.flow_m3s * 1e3,
+            want * 1e3
+        );
+        assert_eq!(flow.limiting_node, Some(h));
+    }
+    // Outside the window the day setting is back: at 6:00 the flow is the day's.
+    let snap = snapshot_at(&night, 6 * 3600).unwrap();
+    let day = FireFlowSettings {
+        time_s: 6 * 3600,
+        ..settings
+    };
+    let flow = hydrant_flow(&snap, h, &day).unwrap();
+    assert!((flow.flow_m3s - hand(50.0)).abs() / hand(50.0) < 0.01);
+}
+
+/// The command prints both flows of the hand-checked network, and refuses
+/// a fire outside the night window (the night setting would not be in force).
+#[test]
+fn fireflow_command_reports_before_and_after_the_night_setting() {
+    let run = |time: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_pipenet"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "fireflow",
+                "tests/data/fireflow/prv_hydrant.inp",
+                "--hydrants",
+                "H",
+            ])
+            .args([
+                "--residual",
+                "14m",
+                "--time",
+                time,
+                "--night-setting",
+                "V1=30",
+            ])
+            .args(["--required", "30"])
+            .output()
+            .expect("pipenet runs")
+    };
+    let inside = run("3:00");
+    let stdout = String::from_utf8_lossy(&inside.stdout);
+    assert!(
+        inside.status.success(),
+        "{}",
+        String::from_utf8_lossy(&inside.stderr)
+    );
+    let row = stdout.lines().find(|l| l.starts_with("H ")).unwrap();
+    let numbers: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(&numbers[1..4], &["39.09", "25.23", "13.86"], "{row}");
+    assert!(row.ends_with("BELOW REQUIRED"), "{row}");
+
+    let outside = run("12:00");
+    assert!(!outside.status.success());
+    assert!(String::from_utf8_lossy(&outside.stderr).contains("outside the night window"));
+}

@@ -1,4 +1,4 @@
-//! Leakage analytics: water balance and ILI, DMA night flows and burst flags, pressure-management savings, fire flow.
+//! Leakage analytics: water balance and ILI, DMA night flows and burst flags, pressure-management savings, fire flow, logger placement.
 //!
 //! - [`balance`]: the IWA/AWWA water balance, UARL and ILI from annual volumes;
 //!   [`zone`] supplies mains length and average pressure from a model.
@@ -7,6 +7,7 @@
 //!   [`generate`] makes such series from a model run, with known bursts.
 //! - [`savings`]: leakage and energy change between two result files.
 //! - [`fire_flow`]: the largest flow each hydrant delivers above a residual pressure.
+//! - [`sensors`]: pressure-logger sites, ranked by the bursts they detect.
 
 pub mod balance;
 pub mod burst_flags;
@@ -16,5 +17,6 @@ pub mod generate;
 pub mod meters;
 pub mod night_flow;
 pub mod savings;
+pub mod sensors;
 pub mod timestamp;
 pub mod zone;

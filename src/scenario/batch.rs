@@ -168,7 +168,29 @@ pub fn run(
         Some(shard) => shard.range(scenarios.len())?,
         None => 0..scenarios.len(),
     };
-    let threads = options.threads.max(1);
+    let run_options = RunOptions {
+        service_pressure_m: options.service_pressure_m,
+        keep_results: false,
+        window_start_s: None,
+        split_at_s: None,
+    };
+    map_scenarios(scenarios, range, options.threads, &|i, scenario| {
+        let row = run_one(base, i, scenario, &run_options);
+        progress();
+        row
+    })
+}
+
+/// Runs `work` on each scenario of `range` (its position in `scenarios`
+/// and the scenario) on a pool of `threads` workers, and returns the
+/// results in scenario order, whatever order they finish in.
+pub fn map_scenarios<T: Send>(
+    scenarios: &[Scenario],
+    range: std::ops::Range<usize>,
+    threads: usize,
+    work: &(dyn Fn(usize, &Scenario) -> T + Sync),
+) -> Result<Vec<T>, BatchError> {
+    let threads = threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -177,26 +199,25 @@ pub fn run(
             reason: e.to_string(),
         })?;
     let jobs: Vec<(usize, &Scenario)> = range.map(|i| (i, &scenarios[i])).collect();
-    let run_options = RunOptions {
-        service_pressure_m: options.service_pressure_m,
-        keep_results: false,
-        window_start_s: None,
-        split_at_s: None,
-    };
     Ok(pool.install(|| {
         jobs.par_iter()
-            .map(|&(i, scenario)| {
-                let row = run_one(base, i, scenario, &run_options);
-                progress();
-                row
-            })
+            .map(|&(i, scenario)| work(i, scenario))
             .collect()
     }))
 }
 
+/// Runs `job`, turning a panic inside it into an error message, so that
+/// one scenario that trips the solver cannot end a whole batch.
+pub fn guarded<T>(job: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    match catch_unwind(AssertUnwindSafe(job)) {
+        Ok(result) => result,
+        Err(panic) => Err(format!("internal error: {}", panic_message(&panic))),
+    }
+}
+
 /// Runs one scenario into its row, whatever happens.
 fn run_one(base: &Network, index: usize, scenario: &Scenario, options: &RunOptions) -> Row {
-    let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<RunSummary, String> {
+    let outcome = guarded(|| -> Result<RunSummary, String> {
         let applied = scenario.apply(base).map_err(|e| e.to_string())?;
         let options = RunOptions {
             service_pressure_m: options.service_pressure_m.filter(|_| {
@@ -206,11 +227,7 @@ fn run_one(base: &Network, index: usize, scenario: &Scenario, options: &RunOptio
             ..options.clone()
         };
         simulate(&applied, &options).map_err(|e| e.to_string())
-    }));
-    let outcome = match outcome {
-        Ok(result) => result,
-        Err(panic) => Err(format!("internal error: {}", panic_message(&panic))),
-    };
+    });
     match outcome {
         Ok(summary) => summary_row(base, index, scenario, &summary),
         Err(reason) => Row {

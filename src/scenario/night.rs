@@ -67,6 +67,12 @@ pub enum NightError {
         /// Its pressure, m.
         pressure_m: f64,
     },
+    /// A plan applied as it stands has no night setting.
+    #[error("link {0}: a night setting is needed here (no search)")]
+    NoSetting(String),
+    /// Two plans lower the same link.
+    #[error("link {0} is given two night settings")]
+    Twice(String),
     /// The simulation failed.
     #[error(transparent)]
     Hydraulics(#[from] HydraulicsError),
@@ -181,6 +187,22 @@ pub fn night_network(net: &Network, plan: &NightPlan, setting: f64) -> Result<Ne
     out.controls.push(control(plan.window_s.1, day));
     if !modulated && in_window(net.times.start_clock_s, plan.window_s) {
         set_initial(&mut out, plan.link, setting);
+    }
+    Ok(out)
+}
+
+/// A copy of `net` with every plan's night setting in its window, as
+/// [`night_network`] puts one (each plan must give its setting, and each
+/// link appear once).
+pub fn reduced_network(net: &Network, plans: &[NightPlan]) -> Result<Network, NightError> {
+    let mut out = net.clone();
+    for (n, plan) in plans.iter().enumerate() {
+        let id = || net.links[plan.link].id.clone();
+        if plans[..n].iter().any(|p| p.link == plan.link) {
+            return Err(NightError::Twice(id()));
+        }
+        let setting = plan.setting.ok_or_else(|| NightError::NoSetting(id()))?;
+        out = night_network(&out, plan, setting)?;
     }
     Ok(out)
 }

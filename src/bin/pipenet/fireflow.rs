@@ -1,4 +1,4 @@
-//! `pipenet fireflow`: per hydrant the largest flow it delivers at a time with it and every other junction above a residual pressure.
+//! `pipenet fireflow`: per hydrant the largest flow it delivers at a time with it and every other junction above a residual pressure, before and after night pressure reduction.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -6,8 +6,13 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use clap::Args;
 
-use pipenet::leakage::fire_flow::{hydrant_flow, snapshot_at, FireFlowSettings};
+use pipenet::leakage::fire_flow::{
+    hydrant_flow, snapshot_at, FireFlowSettings, HydrantFlow, Snapshot,
+};
 use pipenet::network::units::{M_PER_FT, PSI_PER_FT};
+use pipenet::network::{LinkKind, ValveType};
+use pipenet::scenario::night::{self, NightPlan};
+use pipenet::Network;
 
 /// Arguments of `pipenet fireflow`.
 #[derive(Args)]
@@ -26,6 +31,15 @@ pub struct FireFlowArgs {
     /// Flag hydrants below this flow, in the file's flow units.
     #[arg(long)]
     required: Option<f64>,
+    /// Also the fire flows after night pressure reduction: a PRV's night
+    /// setting (file pressure units) or a pump's night speed, `ID=SETTING`,
+    /// applied as `pipenet night-pressure` applies it; repeat for several.
+    #[arg(long)]
+    night_setting: Vec<String>,
+    /// The night window of --night-setting, clock times `HH:MM-HH:MM`;
+    /// --time must fall inside it.
+    #[arg(long, default_value = "01:00-05:00")]
+    night: String,
     /// Write the table as CSV to this file.
     #[arg(long, short)]
     out: Option<PathBuf>,
@@ -70,23 +84,14 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
         time_s: args.time.0,
         ..Default::default()
     };
-    let hydrants: Vec<usize> = if args.hydrants.eq_ignore_ascii_case("all") {
-        (0..net.nodes.len())
-            .filter(|&i| net.nodes[i].is_junction())
-            .collect()
+    let hydrants = hydrants(args, &net)?;
+    let plans = night_plans(args, &net)?;
+    let reduced = if plans.is_empty() {
+        None
     } else {
-        let mut ids = Vec::new();
-        for id in args.hydrants.split(',').map(str::trim) {
-            match net.node_ix(id) {
-                Some(ix) if net.node(ix).is_junction() => ids.push(ix.ix()),
-                Some(_) => bail!("hydrant {id} is not a junction"),
-                None => bail!("no node {id} in {}", args.network.display()),
-            }
-        }
-        ids
+        Some(night::reduced_network(&net, &plans)?)
     };
-    let snapshot = snapshot_at(&net, settings.time_s)?;
-    let flow_units = net.options.flow_units.keyword();
+
     let pressure_units = net.options.pressure_units.keyword();
     println!(
         "{}: fire flow at {} with every junction above {:.2} {pressure_units} ({:.2} m)",
@@ -95,6 +100,142 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
         settings.residual_pressure_m / u.pressure,
         settings.residual_pressure_m
     );
+    if !plans.is_empty() {
+        print_night_settings(&net, &plans);
+    }
+    let snapshot = snapshot_at(&net, settings.time_s)?;
+    print_below(&net, &snapshot, &settings, "");
+    let night_snapshot = match &reduced {
+        Some(reduced) => {
+            let snap = snapshot_at(reduced, settings.time_s)?;
+            print_below(&net, &snap, &settings, "after the night settings, ");
+            Some(snap)
+        }
+        None => None,
+    };
+
+    let rows = flows(&hydrants, &snapshot, night_snapshot.as_ref(), &settings)?;
+    match &night_snapshot {
+        Some(_) => print_before_after(args, &net, &rows),
+        None => print_flows(args, &net, &rows),
+    }
+    if let Some(out) = &args.out {
+        std::fs::write(out, csv_text(&net, &rows))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One hydrant: its node, its fire flow, and its fire flow after the night settings.
+type HydrantRow = (usize, HydrantFlow, Option<HydrantFlow>);
+
+/// Each hydrant's fire flow in the snapshot, and in the night snapshot if there is one.
+fn flows(
+    hydrants: &[usize],
+    snapshot: &Snapshot,
+    night_snapshot: Option<&Snapshot>,
+    settings: &FireFlowSettings,
+) -> Result<Vec<HydrantRow>> {
+    let mut rows = Vec::new();
+    for &h in hydrants {
+        let before = hydrant_flow(snapshot, h, settings)?;
+        let after = match night_snapshot {
+            Some(snap) => Some(hydrant_flow(snap, h, settings)?),
+            None => None,
+        };
+        rows.push((h, before, after));
+    }
+    Ok(rows)
+}
+
+fn hydrants(args: &FireFlowArgs, net: &Network) -> Result<Vec<usize>> {
+    if args.hydrants.eq_ignore_ascii_case("all") {
+        return Ok((0..net.nodes.len())
+            .filter(|&i| net.nodes[i].is_junction())
+            .collect());
+    }
+    let mut ids = Vec::new();
+    for id in args.hydrants.split(',').map(str::trim) {
+        match net.node_ix(id) {
+            Some(ix) if net.node(ix).is_junction() => ids.push(ix.ix()),
+            Some(_) => bail!("hydrant {id} is not a junction"),
+            None => bail!("no node {id} in {}", args.network.display()),
+        }
+    }
+    Ok(ids)
+}
+
+/// The night plans of `--night-setting ID=SETTING`, in SI, in the
+/// `--night` window; the fire's time must fall inside it.
+fn night_plans(args: &FireFlowArgs, net: &Network) -> Result<Vec<NightPlan>> {
+    if args.night_setting.is_empty() {
+        return Ok(Vec::new());
+    }
+    let window_s = super::night::parse_window(&args.night)?;
+    let clock_s = (net.times.start_clock_s + args.time.0) % 86_400;
+    if !night::in_window(clock_s, window_s) {
+        bail!(
+            "--time {} (clock {}) is outside the night window {}: the night settings are \
+             not in force then",
+            super::clock(args.time.0),
+            super::clock(clock_s),
+            args.night
+        );
+    }
+    let u = net.units();
+    let mut plans = Vec::new();
+    for item in &args.night_setting {
+        let Some((id, value)) = item.split_once('=') else {
+            bail!("--night-setting '{item}': expected ID=SETTING");
+        };
+        let Some(link) = net.link_ix(id.trim()) else {
+            bail!("--night-setting '{item}': no link '{}'", id.trim());
+        };
+        let link = link.ix();
+        let scale = match &net.links[link].kind {
+            LinkKind::Valve(v) if v.valve_type == ValveType::Prv => u.pressure,
+            LinkKind::Pump(_) => 1.0,
+            _ => bail!(
+                "--night-setting '{item}': {} is not a PRV or a pump",
+                id.trim()
+            ),
+        };
+        let setting = match value.trim().parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => v * scale,
+            _ => bail!("--night-setting '{item}': the setting is a pressure or speed, 0 or more"),
+        };
+        plans.push(NightPlan {
+            link,
+            window_s,
+            setting: Some(setting),
+            min_pressure_m: None,
+            modulation: Vec::new(),
+        });
+    }
+    Ok(plans)
+}
+
+fn print_night_settings(net: &Network, plans: &[NightPlan]) {
+    let u = net.units();
+    for plan in plans {
+        let link = &net.links[plan.link];
+        let (scale, unit) = match link.kind {
+            LinkKind::Pump(_) => (1.0, "(speed)".to_string()),
+            _ => (u.pressure, net.options.pressure_units.keyword().to_string()),
+        };
+        let day = night::day_setting(net, plan.link).unwrap_or(f64::NAN);
+        println!(
+            "  after night pressure reduction: {} {} {:.2} -> {:.2} {unit} from {} to {}",
+            link.kind_name(),
+            link.id,
+            day / scale,
+            plan.setting.unwrap_or(f64::NAN) / scale,
+            super::clock(plan.window_s.0),
+            super::clock(plan.window_s.1)
+        );
+    }
+}
+
+fn print_below(net: &Network, snapshot: &Snapshot, settings: &FireFlowSettings, when: &str) {
     let below: Vec<usize> = (0..net.nodes.len())
         .filter(|&i| {
             net.nodes[i].is_junction() && snapshot.pressure_m[i] < settings.residual_pressure_m
@@ -102,11 +243,32 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
         .collect();
     if !below.is_empty() {
         println!(
-            "  {} junctions are below the residual without a fire and are not constrained: {}",
+            "  {when}{} junctions are below the residual without a fire and are not constrained: {}",
             below.len(),
-            super::node_list(&net, &below)
+            super::node_list(net, &below)
         );
     }
+}
+
+fn limit_name(net: &Network, f: &HydrantFlow) -> String {
+    f.limiting_node
+        .map_or("(max/none)".to_string(), |i| net.nodes[i].id.clone())
+}
+
+fn flag(required: Option<f64>, flow: f64, flagged: &mut usize) -> &'static str {
+    match required {
+        Some(req) if flow < req => {
+            *flagged += 1;
+            "BELOW REQUIRED"
+        }
+        _ => "",
+    }
+}
+
+fn print_flows(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
+    let u = net.units();
+    let flow_units = net.options.flow_units.keyword();
+    let pressure_units = net.options.pressure_units.keyword();
     println!(
         "{:<10} {:>12} {:>14} {:>12}  flag",
         "hydrant",
@@ -114,49 +276,100 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
         format!("p {pressure_units}"),
         "limited by"
     );
-    let mut rows = Vec::new();
     let mut flagged = 0;
-    for &h in &hydrants {
-        let f = hydrant_flow(&snapshot, h, &settings)?;
+    for (h, f, _) in rows {
         let flow = f.flow_m3s / u.flow;
-        let limit = f
-            .limiting_node
-            .map_or("(max/none)".to_string(), |i| net.nodes[i].id.clone());
-        let flag = match args.required {
-            Some(req) if flow < req => {
-                flagged += 1;
-                "BELOW REQUIRED"
-            }
-            _ => "",
-        };
         println!(
-            "{:<10} {:>12.2} {:>14.2} {:>12}  {flag}",
-            net.nodes[h].id,
+            "{:<10} {:>12.2} {:>14.2} {:>12}  {}",
+            net.nodes[*h].id,
             flow,
             f.hydrant_pressure_m / u.pressure,
-            limit
+            limit_name(net, f),
+            flag(args.required, flow, &mut flagged)
         );
-        rows.push(format!(
-            "{},{flow:.6},{:.6},{limit},{}",
-            net.nodes[h].id,
-            f.hydrant_pressure_m / u.pressure,
-            f.trials
-        ));
     }
     if let Some(req) = args.required {
         println!(
             "{flagged} of {} hydrants below {req} {flow_units}",
-            hydrants.len()
+            rows.len()
         );
     }
-    if let Some(out) = &args.out {
-        let mut text =
-            format!("hydrant,flow_{flow_units},pressure_{pressure_units},limited_by,trials\n");
-        for r in rows {
-            text.push_str(&r);
-            text.push('\n');
-        }
-        std::fs::write(out, text)?;
+}
+
+fn print_before_after(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
+    let u = net.units();
+    let flow_units = net.options.flow_units.keyword();
+    let pressure_units = net.options.pressure_units.keyword();
+    println!(
+        "{:<10} {:>12} {:>12} {:>12} {:>7} {:>14} {:>12}  flag",
+        "hydrant",
+        format!("before {flow_units}"),
+        format!("after {flow_units}"),
+        format!("loss {flow_units}"),
+        "loss %",
+        format!("p {pressure_units}"),
+        "limited by"
+    );
+    let mut flagged = 0;
+    for (h, before, after) in rows {
+        let Some(after) = after else { continue };
+        let (q0, q1) = (before.flow_m3s / u.flow, after.flow_m3s / u.flow);
+        let loss_percent = if q0 > 0.0 {
+            100.0 * (q0 - q1) / q0
+        } else {
+            0.0
+        };
+        println!(
+            "{:<10} {:>12.2} {:>12.2} {:>12.2} {:>7.1} {:>14.2} {:>12}  {}",
+            net.nodes[*h].id,
+            q0,
+            q1,
+            q0 - q1,
+            loss_percent,
+            after.hydrant_pressure_m / u.pressure,
+            limit_name(net, after),
+            flag(args.required, q1, &mut flagged)
+        );
     }
-    Ok(ExitCode::SUCCESS)
+    if let Some(req) = args.required {
+        println!(
+            "{flagged} of {} hydrants below {req} {flow_units} after the night settings",
+            rows.len()
+        );
+    }
+}
+
+fn csv_text(net: &Network, rows: &[HydrantRow]) -> String {
+    let u = net.units();
+    let flow_units = net.options.flow_units.keyword();
+    let pressure_units = net.options.pressure_units.keyword();
+    let night = rows.iter().any(|r| r.2.is_some());
+    let mut text = format!("hydrant,flow_{flow_units},pressure_{pressure_units},limited_by,trials");
+    if night {
+        text.push_str(&format!(
+            ",after_flow_{flow_units},after_pressure_{pressure_units},after_limited_by,loss_{flow_units}"
+        ));
+    }
+    text.push('\n');
+    for (h, f, after) in rows {
+        text.push_str(&format!(
+            "{},{:.6},{:.6},{},{}",
+            net.nodes[*h].id,
+            f.flow_m3s / u.flow,
+            f.hydrant_pressure_m / u.pressure,
+            limit_name(net, f),
+            f.trials
+        ));
+        if let Some(a) = after {
+            text.push_str(&format!(
+                ",{:.6},{:.6},{},{:.6}",
+                a.flow_m3s / u.flow,
+                a.hydrant_pressure_m / u.pressure,
+                limit_name(net, a),
+                (f.flow_m3s - a.flow_m3s) / u.flow
+            ));
+        }
+        text.push('\n');
+    }
+    text
 }

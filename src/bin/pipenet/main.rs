@@ -13,6 +13,7 @@ mod plot;
 mod progress;
 mod savings;
 mod scenario;
+mod sensors;
 mod zones;
 
 use std::path::{Path, PathBuf};
@@ -88,6 +89,8 @@ enum Command {
     Savings(savings::SavingsArgs),
     /// Per hydrant the largest flow with every junction above a residual pressure.
     Fireflow(fireflow::FireFlowArgs),
+    /// Pressure-logger sites: critical points, extremities, large users, density, burst detection.
+    Sensors(sensors::SensorsArgs),
     /// Pressure zones of one or more layouts: inflow, demand, pressures, leakage, energy, age; ranked.
     Zones(zones::ZonesArgs),
     /// Lower a PRV setting or pump speed at night: pressures, leakage saved, nodes below a minimum.
@@ -127,6 +130,7 @@ fn main() -> ExitCode {
         Command::Dma(args) => dma::run(&args),
         Command::Savings(args) => savings::run(&args),
         Command::Fireflow(args) => fireflow::run(&args),
+        Command::Sensors(args) => sensors::run(&args),
         Command::Zones(args) => zones::run(&args),
         Command::NightPressure(args) => night::run(&args),
     };

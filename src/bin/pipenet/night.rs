@@ -151,7 +151,7 @@ fn plan(args: &NightArgs, net: &Network, link: usize) -> Result<NightPlan> {
     })
 }
 
-fn parse_window(text: &str) -> Result<(u64, u64)> {
+pub(crate) fn parse_window(text: &str) -> Result<(u64, u64)> {
     let parsed = text
         .split_once('-')
         .and_then(|(a, b)| Some((SimTime::parse(a)?.0, SimTime::parse(b)?.0)));
