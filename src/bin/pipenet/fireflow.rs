@@ -29,6 +29,8 @@ pub struct FireFlowArgs {
     /// Write the table as CSV to this file.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    units: super::units::UnitsArg,
 }
 
 fn parse_pressure_m(text: &str) -> Result<f64> {
@@ -64,7 +66,10 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
             super::clock(net.times.duration_s)
         );
     }
-    let u = net.units();
+    let units = args.units.of(&net);
+    let u = units.factors;
+    // --required is in the file's flow units, as documented.
+    let required_m3s = args.required.map(|q| q * net.units().flow);
     let settings = FireFlowSettings {
         residual_pressure_m: parse_pressure_m(&args.residual)?,
         time_s: args.time.0,
@@ -86,8 +91,8 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
         ids
     };
     let snapshot = snapshot_at(&net, settings.time_s)?;
-    let flow_units = net.options.flow_units.keyword();
-    let pressure_units = net.options.pressure_units.keyword();
+    let flow_units = units.flow_name();
+    let pressure_units = units.pressure_name();
     println!(
         "{}: fire flow at {} with every junction above {:.2} {pressure_units} ({:.2} m)",
         args.network.display(),
@@ -122,8 +127,8 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
         let limit = f
             .limiting_node
             .map_or("(max/none)".to_string(), |i| net.nodes[i].id.clone());
-        let flag = match args.required {
-            Some(req) if flow < req => {
+        let flag = match required_m3s {
+            Some(req) if f.flow_m3s < req => {
                 flagged += 1;
                 "BELOW REQUIRED"
             }
@@ -143,10 +148,11 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
             f.trials
         ));
     }
-    if let Some(req) = args.required {
+    if let Some(req) = required_m3s {
         println!(
-            "{flagged} of {} hydrants below {req} {flow_units}",
-            hydrants.len()
+            "{flagged} of {} hydrants below {} {flow_units}",
+            hydrants.len(),
+            units.flow(req)
         );
     }
     if let Some(out) = &args.out {

@@ -9,7 +9,9 @@ use clap::{Args, ValueEnum};
 use pipenet::network::units::PressureUnits;
 use pipenet::network::NodeKind;
 use pipenet::report::svg::{self, Colouring, Concern, Critical, MapSpec, MapUnits};
-use pipenet::report::{geojson, link_values, node_values, QualitySnapshot, Snapshot};
+use pipenet::report::{
+    geojson, link_values_in, node_values_in, QualitySnapshot, ReportUnits, Snapshot,
+};
 use pipenet::Network;
 
 use super::export::{parse_time, state_at};
@@ -37,6 +39,8 @@ pub struct MapArgs {
     /// The SVG file to write.
     #[arg(long, short)]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub units: super::units::UnitsArg,
 }
 
 /// What colours the map.
@@ -105,27 +109,28 @@ fn map_spec(
     snap: &Snapshot,
     quality: Option<&QualitySnapshot>,
 ) -> Result<MapSpec> {
-    let si = net.options.flow_units.is_si();
+    let units = args.units.of(net);
     let n = net.nodes.len();
+    let node = |i| node_values_in(net, &units, snap, i);
     let (quantity, unit, values, concern) = match args.color {
         Quantity::Pressure => (
             "Pressure",
-            pressure_unit(net.options.pressure_units),
-            Colouring::Nodes((0..n).map(|i| node_values(net, snap, i).pressure).collect()),
+            pressure_unit(units.pressure),
+            Colouring::Nodes((0..n).map(|i| node(i).pressure).collect()),
             Concern::Low,
         ),
         Quantity::Head => (
             "Head",
-            if si { "m" } else { "ft" },
-            Colouring::Nodes((0..n).map(|i| node_values(net, snap, i).head).collect()),
+            units.length_name(),
+            Colouring::Nodes((0..n).map(|i| node(i).head).collect()),
             Concern::Low,
         ),
         Quantity::Velocity => (
             "Velocity",
-            if si { "m/s" } else { "ft/s" },
+            units.velocity_name(),
             Colouring::Links(
                 (0..net.links.len())
-                    .map(|k| link_values(net, snap, k).velocity)
+                    .map(|k| link_values_in(net, &units, snap, k).velocity)
                     .collect(),
             ),
             Concern::High,
@@ -164,18 +169,18 @@ fn map_spec(
         unit: unit.to_string(),
         values,
         concern,
-        critical: lowest_pressure(net, snap),
+        critical: lowest_pressure(net, &units, snap),
         map_units,
         closed_links: snap.status.iter().map(|s| s.is_closed()).collect(),
     })
 }
 
 /// The junction with the lowest pressure, labelled with it.
-fn lowest_pressure(net: &Network, snap: &Snapshot) -> Option<Critical> {
-    let unit = pressure_unit(net.options.pressure_units);
+fn lowest_pressure(net: &Network, units: &ReportUnits, snap: &Snapshot) -> Option<Critical> {
+    let unit = pressure_unit(units.pressure);
     (0..net.nodes.len())
         .filter(|&i| matches!(net.nodes[i].kind, NodeKind::Junction(_)))
-        .map(|i| (i, node_values(net, snap, i).pressure))
+        .map(|i| (i, node_values_in(net, units, snap, i).pressure))
         .filter(|(_, p)| p.is_finite())
         .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
         .map(|(i, p)| Critical {
