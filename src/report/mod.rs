@@ -9,6 +9,8 @@ pub mod geojson;
 pub mod json;
 pub mod out;
 pub mod plot;
+#[cfg(feature = "png")]
+pub mod png;
 pub mod rpt;
 pub mod svg;
 pub mod text;

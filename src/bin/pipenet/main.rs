@@ -6,6 +6,7 @@ mod burst;
 mod dma;
 mod export;
 mod fireflow;
+mod image;
 mod isolate;
 mod map;
 mod night;
@@ -81,9 +82,9 @@ enum Command {
     Batch(batch::BatchArgs),
     /// Write the network and its results at one time as GeoJSON.
     Export(export::ExportArgs),
-    /// Draw the network from its coordinates as SVG, coloured by a result at one time.
+    /// Draw the network from its coordinates as SVG or PNG, coloured by a result at one time.
     Map(map::MapArgs),
-    /// Time series of chosen nodes and links over the run as an SVG line chart.
+    /// Time series of chosen nodes and links over the run as an SVG or PNG line chart.
     Plot(plot::PlotArgs),
     /// IWA/AWWA water balance, UARL, ILI and non-revenue water from annual volumes.
     Balance(balance::BalanceArgs),

@@ -44,7 +44,8 @@ pub struct MapArgs {
     /// [BACKDROP] UNITS.
     #[arg(long, value_enum)]
     pub map_units: Option<MapUnitsArg>,
-    /// The SVG file to write.
+    /// The image to write: .svg, or .png (rendered by resvg; needs the
+    /// `png` cargo feature, on by default).
     #[arg(long, short)]
     pub out: PathBuf,
     #[command(flatten)]
@@ -80,6 +81,7 @@ pub enum MapUnitsArg {
 /// Runs `pipenet map`.
 pub fn run(args: &MapArgs) -> Result<ExitCode> {
     super::check_target(&args.network, &args.out)?;
+    super::image::check_format(&args.out)?;
     let time_s = parse_time(&args.time)?;
     if args.zones.is_some() && args.color != Quantity::Zone {
         bail!("--zones gives the zones of --color zone: add --color zone");
@@ -91,10 +93,7 @@ pub fn run(args: &MapArgs) -> Result<ExitCode> {
     let (snap, quality) = state_at(&net, &args.network, time_s, Some(quality))?;
     let spec = map_spec(&net, args, &snap, quality.as_ref())?;
     let text = svg::render(&net, &spec)?;
-    super::write_atomically(&args.out, |w| {
-        std::io::Write::write_all(w, text.as_bytes())?;
-        Ok(())
-    })?;
+    super::image::write(&args.out, &text)?;
     println!("map of {} written to {}", spec.title, args.out.display());
     Ok(ExitCode::SUCCESS)
 }

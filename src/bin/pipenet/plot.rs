@@ -32,7 +32,8 @@ pub struct PlotArgs {
     /// runs it without being asked.
     #[arg(long)]
     pub quality: Option<String>,
-    /// The SVG file to write.
+    /// The image to write: .svg, or .png (rendered by resvg; needs the
+    /// `png` cargo feature, on by default).
     #[arg(long, short)]
     pub out: PathBuf,
     #[command(flatten)]
@@ -68,16 +69,14 @@ enum Element {
 /// Runs `pipenet plot`.
 pub fn run(args: &PlotArgs) -> Result<ExitCode> {
     super::check_target(&args.network, &args.out)?;
+    super::image::check_format(&args.out)?;
     let net = super::read(&args.network, true)?;
     let elements = chosen_elements(&net, args)?;
     let kind = quality_kind(&net, args)?;
     let (snapshots, quality) = simulate(&net, args, &kind)?;
     let spec = plot_spec(&net, args, &elements, &snapshots, &quality);
     let text = plot::render(&spec)?;
-    super::write_atomically(&args.out, |w| {
-        std::io::Write::write_all(w, text.as_bytes())?;
-        Ok(())
-    })?;
+    super::image::write(&args.out, &text)?;
     println!(
         "{} series over {} report times written to {}",
         spec.series.len(),
