@@ -23,9 +23,11 @@ fn temp(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("pipenet-units-{}-{name}", std::process::id()))
 }
 
-/// Runs `pipenet run INP --units UNITS -o JSON` and reads the JSON.
+/// Runs `pipenet run INP --units UNITS -o JSON` and reads the JSON; the
+/// file is named after the input and the units, as tests run in parallel.
 fn run_json(inp: &Path, units: &str) -> serde_json::Value {
-    let out = temp(&format!("{units}.json"));
+    let stem = inp.file_stem().and_then(|s| s.to_str()).unwrap_or("net");
+    let out = temp(&format!("{stem}-{units}.json"));
     let run = Command::new(env!("CARGO_BIN_EXE_pipenet"))
         .arg("run")
         .arg(inp)
