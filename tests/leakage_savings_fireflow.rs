@@ -33,7 +33,14 @@ fn run(net: &pipenet::Network) -> (RunResults, f64) {
         }
     }
     let mut json = Vec::new();
-    pipenet::report::json::write(&mut json, net, "dma", &results).unwrap();
+    pipenet::report::json::write(
+        &mut json,
+        net,
+        &pipenet::report::ReportUnits::of_file(net),
+        "dma",
+        &results,
+    )
+    .unwrap();
     (serde_json::from_slice(&json).unwrap(), emitted_m3)
 }
 

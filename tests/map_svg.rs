@@ -69,3 +69,97 @@ fn net1_by_velocity_has_a_line_per_link_and_states_its_scale() {
     assert!(svg.contains("id=\"scale-bar\""));
     assert!(svg.contains("lowest pressure: "));
 }
+
+/// Runs `pipenet map` with `args` and returns the image's bytes.
+fn map_bytes(name: &str, args: &[&str]) -> Vec<u8> {
+    let out = temp(name);
+    let run = Command::new(env!("CARGO_BIN_EXE_pipenet"))
+        .arg("map")
+        .args(args)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("pipenet runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let bytes = std::fs::read(&out).expect("map written");
+    let _ = std::fs::remove_file(&out);
+    bytes
+}
+
+/// A reservoir feeding J1 and J2, a PRV from J2 into J3 and J4, and J5
+/// behind a closed pipe: three zones found, the PRV and the closed pipe
+/// between them.
+#[test]
+fn zones_are_found_from_the_prv_and_the_closed_pipe() {
+    let input = temp("prv_zones.inp");
+    std::fs::write(
+        &input,
+        "[RESERVOIRS]\n R1 100\n[JUNCTIONS]\n J1 0\n J2 0\n J3 0\n J4 0\n J5 0\n\
+         [PIPES]\n P1 R1 J1 100 300 100\n P2 J1 J2 100 300 100\n P3 J3 J4 100 300 100\n \
+         P4 J4 J5 100 300 100 0 CLOSED\n\
+         [VALVES]\n V1 J2 J3 300 PRV 30 0\n\
+         [COORDINATES]\n R1 0 0\n J1 10 0\n J2 20 0\n J3 30 0\n J4 40 0\n J5 50 0\n[END]\n",
+    )
+    .expect("input written");
+    let svg = map_bytes(
+        "prv_zones.svg",
+        &[input.to_str().expect("utf-8 path"), "--color", "zone"],
+    );
+    let _ = std::fs::remove_file(&input);
+    let svg = String::from_utf8(svg).expect("SVG is text");
+    assert!(svg.contains("Pressure zones"), "{svg}");
+    assert!(svg.contains(">R1</text>"), "the reservoir names its zone");
+    assert!(svg.contains(">via PRV V1</text>"), "the PRV names its zone");
+    assert!(svg.contains(">no source or feed</text>"));
+    // P1 and P2 in the first zone's colour, P3 in the second's; the valve
+    // and the closed pipe dark grey.
+    assert_eq!(svg.matches("stroke=\"#1f78b4\"").count(), 2);
+    assert_eq!(svg.matches("stroke=\"#e6820e\"").count(), 1);
+    assert_eq!(svg.matches("stroke=\"#333333\"").count(), 2);
+}
+
+/// Net1 coloured by the zones of a layout file, named as the file names them.
+#[test]
+fn zones_of_a_layout_are_named_as_the_layout_names_them() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let svg = map_bytes(
+        "net1_zones.svg",
+        &[
+            &format!("{root}/networks/epanet/Net1.inp"),
+            "--color",
+            "zone",
+            "--zones",
+            &format!("{root}/examples/zones/net1_two_dmas.toml"),
+        ],
+    );
+    let svg = String::from_utf8(svg).expect("SVG is text");
+    assert!(svg.contains(">North via Pump 9</text>"), "{svg}");
+    assert!(svg.contains(">South</text>"));
+}
+
+/// `--units si` puts a US network's legend in metres.
+#[test]
+fn a_map_in_si_units_says_so_in_its_legend() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let svg = map_bytes(
+        "net1_si.svg",
+        &[&format!("{root}/networks/epanet/Net1.inp"), "--units", "si"],
+    );
+    let svg = String::from_utf8(svg).expect("SVG is text");
+    assert!(svg.contains("Pressure (m)"));
+}
+
+/// `-o map.png` writes a PNG of the map's size.
+#[cfg(feature = "png")]
+#[test]
+fn a_png_name_gives_a_png() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let png = map_bytes("net1.png", &[&format!("{root}/networks/epanet/Net1.inp")]);
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+    assert!(width > 500, "{width} px wide");
+}

@@ -1,4 +1,4 @@
-//! Analyses over a network: valve segments, isolation, what a closure does, zone figures.
+//! Analyses over a network: valve segments, isolation, what a closure does, pressure zones, zone figures.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,11 +19,13 @@
 
 pub mod closure;
 pub mod isolation;
+pub mod pressure_zones;
 pub mod segments;
 pub mod valves;
 pub mod zone_figures;
 
 pub use closure::{closed_network, pressure_run, with_pda, PressureRun};
 pub use isolation::{Isolation, IsolationTarget, OutageTotals};
+pub use pressure_zones::{derive_zones, DerivedZone, DerivedZones};
 pub use segments::{Segment, Segments};
 pub use valves::{IsolationValve, ValveLayer, ValveLayerError, VALVE_TAGS};

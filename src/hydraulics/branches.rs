@@ -73,9 +73,8 @@ impl Branches {
         let n_nodes = model.unknown.len();
         let n_links = model.ends.len();
         let open_at_start = reached_at_start(model);
-        let node_qualifies = |i: usize| {
-            model.unknown[i].is_some() && model.emitter_ke[i] == 0.0 && open_at_start[i]
-        };
+        let node_qualifies =
+            |i: usize| model.unknown[i].is_some() && model.emitter_ke[i] == 0.0 && open_at_start[i];
         let link_qualifies = |k: usize| {
             let (a, b) = model.ends[k];
             a != b
@@ -197,7 +196,9 @@ mod tests {
     use crate::inp;
 
     fn model(text: &str) -> HydraulicModel {
-        let net = inp::read_str(text, "test.inp").expect("valid network").network;
+        let net = inp::read_str(text, "test.inp")
+            .expect("valid network")
+            .network;
         HydraulicModel::new(&net).expect("solvable")
     }
 

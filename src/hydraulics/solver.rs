@@ -21,8 +21,8 @@ use std::sync::Arc;
 /// Re-markings of cut-off junctions allowed in one solution.
 const MAX_REMARKS: u32 = 16;
 
-use super::constants::*;
 use super::branches::Branches;
+use super::constants::*;
 use super::matrix::{HeadMatrix, MatrixError};
 use super::model::{HydraulicModel, LinkLaw};
 use super::pumps::{curve_segment, pump_headloss, PumpCoefficients, PumpCurve};
@@ -786,11 +786,14 @@ impl Solver {
             return Ok(());
         };
         let branches = &bf.branches;
-        let applies = branches.links.iter().all(|b| {
-            state.status[b.link] == LinkStatus::Open && state.connected[b.child]
-        }) && self.pressure_controls.iter().all(|c| {
-            !branches.is_branch_node[c.node] && !branches.is_branch_link[c.link]
-        });
+        let applies = branches
+            .links
+            .iter()
+            .all(|b| state.status[b.link] == LinkStatus::Open && state.connected[b.child])
+            && self
+                .pressure_controls
+                .iter()
+                .all(|c| !branches.is_branch_node[c.node] && !branches.is_branch_link[c.link]);
         if applies {
             branches.subtree_flows(&state.full_demand_m3s, &mut bf.scratch, &mut bf.flows);
             for (before, b) in bf.flow_before.iter_mut().zip(&branches.links) {
@@ -806,12 +809,9 @@ impl Solver {
     /// Whether the branches still behave as assumed after a re-marking of
     /// the cut-off junctions.
     fn core_still_applies(&self, state: &HydraulicState) -> bool {
-        self.branch_flows.as_ref().is_some_and(|bf| {
-            bf.branches
-                .links
-                .iter()
-                .all(|b| state.connected[b.child])
-        })
+        self.branch_flows
+            .as_ref()
+            .is_some_and(|bf| bf.branches.links.iter().all(|b| state.connected[b.child]))
     }
 
     /// Swaps the equations in use for the other ones (core or whole

@@ -2,14 +2,14 @@
 //!
 //! `nodes`, `links`, `times_s`, then `node.{head,pressure,demand,quality}` and
 //! `link.{flow,velocity,headloss,status,setting,quality}` as `[time][element]`
-//! arrays in the network's own units, so a result compares directly with
-//! EPANET's.
+//! arrays in the network's own units (so a result compares directly with
+//! EPANET's) or in the units asked for; the `units` block names them.
 
 use std::io::Write;
 
 use serde::Serialize;
 
-use super::{link_values, node_values, Results};
+use super::{link_values_in, node_values_in, ReportUnits, Results};
 use crate::network::{LinkKind, Network, NodeKind, ValveType};
 
 #[derive(Serialize)]
@@ -75,10 +75,11 @@ struct LinkFields {
     quality: Vec<Vec<f64>>,
 }
 
-/// Writes results as JSON. `network_name` is the input file's name.
+/// Writes results as JSON in `units`. `network_name` is the input file's name.
 pub fn write(
     out: &mut impl Write,
     net: &Network,
+    units: &ReportUnits,
     network_name: &str,
     results: &Results,
 ) -> std::io::Result<()> {
@@ -99,13 +100,17 @@ pub fn write(
         quality: vec![],
     };
     for snap in &results.snapshots {
-        let nv: Vec<_> = (0..n_nodes).map(|i| node_values(net, snap, i)).collect();
+        let nv: Vec<_> = (0..n_nodes)
+            .map(|i| node_values_in(net, units, snap, i))
+            .collect();
         node.head.push(nv.iter().map(|v| round7(v.head)).collect());
         node.pressure
             .push(nv.iter().map(|v| round7(v.pressure)).collect());
         node.demand
             .push(nv.iter().map(|v| round7(v.demand)).collect());
-        let lv: Vec<_> = (0..n_links).map(|k| link_values(net, snap, k)).collect();
+        let lv: Vec<_> = (0..n_links)
+            .map(|k| link_values_in(net, units, snap, k))
+            .collect();
         link.flow.push(lv.iter().map(|v| round7(v.flow)).collect());
         link.velocity
             .push(lv.iter().map(|v| round7(v.velocity)).collect());
@@ -124,16 +129,12 @@ pub fn write(
     let doc = Document {
         engine: format!("pipenet {}", env!("CARGO_PKG_VERSION")),
         network: network_name,
-        flow_units_code: net.options.flow_units.code(),
+        flow_units_code: units.flow.code(),
         units: UnitNames {
-            flow: net.options.flow_units.keyword(),
-            pressure: net.options.pressure_units.keyword(),
-            length: net.options.flow_units.length_unit(),
-            velocity: if net.options.flow_units.is_si() {
-                "m/s"
-            } else {
-                "ft/s"
-            },
+            flow: units.flow_name(),
+            pressure: units.pressure_name(),
+            length: units.length_name(),
+            velocity: units.velocity_name(),
             status: "0 closed, 1 open, 2 active or unable to meet its setting",
         },
         report_start_s: net.times.report_start_s,

@@ -9,9 +9,14 @@ pub mod geojson;
 pub mod json;
 pub mod out;
 pub mod plot;
+#[cfg(feature = "png")]
+pub mod png;
 pub mod rpt;
 pub mod svg;
 pub mod text;
+pub mod units;
+
+pub use units::{ReportUnits, UnitChoice};
 
 use crate::hydraulics::{HydraulicState, LinkStatus};
 use crate::network::{HeadlossFormula, LinkKind, Network, ValveType};
@@ -153,7 +158,12 @@ pub struct NodeValues {
 
 /// Node values of a snapshot in the network's units.
 pub fn node_values(net: &Network, snap: &Snapshot, i: usize) -> NodeValues {
-    let u = net.units();
+    node_values_in(net, &ReportUnits::of_file(net), snap, i)
+}
+
+/// Node values of a snapshot in the given units.
+pub fn node_values_in(net: &Network, units: &ReportUnits, snap: &Snapshot, i: usize) -> NodeValues {
+    let u = units.factors;
     let node = &net.nodes[i];
     NodeValues {
         head: snap.head_m[i] / u.length,
@@ -164,7 +174,12 @@ pub fn node_values(net: &Network, snap: &Snapshot, i: usize) -> NodeValues {
 
 /// Link values of a snapshot in the network's units.
 pub fn link_values(net: &Network, snap: &Snapshot, k: usize) -> LinkValues {
-    let u = net.units();
+    link_values_in(net, &ReportUnits::of_file(net), snap, k)
+}
+
+/// Link values of a snapshot in the given units.
+pub fn link_values_in(net: &Network, units: &ReportUnits, snap: &Snapshot, k: usize) -> LinkValues {
+    let u = units.factors;
     let link = &net.links[k];
     let status = snap.status[k];
     let closed = status.is_closed();
@@ -177,7 +192,7 @@ pub fn link_values(net: &Network, snap: &Snapshot, k: usize) -> LinkValues {
             (
                 q.abs() / area / u.velocity,
                 h,
-                roughness_in_file_units(net, p.roughness),
+                roughness_in(net, units, p.roughness),
             )
         }
         LinkKind::Pump(_) => {
@@ -205,13 +220,13 @@ pub fn link_values(net: &Network, snap: &Snapshot, k: usize) -> LinkValues {
     }
 }
 
-/// A pipe's roughness as the file states it: D-W roughness is in mm (SI
-/// files) or millifeet (US files), and stored in m.
-fn roughness_in_file_units(net: &Network, roughness: f64) -> f64 {
+/// A pipe's roughness in the given units: D-W roughness is in mm (SI) or
+/// millifeet (US), and stored in m; the other formulas' are unitless.
+fn roughness_in(net: &Network, units: &ReportUnits, roughness: f64) -> f64 {
     if net.options.headloss != HeadlossFormula::DarcyWeisbach {
         return roughness;
     }
-    if net.options.flow_units.is_si() {
+    if units.is_si() {
         roughness * 1000.0
     } else {
         roughness / (crate::network::units::M_PER_FT * 1e-3)

@@ -22,6 +22,39 @@ pub enum Colouring {
     Nodes(Vec<f64>),
     /// One value per link, in [`Network::links`] order.
     Links(Vec<f64>),
+    /// Pressure zones: one colour per zone from a fixed qualitative palette.
+    Zones(ZoneColours),
+}
+
+/// Which zone each node and link is in, and how the legend names the zones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneColours {
+    /// Zone of each node, in [`Network::nodes`] order; `None` is drawn grey.
+    pub node_zone: Vec<Option<usize>>,
+    /// Zone of each link, in [`Network::links`] order; `None` (links that
+    /// bound zones, or lie in none) is drawn dark grey.
+    pub link_zone: Vec<Option<usize>>,
+    /// The legend's label of each zone, e.g. `River` or `fed by PRV V1`.
+    pub labels: Vec<String>,
+    /// Junctions in each zone, shown beside its label.
+    pub junctions: Vec<usize>,
+}
+
+/// Colours of zones, in zone order: distinct hues dark enough for thin
+/// lines on white; they repeat after the last.
+const ZONE_PALETTE: [&str; 12] = [
+    "#1f78b4", "#e6820e", "#33a02c", "#e31a1c", "#6a3d9a", "#b15928", "#e7298a", "#17becf",
+    "#808000", "#000080", "#7f7f7f", "#a6761d",
+];
+
+/// Colour of links that bound zones.
+const BOUNDARY: &str = "#333333";
+
+/// The colour of zone `z`.
+fn zone_colour(z: Option<usize>) -> String {
+    z.map_or(GREY.to_string(), |z| {
+        ZONE_PALETTE[z % ZONE_PALETTE.len()].to_string()
+    })
 }
 
 /// Which end of the scale is the concern, drawn red.
@@ -168,6 +201,10 @@ fn check_lengths(net: &Network, values: &Colouring) -> Result<(), MapError> {
     let (given, expected, elements) = match values {
         Colouring::Nodes(v) => (v.len(), net.nodes.len(), "nodes"),
         Colouring::Links(v) => (v.len(), net.links.len(), "links"),
+        Colouring::Zones(z) if z.node_zone.len() != net.nodes.len() => {
+            (z.node_zone.len(), net.nodes.len(), "nodes")
+        }
+        Colouring::Zones(z) => (z.link_zone.len(), net.links.len(), "links"),
     };
     if given == expected {
         Ok(())
@@ -251,6 +288,7 @@ impl Scale {
                 .map(|(x, _)| *x)
                 .collect(),
             Colouring::Links(v) => v.clone(),
+            Colouring::Zones(_) => Vec::new(),
         };
         values.retain(|x| x.is_finite());
         values.sort_by(f64::total_cmp);
@@ -378,7 +416,7 @@ fn draw_title(svg: &mut String, spec: &MapSpec) {
 fn draw_links(svg: &mut String, net: &Network, spec: &MapSpec, frame: &Frame, scale: &Scale) {
     let order: Vec<usize> = match &spec.values {
         Colouring::Links(v) => draw_order(v, scale.concern),
-        Colouring::Nodes(_) => (0..net.links.len()).collect(),
+        Colouring::Nodes(_) | Colouring::Zones(_) => (0..net.links.len()).collect(),
     };
     svg.push_str(
         "<g id=\"links\" fill=\"none\" stroke-linecap=\"round\" stroke-linejoin=\"round\">\n",
@@ -387,6 +425,10 @@ fn draw_links(svg: &mut String, net: &Network, spec: &MapSpec, frame: &Frame, sc
         let (colour, width) = match &spec.values {
             Colouring::Links(v) => (scale.colour(v[k]), scale.link_w),
             Colouring::Nodes(_) => (GREY.to_string(), scale.link_w * 0.6),
+            Colouring::Zones(z) => match z.link_zone[k] {
+                Some(zone) => (zone_colour(Some(zone)), scale.link_w),
+                None => (BOUNDARY.to_string(), scale.link_w * 0.6),
+            },
         };
         let dash = if spec.closed_links.get(k).copied().unwrap_or(false) {
             " stroke-dasharray=\"4 3\""
@@ -428,7 +470,7 @@ fn draw_order(values: &[f64], concern: Concern) -> Vec<usize> {
 fn draw_junctions(svg: &mut String, net: &Network, spec: &MapSpec, frame: &Frame, scale: &Scale) {
     let order: Vec<usize> = match &spec.values {
         Colouring::Nodes(v) => draw_order(v, scale.concern),
-        Colouring::Links(_) => (0..net.nodes.len()).collect(),
+        Colouring::Links(_) | Colouring::Zones(_) => (0..net.nodes.len()).collect(),
     };
     svg.push_str("<g id=\"junctions\">\n");
     for i in order {
@@ -440,6 +482,7 @@ fn draw_junctions(svg: &mut String, net: &Network, spec: &MapSpec, frame: &Frame
         let (colour, r) = match &spec.values {
             Colouring::Nodes(v) => (scale.colour(v[i]), scale.junction_r),
             Colouring::Links(_) => ("#555".to_string(), scale.junction_r * 0.4),
+            Colouring::Zones(z) => (zone_colour(z.node_zone[i]), scale.junction_r),
         };
         let _ = writeln!(
             svg,
@@ -661,10 +704,14 @@ fn format_number(x: f64) -> String {
 /// Height of the colour bar, px.
 const BAR_H: f64 = 220.0;
 
-/// The colour bar with ticks, and the key to the symbols.
+/// The colour bar with ticks (or the zones), and the key to the symbols.
 fn draw_legend(svg: &mut String, spec: &MapSpec, scale: &Scale, left: f64) {
     let x = left + 10.0;
     let top = TOP + 30.0;
+    if let Colouring::Zones(zones) = &spec.values {
+        draw_zone_legend(svg, spec, zones, x, top);
+        return;
+    }
     let _ = writeln!(
         svg,
         "<g id=\"legend\" font-size=\"12\"><text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"14\" \
@@ -720,7 +767,7 @@ fn draw_legend(svg: &mut String, spec: &MapSpec, scale: &Scale, left: f64) {
     }
     let what = match spec.values {
         Colouring::Nodes(_) => "colours: junctions; links grey",
-        Colouring::Links(_) => "colours: links; junctions dark dots",
+        Colouring::Links(_) | Colouring::Zones(_) => "colours: links; junctions dark dots",
     };
     let _ = writeln!(
         svg,
@@ -729,6 +776,77 @@ fn draw_legend(svg: &mut String, spec: &MapSpec, scale: &Scale, left: f64) {
     );
     draw_key(svg, x, top + BAR_H + 62.0, !spec.closed_links.is_empty());
     svg.push_str("</g>\n");
+}
+
+/// Rows of the zone list, px apart; as many fit as the colour bar's height.
+const ZONE_ROW_H: f64 = 18.0;
+
+/// The zones, one swatch and label each (the first ones when there are
+/// more than fit), then the key to the symbols.
+fn draw_zone_legend(svg: &mut String, spec: &MapSpec, zones: &ZoneColours, x: f64, top: f64) {
+    let _ = writeln!(
+        svg,
+        "<g id=\"legend\" font-size=\"12\"><text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"14\" \
+         font-weight=\"bold\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#555\" \
+         text-anchor=\"end\">junctions</text><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#555\">\
+         source or feed</text>",
+        TOP + 8.0,
+        escape(&spec.quantity),
+        x + 88.0,
+        top - 8.0,
+        x + 96.0,
+        top - 8.0,
+    );
+    let top = top + 12.0;
+    let fit = (BAR_H / ZONE_ROW_H) as usize;
+    let shown = if zones.labels.len() > fit {
+        fit - 1
+    } else {
+        zones.labels.len()
+    };
+    for (z, label) in zones.labels.iter().enumerate().take(shown) {
+        let y = top + ZONE_ROW_H * z as f64;
+        let _ = writeln!(
+            svg,
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"22\" height=\"12\" fill=\"{}\"/>\
+             <text x=\"{:.1}\" y=\"{y:.1}\" text-anchor=\"end\">{}</text>\
+             <text x=\"{:.1}\" y=\"{y:.1}\">{}</text>",
+            y - 10.0,
+            zone_colour(Some(z)),
+            x + 88.0,
+            zones.junctions.get(z).copied().unwrap_or(0),
+            x + 96.0,
+            escape(&shorten(label, 20))
+        );
+    }
+    let mut notes = Vec::new();
+    if shown < zones.labels.len() {
+        notes.push(format!("... and {} more zones", zones.labels.len() - shown));
+    }
+    if zones.labels.len() > ZONE_PALETTE.len() {
+        notes.push(format!("colours repeat after {} zones", ZONE_PALETTE.len()));
+    }
+    notes.push("dark grey: links between zones".to_string());
+    for (row, note) in notes.iter().enumerate() {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{x:.1}\" y=\"{:.1}\" fill=\"#555\">{}</text>",
+            top + ZONE_ROW_H * shown as f64 + 18.0 * row as f64 + 4.0,
+            escape(note)
+        );
+    }
+    draw_key(svg, x, top + BAR_H + 62.0, !spec.closed_links.is_empty());
+    svg.push_str("</g>\n");
+}
+
+/// `text` cut to `max` characters, with an ellipsis when cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
 }
 
 /// The key to the symbols, one row each, from `y` down.

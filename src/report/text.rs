@@ -4,6 +4,7 @@
 //! them out (column widths, decimals, unit labels), in the network's own
 //! units, each line ending in a newline. Page headers are not written.
 
+use super::ReportUnits;
 use crate::hydraulics::{EnergySummary, FlowBalance};
 use crate::network::units::{FlowUnits, M3_PER_FT3};
 use crate::network::Network;
@@ -32,7 +33,12 @@ pub fn flow_unit_label(units: FlowUnits) -> &'static str {
 /// Energy per volume in the report's unit: kWh per million gallons for
 /// US flow units, kWh per m³ for SI ones.
 pub fn energy_per_report_volume(net: &Network, kwh_per_m3: f64) -> f64 {
-    if net.options.flow_units.is_si() {
+    energy_per_volume_in(&ReportUnits::of_file(net), kwh_per_m3)
+}
+
+/// Energy per volume in kWh per million gallons (US units) or per m³ (SI).
+pub fn energy_per_volume_in(units: &ReportUnits, kwh_per_m3: f64) -> f64 {
+    if units.is_si() {
         kwh_per_m3
     } else {
         kwh_per_m3 * M3_PER_MGAL
@@ -59,15 +65,17 @@ pub fn energy_per_report_volume(net: &Network, kwh_per_m3: f64) -> f64 {
 ///                                          Total Cost:         0.00
 /// ```
 pub fn energy_table(net: &Network, energy: &EnergySummary) -> String {
+    energy_table_in(net, &ReportUnits::of_file(net), energy)
+}
+
+/// The "Energy Usage" table with energy per volume in `units` (kWh/Mgal
+/// or kWh/m³), as [`energy_table`] lays it out.
+pub fn energy_table_in(net: &Network, units: &ReportUnits, energy: &EnergySummary) -> String {
     if energy.pumps.is_empty() {
         return String::new();
     }
     let rule = format!("  {}\n", "-".repeat(64));
-    let volume = if net.options.flow_units.is_si() {
-        "/m3"
-    } else {
-        "/Mgal"
-    };
+    let volume = if units.is_si() { "/m3" } else { "/Mgal" };
     let mut out = String::from("  Energy Usage:\n");
     out += &rule;
     out += "             Usage   Avg.     Kw-hr      Avg.      Peak      Cost\n";
@@ -79,7 +87,7 @@ pub fn energy_table(net: &Network, energy: &EnergySummary) -> String {
             net.links[p.link.ix()].id,
             p.utilization_percent,
             p.average_efficiency_percent,
-            energy_per_report_volume(net, p.kwh_per_m3),
+            energy_per_volume_in(units, p.kwh_per_m3),
             p.average_kw,
             p.peak_kw,
             p.cost_per_day,
@@ -107,11 +115,16 @@ pub fn energy_table(net: &Network, energy: &EnergySummary) -> String {
 ///   ================================
 /// ```
 pub fn flow_balance(net: &Network, balance: &FlowBalance) -> String {
-    let per_unit = net.options.flow_units.to_m3s();
+    flow_balance_in(&ReportUnits::of_file(net), balance)
+}
+
+/// The "Hydraulic Flow Balance" with flows in `units`.
+pub fn flow_balance_in(units: &ReportUnits, balance: &FlowBalance) -> String {
+    let per_unit = units.flow.to_m3s();
     let rule = format!("  {}\n", "=".repeat(32));
     let mut out = format!(
         "  Hydraulic Flow Balance ({})\n",
-        flow_unit_label(net.options.flow_units)
+        flow_unit_label(units.flow)
     );
     out += &rule;
     let rows = [

@@ -21,6 +21,7 @@ use serde::Serialize;
 use super::run::{simulate, RunOptions, RunSummary};
 use super::{BurstSpec, Edit, Scenario};
 use crate::network::{LinkKind, Network};
+use crate::report::{ReportUnits, UnitChoice};
 
 /// Why a batch cannot run at all (single scenarios never fail a batch).
 #[derive(Debug, thiserror::Error)]
@@ -75,8 +76,8 @@ impl Shard {
     }
 }
 
-/// One summary row per scenario, in the network's flow and pressure
-/// units; volumes in m³.
+/// One summary row per scenario, in the flow and pressure units of
+/// [`BatchOptions::units`] (the network's own by default); volumes in m³.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Row {
     /// Position of the scenario in the whole batch, from 0.
@@ -118,6 +119,8 @@ pub struct BatchOptions {
     pub shard: Option<Shard>,
     /// Service pressure for scenarios that give none, m of head.
     pub service_pressure_m: Option<f64>,
+    /// Units of the rows' pressures and flows (default: the network's).
+    pub units: UnitChoice,
 }
 
 impl Default for BatchOptions {
@@ -126,6 +129,7 @@ impl Default for BatchOptions {
             threads: 1,
             shard: None,
             service_pressure_m: None,
+            units: UnitChoice::File,
         }
     }
 }
@@ -175,7 +179,7 @@ pub fn run(
         split_at_s: None,
     };
     map_scenarios(scenarios, range, options.threads, &|i, scenario| {
-        let row = run_one(base, i, scenario, &run_options);
+        let row = run_one(base, options.units, i, scenario, &run_options);
         progress();
         row
     })
@@ -216,7 +220,13 @@ pub fn guarded<T>(job: impl FnOnce() -> Result<T, String>) -> Result<T, String> 
 }
 
 /// Runs one scenario into its row, whatever happens.
-fn run_one(base: &Network, index: usize, scenario: &Scenario, options: &RunOptions) -> Row {
+fn run_one(
+    base: &Network,
+    units: UnitChoice,
+    index: usize,
+    scenario: &Scenario,
+    options: &RunOptions,
+) -> Row {
     let outcome = guarded(|| -> Result<RunSummary, String> {
         let applied = scenario.apply(base).map_err(|e| e.to_string())?;
         let options = RunOptions {
@@ -229,7 +239,7 @@ fn run_one(base: &Network, index: usize, scenario: &Scenario, options: &RunOptio
         simulate(&applied, &options).map_err(|e| e.to_string())
     });
     match outcome {
-        Ok(summary) => summary_row(base, index, scenario, &summary),
+        Ok(summary) => summary_row(base, units, index, scenario, &summary),
         Err(reason) => Row {
             index,
             scenario: scenario.name.clone(),
@@ -262,8 +272,14 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 /// A row from a summary. Node ids come from the base network: scenarios
 /// only add nodes at the end, so base indices keep their meaning, and an
 /// added node is named by its scenario-local position.
-fn summary_row(base: &Network, index: usize, scenario: &Scenario, s: &RunSummary) -> Row {
-    let u = base.units();
+fn summary_row(
+    base: &Network,
+    units: UnitChoice,
+    index: usize,
+    scenario: &Scenario,
+    s: &RunSummary,
+) -> Row {
+    let u = ReportUnits::new(base, units).factors;
     let node_id = |i: usize| {
         base.nodes
             .get(i)

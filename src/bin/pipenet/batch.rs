@@ -38,6 +38,8 @@ pub struct BatchArgs {
     /// Run only block i of n of the scenarios (i from 1).
     #[arg(long, value_parser = parse_shard)]
     shard: Option<Shard>,
+    #[command(flatten)]
+    units: super::units::UnitsArg,
 }
 
 fn parse_shard(text: &str) -> Result<Shard, String> {
@@ -68,6 +70,7 @@ pub fn run(args: &BatchArgs) -> Result<ExitCode> {
         threads: args.threads,
         shard: args.shard,
         service_pressure_m: args.shape.service_pressure_m(&base),
+        units: args.units.units,
     };
     let total = match args.shard {
         Some(shard) => shard.range(scenarios.len())?.len(),

@@ -8,6 +8,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 
 use pipenet::analysis::ValveLayer;
+use pipenet::report::ReportUnits;
 use pipenet::scenario::burst_isolation::{self, BurstIsolation};
 use pipenet::scenario::run::{simulate, RunOptions, RunSummary};
 use pipenet::scenario::{Applied, BurstSpec, Edit, Scenario, SimTime};
@@ -58,6 +59,8 @@ pub struct BurstArgs {
     /// Write the full results of the burst run (.json, the `run --out` layout).
     #[arg(long)]
     results: Option<PathBuf>,
+    #[command(flatten)]
+    units: super::units::UnitsArg,
     /// Write the edited network to this .inp file (opens in EPANET).
     #[arg(long)]
     write_inp: Option<PathBuf>,
@@ -158,14 +161,37 @@ pub fn run(args: &BurstArgs) -> Result<ExitCode> {
     let baseline = simulate(&baseline_of(&base, &applied), &baseline_options)
         .context("the run without the burst")?;
 
+    let units = args.units.of(&applied.network);
     if let Some(path) = &args.results {
         let results = burst.results.clone().unwrap_or_default();
-        super::write_results(path, "json", &applied.network, &args.network, &results)?;
+        super::write_results(
+            path,
+            "json",
+            &applied.network,
+            &units,
+            &args.network,
+            &results,
+        )?;
     }
     if let Some(path) = &args.out {
-        write_rows(path, &applied, &burst, &baseline, isolation.as_ref())?;
+        write_rows(
+            path,
+            &applied,
+            &units,
+            &burst,
+            &baseline,
+            isolation.as_ref(),
+        )?;
     }
-    print_report(&args.network, &applied, &spec, &burst, &baseline, service_m);
+    print_report(
+        &args.network,
+        &applied,
+        &units,
+        &spec,
+        &burst,
+        &baseline,
+        service_m,
+    );
     if let Some(isolation) = &isolation {
         print_isolation(&applied, isolation, &burst);
     }
@@ -268,17 +294,18 @@ pub fn write_inp(input: &Path, path: &Path, net: &Network) -> Result<()> {
     Ok(())
 }
 
-/// The report-time rows in the file's units, as CSV, or as JSON with the
-/// run's totals.
+/// The report-time rows in `units`, as CSV, or as JSON with the run's
+/// totals.
 fn write_rows(
     path: &Path,
     applied: &Applied,
+    units: &ReportUnits,
     s: &RunSummary,
     baseline: &RunSummary,
     isolation: Option<&BurstIsolation>,
 ) -> Result<()> {
     let net = &applied.network;
-    let u = net.units();
+    let u = units.factors;
     let rows: Vec<serde_json::Value> = s
         .rows
         .iter()
@@ -304,7 +331,7 @@ fn write_rows(
                 "pipe": site.map(|b| b.pipe.clone()),
                 "leak_junction": site.map(|b| net.node(b.leak_junction).id.clone()),
                 "start_s": site.map(|b| b.start_s),
-                "flow_units": net.options.flow_units.keyword(),
+                "flow_units": units.flow_name(),
                 "burst_peak_flow": round(s.burst_peak.0 / u.flow, 4),
                 "burst_volume_m3": round(s.burst_volume_m3, 3),
                 "demand_m3": round(s.demand_m3, 3),
@@ -376,15 +403,16 @@ fn round(x: f64, digits: i32) -> f64 {
 fn print_report(
     path: &Path,
     applied: &Applied,
+    units: &ReportUnits,
     spec: &BurstSpec,
     burst: &RunSummary,
     baseline: &RunSummary,
     service_m: Option<f64>,
 ) {
     let net = &applied.network;
-    let u = net.units();
-    let flow = net.options.flow_units.keyword();
-    let pressure = net.options.pressure_units.keyword();
+    let u = units.factors;
+    let flow = units.flow_name();
+    let pressure = units.pressure_name();
     let Some(site) = applied.bursts.first() else {
         return;
     };

@@ -43,6 +43,8 @@ pub struct FireFlowArgs {
     /// Write the table as CSV to this file.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    units: super::units::UnitsArg,
 }
 
 fn parse_pressure_m(text: &str) -> Result<f64> {
@@ -78,7 +80,6 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
             super::clock(net.times.duration_s)
         );
     }
-    let u = net.units();
     let settings = FireFlowSettings {
         residual_pressure_m: parse_pressure_m(&args.residual)?,
         time_s: args.time.0,
@@ -92,12 +93,13 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
         Some(night::reduced_network(&net, &plans)?)
     };
 
-    let pressure_units = net.options.pressure_units.keyword();
+    let units = args.units.of(&net);
+    let pressure_units = units.pressure_name();
     println!(
         "{}: fire flow at {} with every junction above {:.2} {pressure_units} ({:.2} m)",
         args.network.display(),
         super::clock(settings.time_s),
-        settings.residual_pressure_m / u.pressure,
+        units.pressure(settings.residual_pressure_m),
         settings.residual_pressure_m
     );
     if !plans.is_empty() {
@@ -120,7 +122,7 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
         None => print_flows(args, &net, &rows),
     }
     if let Some(out) = &args.out {
-        std::fs::write(out, csv_text(&net, &rows))?;
+        std::fs::write(out, csv_text(args, &net, &rows))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -255,6 +257,12 @@ fn limit_name(net: &Network, f: &HydrantFlow) -> String {
         .map_or("(max/none)".to_string(), |i| net.nodes[i].id.clone())
 }
 
+/// `--required`, given in the file's flow units as documented, in m³/s.
+fn required_m3s(args: &FireFlowArgs, net: &Network) -> Option<f64> {
+    args.required.map(|q| q * net.units().flow)
+}
+
+/// The flag of a hydrant delivering `flow` (m³/s) against `required` (m³/s).
 fn flag(required: Option<f64>, flow: f64, flagged: &mut usize) -> &'static str {
     match required {
         Some(req) if flow < req => {
@@ -266,9 +274,11 @@ fn flag(required: Option<f64>, flow: f64, flagged: &mut usize) -> &'static str {
 }
 
 fn print_flows(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
-    let u = net.units();
-    let flow_units = net.options.flow_units.keyword();
-    let pressure_units = net.options.pressure_units.keyword();
+    let units = args.units.of(net);
+    let u = units.factors;
+    let flow_units = units.flow_name();
+    let pressure_units = units.pressure_name();
+    let required_m3s = required_m3s(args, net);
     println!(
         "{:<10} {:>12} {:>14} {:>12}  flag",
         "hydrant",
@@ -285,21 +295,24 @@ fn print_flows(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
             flow,
             f.hydrant_pressure_m / u.pressure,
             limit_name(net, f),
-            flag(args.required, flow, &mut flagged)
+            flag(required_m3s, f.flow_m3s, &mut flagged)
         );
     }
-    if let Some(req) = args.required {
+    if let Some(req) = required_m3s {
         println!(
-            "{flagged} of {} hydrants below {req} {flow_units}",
-            rows.len()
+            "{flagged} of {} hydrants below {} {flow_units}",
+            rows.len(),
+            units.flow(req)
         );
     }
 }
 
 fn print_before_after(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
-    let u = net.units();
-    let flow_units = net.options.flow_units.keyword();
-    let pressure_units = net.options.pressure_units.keyword();
+    let units = args.units.of(net);
+    let u = units.factors;
+    let flow_units = units.flow_name();
+    let pressure_units = units.pressure_name();
+    let required_m3s = required_m3s(args, net);
     println!(
         "{:<10} {:>12} {:>12} {:>12} {:>7} {:>14} {:>12}  flag",
         "hydrant",
@@ -328,21 +341,23 @@ fn print_before_after(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
             loss_percent,
             after.hydrant_pressure_m / u.pressure,
             limit_name(net, after),
-            flag(args.required, q1, &mut flagged)
+            flag(required_m3s, after.flow_m3s, &mut flagged)
         );
     }
-    if let Some(req) = args.required {
+    if let Some(req) = required_m3s {
         println!(
-            "{flagged} of {} hydrants below {req} {flow_units} after the night settings",
-            rows.len()
+            "{flagged} of {} hydrants below {} {flow_units} after the night settings",
+            rows.len(),
+            units.flow(req)
         );
     }
 }
 
-fn csv_text(net: &Network, rows: &[HydrantRow]) -> String {
-    let u = net.units();
-    let flow_units = net.options.flow_units.keyword();
-    let pressure_units = net.options.pressure_units.keyword();
+fn csv_text(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) -> String {
+    let units = args.units.of(net);
+    let u = units.factors;
+    let flow_units = units.flow_name();
+    let pressure_units = units.pressure_name();
     let night = rows.iter().any(|r| r.2.is_some());
     let mut text = format!("hydrant,flow_{flow_units},pressure_{pressure_units},limited_by,trials");
     if night {

@@ -12,6 +12,7 @@ use pipenet::analysis::{
     Segments, ValveLayer,
 };
 use pipenet::network::units::PressureUnits;
+use pipenet::report::ReportUnits;
 use pipenet::Network;
 
 /// Service pressure when none is given: 20 psi for networks in US units,
@@ -55,6 +56,8 @@ pub struct IsolateArgs {
     /// Write rows to this file (.csv or .json).
     #[arg(long, short)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    units: super::units::UnitsArg,
 }
 
 /// Runs `pipenet isolate`.
@@ -90,6 +93,7 @@ pub fn run(args: &IsolateArgs) -> Result<ExitCode> {
     }
     let study = Study {
         net: &net,
+        units: args.units.of(&net),
         layer: &layer,
         segments: &segments,
     };
@@ -123,11 +127,13 @@ pub fn run(args: &IsolateArgs) -> Result<ExitCode> {
 /// A network, its valve layer and its segments.
 struct Study<'a> {
     net: &'a Network,
+    /// Units of the printed tables and written rows.
+    units: ReportUnits,
     layer: &'a ValveLayer,
     segments: &'a Segments,
 }
 
-/// Unit names and factors (SI per file unit) of a network, for printing.
+/// Unit names and factors (SI per written unit), for printing.
 struct Units {
     flow: &'static str,
     flow_per: f64,
@@ -138,14 +144,14 @@ struct Units {
 }
 
 impl Units {
-    fn of(net: &Network) -> Self {
-        let u = net.units();
+    fn of(units: &ReportUnits) -> Self {
+        let u = units.factors;
         Units {
-            flow: net.options.flow_units.keyword(),
+            flow: units.flow_name(),
             flow_per: u.flow,
-            length: net.options.flow_units.length_unit(),
+            length: units.length_name(),
             length_per: u.length,
-            pressure: net.options.pressure_units.keyword(),
+            pressure: units.pressure_name(),
             pressure_per: u.pressure,
         }
     }
@@ -182,7 +188,7 @@ impl Study<'_> {
 
     /// One line of totals.
     fn totals_line(&self, t: &OutageTotals) -> String {
-        let u = Units::of(self.net);
+        let u = Units::of(&self.units);
         format!(
             "{} nodes, {} links, {} customers, mean demand {:.2} {}, pipe length {:.1} {}",
             t.nodes,
@@ -197,7 +203,7 @@ impl Study<'_> {
 
     /// `--segments`: every segment, then every valve failing.
     fn all_segments(&self, out: Option<&Path>) -> Result<ExitCode> {
-        let u = Units::of(self.net);
+        let u = Units::of(&self.units);
         let segs = &self.segments.segments;
         println!(
             "{:>7}  {:>5}  {:>5}  {:>10}  {:>15}  {:>6}  source",
@@ -272,7 +278,7 @@ impl Study<'_> {
 
     /// One JSON object per segment and per valve, in the network's units.
     fn segment_rows(&self, failures: &[Option<Isolation>]) -> Rows {
-        let u = Units::of(self.net);
+        let u = Units::of(&self.units);
         let mut rows = Vec::new();
         for (s, seg) in self.segments.segments.iter().enumerate() {
             let t = self.segments.totals(self.net, &[s]);
@@ -329,7 +335,7 @@ impl Study<'_> {
         valves: &[usize],
         t: &OutageTotals,
     ) -> Value {
-        let u = Units::of(self.net);
+        let u = Units::of(&self.units);
         let all: Vec<usize> = shut.iter().chain(cut_off).copied().collect();
         json!({
             "record": record,
@@ -442,7 +448,7 @@ impl Study<'_> {
         low: &[usize],
         service_m: f64,
     ) {
-        let u = Units::of(self.net);
+        let u = Units::of(&self.units);
         let p = |m: f64| m / u.pressure_per;
         let opts = with_pda(self.net, service_m).options;
         println!(
@@ -519,7 +525,7 @@ impl Study<'_> {
         after: &PressureRun,
         low: &[usize],
     ) -> Rows {
-        let u = Units::of(self.net);
+        let u = Units::of(&self.units);
         let mut rows = Vec::new();
         for &v in &iso.valves_to_close {
             let valve = &self.layer.valves[v];

@@ -6,6 +6,7 @@ mod burst;
 mod dma;
 mod export;
 mod fireflow;
+mod image;
 mod isolate;
 mod map;
 mod night;
@@ -14,6 +15,7 @@ mod progress;
 mod savings;
 mod scenario;
 mod sensors;
+mod units;
 mod zones;
 
 use std::path::{Path, PathBuf};
@@ -42,12 +44,14 @@ enum Command {
     Run {
         /// The EPANET input file.
         network: PathBuf,
-        /// Write results to this file: .json, .csv, or .out (EPANET's
-        /// binary results format).
+        /// Write results to this file: .json, .csv (in --units), or .out
+        /// (EPANET's binary results format, always in the file's units, as
+        /// EPANET writes it).
         #[arg(long, short)]
         out: Option<PathBuf>,
         /// Write an EPANET-style text report (status log, energy, flow
-        /// balance, node and link tables as the file's [REPORT] asks).
+        /// balance, node and link tables as the file's [REPORT] asks), in
+        /// the file's units as EPANET's is, whatever --units says.
         #[arg(long)]
         report: Option<PathBuf>,
         /// Print nothing but errors.
@@ -61,6 +65,8 @@ enum Command {
         /// each node (shares in the JSON results, a table in the summary).
         #[arg(long)]
         sources: bool,
+        #[command(flatten)]
+        units: units::UnitsArg,
     },
     /// Read and validate a network only: errors, warnings, counts, cut-off parts.
     Check {
@@ -77,9 +83,9 @@ enum Command {
     Batch(batch::BatchArgs),
     /// Write the network and its results at one time as GeoJSON.
     Export(export::ExportArgs),
-    /// Draw the network from its coordinates as SVG, coloured by a result at one time.
+    /// Draw the network from its coordinates as SVG or PNG, coloured by a result at one time.
     Map(map::MapArgs),
-    /// Time series of chosen nodes and links over the run as an SVG line chart.
+    /// Time series of chosen nodes and links over the run as an SVG or PNG line chart.
     Plot(plot::PlotArgs),
     /// IWA/AWWA water balance, UARL, ILI and non-revenue water from annual volumes.
     Balance(balance::BalanceArgs),
@@ -108,11 +114,13 @@ fn main() -> ExitCode {
             quiet,
             quality,
             sources,
+            units,
         } => run(
             &network,
             Outputs {
                 results: out.as_deref(),
                 report: report.as_deref(),
+                units,
             },
             quiet,
             quality.as_deref(),
@@ -294,6 +302,8 @@ struct Outputs<'a> {
     results: Option<&'a Path>,
     /// EPANET-style text report.
     report: Option<&'a Path>,
+    /// Units of the summary and of .json/.csv results.
+    units: units::UnitsArg,
 }
 
 fn run(
@@ -319,6 +329,7 @@ fn run(
     }
     let keep_results = out.is_some() || outputs.report.is_some();
     let net = read(path, quiet)?;
+    let units = outputs.units.of(&net);
     let read_time = started.elapsed();
 
     let mut sim = pipenet::hydraulics::Simulation::new(&net)
@@ -430,7 +441,7 @@ fn run(
         warning_flag: log.warning_flag(),
     };
     if let (Some(out), Some(format)) = (out, format) {
-        write_run_results(out, format, &net, &results, &run_info)?;
+        write_run_results(out, format, &net, &units, &results, &run_info)?;
     }
     if let (Some(rpt), Some(status)) = (outputs.report, status_log) {
         let body = report::rpt::Report {
@@ -446,12 +457,12 @@ fn run(
         write_atomically(rpt, |w| Ok(body.write(w)?))?;
     }
     if !quiet {
-        print_summary(&net, path, &log);
+        print_summary(&net, &units, path, &log);
         if let Some(sh) = &results.sources {
             print_supply(&net, sh);
         }
-        print!("{}", report::text::flow_balance(&net, &balance));
-        print!("{}", report::text::energy_table(&net, &energy));
+        print!("{}", report::text::flow_balance_in(&units, &balance));
+        print!("{}", report::text::energy_table_in(&net, &units, &energy));
         println!(
             "time: read {:.1} ms, simulate {:.1} ms",
             read_time.as_secs_f64() * 1e3,
@@ -529,7 +540,7 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn print_summary(net: &Network, path: &Path, log: &RunLog) {
+fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &RunLog) {
     println!("{}", path.display());
     print_counts(net);
     if net.times.statistic != pipenet::network::Statistic::None {
@@ -557,15 +568,14 @@ fn print_summary(net: &Network, path: &Path, log: &RunLog) {
     }
     for (t, outcome) in log.unbalanced.iter().take(5) {
         let (dq, at) = outcome.max_flow_change;
-        let units = net.units();
         println!(
             "  {}: DID NOT CONVERGE in {} trials (relative flow change {:.2e}); \
              largest flow change {:.4} {} at {}",
             clock(*t),
             outcome.iterations,
             outcome.relative_error,
-            dq / units.flow,
-            net.options.flow_units.keyword(),
+            units.flow(dq),
+            units.flow_name(),
             element_name(net, at)
         );
         if let Some(node) = outcome.singular_at {
@@ -616,7 +626,7 @@ fn print_summary(net: &Network, path: &Path, log: &RunLog) {
         println!("  ... and {} more such warnings", log.strained.len() - 10);
     }
     print_status_changes(net, &log.events);
-    log.pressure.print(net);
+    log.pressure.print(net, units);
 }
 
 /// Status changes: how many links changed, and the first few changes.
@@ -743,7 +753,7 @@ fn node_list(net: &Network, nodes: &[usize]) -> String {
 /// A pressure head no network reaches, m: 1 km of water, 100 bar.
 pub(crate) const IMPLAUSIBLE_PRESSURE_M: f64 = 1000.0;
 
-/// A junction pressure in file units, where and when it was seen.
+/// A junction pressure in m of water head, where and when it was seen.
 type PressureAt = (f64, usize, u64);
 
 /// The lowest and highest junction pressure seen over the report times.
@@ -760,7 +770,7 @@ impl PressureRange {
             if !node.is_junction() || snap.cut_off.get(i).copied().unwrap_or(false) {
                 continue;
             }
-            let p = report::node_values(net, snap, i).pressure;
+            let p = snap.head_m[i] - node.elevation_m;
             let here = (p, i, snap.time_s);
             self.range = Some(match self.range {
                 None => (here, here),
@@ -772,11 +782,12 @@ impl PressureRange {
         }
     }
 
-    fn print(&self, net: &Network) {
-        let Some(((lo, i_lo, t_lo), (hi, i_hi, t_hi))) = self.range else {
+    fn print(&self, net: &Network, units: &report::ReportUnits) {
+        let Some(((lo_m, i_lo, t_lo), (hi_m, i_hi, t_hi))) = self.range else {
             return;
         };
-        let units = net.options.pressure_units.keyword();
+        let (lo, hi) = (units.pressure(lo_m), units.pressure(hi_m));
+        let units = units.pressure_name();
         println!(
             "junction pressure: min {lo:.2} {units} at {} ({}), max {hi:.2} {units} at {} ({})",
             net.nodes[i_lo].id,
@@ -784,11 +795,10 @@ impl PressureRange {
             net.nodes[i_hi].id,
             clock(t_hi)
         );
-        if lo < 0.0 {
+        if lo_m < 0.0 {
             println!("  warning: negative pressures at some junctions (demands may not be met)");
         }
         // Far beyond anything a real network shows: usually a unit mistake.
-        let lo_m = lo * net.units().pressure;
         if lo_m < -IMPLAUSIBLE_PRESSURE_M {
             println!(
                 "  warning: a pressure of {lo:.4e} {units} at {} cannot be real: check the \
@@ -884,6 +894,7 @@ fn write_results(
     out: &Path,
     format: &str,
     net: &Network,
+    units: &report::ReportUnits,
     input: &Path,
     results: &Results,
 ) -> Result<()> {
@@ -893,8 +904,8 @@ fn write_results(
         .unwrap_or("network");
     write_atomically(out, |w| {
         match format {
-            "json" => report::json::write(w, net, name, results)?,
-            _ => report::csv::write(w, net, results)?,
+            "json" => report::json::write(w, net, units, name, results)?,
+            _ => report::csv::write(w, net, units, results)?,
         }
         Ok(())
     })
@@ -905,6 +916,7 @@ fn write_run_results(
     out: &Path,
     format: &str,
     net: &Network,
+    units: &report::ReportUnits,
     results: &Results,
     run: &report::out::RunInfo<'_>,
 ) -> Result<()> {
@@ -914,9 +926,9 @@ fn write_run_results(
         .unwrap_or("network");
     write_atomically(out, |w| {
         match format {
-            "json" => report::json::write(w, net, name, results)?,
+            "json" => report::json::write(w, net, units, name, results)?,
             "out" => report::out::write(w, net, results, run)?,
-            _ => report::csv::write(w, net, results)?,
+            _ => report::csv::write(w, net, units, results)?,
         }
         Ok(())
     })

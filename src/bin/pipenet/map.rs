@@ -6,10 +6,14 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 
+use pipenet::analysis::pressure_zones::{derive_zones, separates_pressure_levels, DerivedZone};
 use pipenet::network::units::PressureUnits;
 use pipenet::network::NodeKind;
-use pipenet::report::svg::{self, Colouring, Concern, Critical, MapSpec, MapUnits};
-use pipenet::report::{geojson, link_values, node_values, QualitySnapshot, Snapshot};
+use pipenet::report::svg::{self, Colouring, Concern, Critical, MapSpec, MapUnits, ZoneColours};
+use pipenet::report::{
+    geojson, link_values_in, node_values_in, QualitySnapshot, ReportUnits, Snapshot,
+};
+use pipenet::scenario::zones::Layout;
 use pipenet::Network;
 
 use super::export::{parse_time, state_at};
@@ -20,9 +24,15 @@ pub struct MapArgs {
     /// The EPANET input file (with [COORDINATES]).
     pub network: PathBuf,
     /// The result that colours the map: node pressure, head or water age,
-    /// or link velocity.
+    /// link velocity, or the pressure zone of nodes and links.
     #[arg(long, value_enum, default_value = "pressure")]
     pub color: Quantity,
+    /// With --color zone: the zones of this layout file (TOML, as `pipenet
+    /// zones` reads). Without it the zones are found from the network:
+    /// what stays connected once pumps, PRVs, PSVs, PBVs, FCVs and links
+    /// closed at --time are cut.
+    #[arg(long, value_name = "LAYOUT")]
+    pub zones: Option<PathBuf>,
     /// The time shown (h, h:mm or h:mm:ss; 0 by default).
     #[arg(long, default_value = "0")]
     pub time: String,
@@ -34,9 +44,12 @@ pub struct MapArgs {
     /// [BACKDROP] UNITS.
     #[arg(long, value_enum)]
     pub map_units: Option<MapUnitsArg>,
-    /// The SVG file to write.
+    /// The image to write: .svg, or .png (rendered by resvg; needs the
+    /// `png` cargo feature, on by default).
     #[arg(long, short)]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub units: super::units::UnitsArg,
 }
 
 /// What colours the map.
@@ -50,6 +63,8 @@ pub enum Quantity {
     Age,
     /// Hydraulic head at nodes; the lowest is the concern.
     Head,
+    /// Pressure zone of nodes and links, one colour each.
+    Zone,
 }
 
 /// Units of the coordinates given on the command line.
@@ -66,7 +81,11 @@ pub enum MapUnitsArg {
 /// Runs `pipenet map`.
 pub fn run(args: &MapArgs) -> Result<ExitCode> {
     super::check_target(&args.network, &args.out)?;
+    super::image::check_format(&args.out)?;
     let time_s = parse_time(&args.time)?;
+    if args.zones.is_some() && args.color != Quantity::Zone {
+        bail!("--zones gives the zones of --color zone: add --color zone");
+    }
     let net = super::read(&args.network, true)?;
     geojson::check_coordinates(&net)
         .with_context(|| format!("{}: cannot draw a map", args.network.display()))?;
@@ -74,10 +93,7 @@ pub fn run(args: &MapArgs) -> Result<ExitCode> {
     let (snap, quality) = state_at(&net, &args.network, time_s, Some(quality))?;
     let spec = map_spec(&net, args, &snap, quality.as_ref())?;
     let text = svg::render(&net, &spec)?;
-    super::write_atomically(&args.out, |w| {
-        std::io::Write::write_all(w, text.as_bytes())?;
-        Ok(())
-    })?;
+    super::image::write(&args.out, &text)?;
     println!("map of {} written to {}", spec.title, args.out.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -105,30 +121,37 @@ fn map_spec(
     snap: &Snapshot,
     quality: Option<&QualitySnapshot>,
 ) -> Result<MapSpec> {
-    let si = net.options.flow_units.is_si();
+    let units = args.units.of(net);
     let n = net.nodes.len();
+    let node = |i| node_values_in(net, &units, snap, i);
     let (quantity, unit, values, concern) = match args.color {
         Quantity::Pressure => (
             "Pressure",
-            pressure_unit(net.options.pressure_units),
-            Colouring::Nodes((0..n).map(|i| node_values(net, snap, i).pressure).collect()),
+            pressure_unit(units.pressure),
+            Colouring::Nodes((0..n).map(|i| node(i).pressure).collect()),
             Concern::Low,
         ),
         Quantity::Head => (
             "Head",
-            if si { "m" } else { "ft" },
-            Colouring::Nodes((0..n).map(|i| node_values(net, snap, i).head).collect()),
+            units.length_name(),
+            Colouring::Nodes((0..n).map(|i| node(i).head).collect()),
             Concern::Low,
         ),
         Quantity::Velocity => (
             "Velocity",
-            if si { "m/s" } else { "ft/s" },
+            units.velocity_name(),
             Colouring::Links(
                 (0..net.links.len())
-                    .map(|k| link_values(net, snap, k).velocity)
+                    .map(|k| link_values_in(net, &units, snap, k).velocity)
                     .collect(),
             ),
             Concern::High,
+        ),
+        Quantity::Zone => (
+            "Pressure zones",
+            "",
+            Colouring::Zones(zone_colours(net, args, snap)?),
+            Concern::Low,
         ),
         Quantity::Age => {
             let Some(q) = quality else {
@@ -164,18 +187,121 @@ fn map_spec(
         unit: unit.to_string(),
         values,
         concern,
-        critical: lowest_pressure(net, snap),
+        critical: lowest_pressure(net, &units, snap),
         map_units,
         closed_links: snap.status.iter().map(|s| s.is_closed()).collect(),
     })
 }
 
+/// The zones of `--zones LAYOUT`, or those found from the network with the
+/// links closed at the time shown.
+fn zone_colours(net: &Network, args: &MapArgs, snap: &Snapshot) -> Result<ZoneColours> {
+    if let Some(path) = &args.zones {
+        return layout_zones(net, path);
+    }
+    let closed: Vec<bool> = snap.status.iter().map(|s| s.is_closed()).collect();
+    let found = derive_zones(net, &closed);
+    let labels = found
+        .zones
+        .iter()
+        .map(|zone| derived_label(net, zone))
+        .collect();
+    let junctions = (found.zones.iter())
+        .map(|zone| zone.nodes.len() - zone.sources.len())
+        .collect();
+    Ok(ZoneColours {
+        node_zone: found.node_zone,
+        link_zone: found.link_zone,
+        labels,
+        junctions,
+    })
+}
+
+/// A found zone named by its first source (and how many more), else by
+/// what feeds it ("via PRV V1").
+fn derived_label(net: &Network, zone: &DerivedZone) -> String {
+    let named = |ids: Vec<String>| {
+        let more = ids.len().saturating_sub(1);
+        let mut text = ids.into_iter().next().unwrap_or_default();
+        if more > 0 {
+            text += &format!(" +{more}");
+        }
+        text
+    };
+    if !zone.sources.is_empty() {
+        let ids = zone.sources.iter().map(|&i| source_name(net, i)).collect();
+        return named(ids);
+    }
+    if !zone.feeds.is_empty() {
+        let ids = (zone.feeds.iter())
+            .map(|&k| format!("{} {}", net.links[k].kind_name(), net.links[k].id))
+            .collect();
+        return format!("via {}", named(ids));
+    }
+    "no source or feed".to_string()
+}
+
+/// A source's id, with "tank" in front when the id is a bare number.
+fn source_name(net: &Network, i: usize) -> String {
+    let node = &net.nodes[i];
+    match node.kind {
+        NodeKind::Tank(_) if node.id.chars().all(|c| c.is_ascii_digit()) => {
+            format!("tank {}", node.id)
+        }
+        _ => node.id.clone(),
+    }
+}
+
+/// The zones of a layout file, named as the file names them.
+fn layout_zones(net: &Network, path: &std::path::Path) -> Result<ZoneColours> {
+    let resolved = Layout::read_file(path)?.resolve(net)?;
+    if resolved.zone_of.len() != net.nodes.len() {
+        bail!(
+            "{}: the layout's edits change the network's nodes: cannot draw its zones",
+            path.display()
+        );
+    }
+    let node_zone: Vec<Option<usize>> = resolved.zone_of.iter().map(|&z| Some(z)).collect();
+    let link_zone = net
+        .links
+        .iter()
+        .map(|l| {
+            let (a, b) = (resolved.zone_of[l.from.ix()], resolved.zone_of[l.to.ix()]);
+            (a == b && !separates_pressure_levels(&l.kind)).then_some(a)
+        })
+        .collect();
+    let mut junctions = vec![0; resolved.zones.len()];
+    for (i, &z) in resolved.zone_of.iter().enumerate() {
+        if net.nodes[i].is_junction() {
+            junctions[z] += 1;
+        }
+    }
+    let labels = (resolved.zones.iter())
+        .map(|zone| {
+            let feeds: Vec<String> = (zone.feeds.iter())
+                .map(|&k| format!("{} {}", net.links[k].kind_name(), net.links[k].id))
+                .collect();
+            if feeds.is_empty() {
+                zone.name.clone()
+            } else {
+                format!("{} via {}", zone.name, feeds.join(", "))
+            }
+        })
+        .collect();
+    Ok(ZoneColours {
+        node_zone,
+        link_zone,
+        labels,
+        junctions,
+    })
+}
+
 /// The junction with the lowest pressure, labelled with it.
-fn lowest_pressure(net: &Network, snap: &Snapshot) -> Option<Critical> {
-    let unit = pressure_unit(net.options.pressure_units);
+fn lowest_pressure(net: &Network, units: &ReportUnits, snap: &Snapshot) -> Option<Critical> {
+    let unit = pressure_unit(units.pressure);
     (0..net.nodes.len())
         .filter(|&i| matches!(net.nodes[i].kind, NodeKind::Junction(_)))
-        .map(|i| (i, node_values(net, snap, i).pressure))
+        .map(|i| (i, node_values_in(net, units, snap, i).pressure))
         .filter(|(_, p)| p.is_finite())
         .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
         .map(|(i, p)| Critical {

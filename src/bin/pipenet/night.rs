@@ -55,9 +55,11 @@ pub struct NightArgs {
     /// Write the reduced network (with its night controls) to this .inp file.
     #[arg(long)]
     write_inp: Option<PathBuf>,
-    /// Write the outcome (SI units) to this JSON file.
+    /// Write the outcome (SI units, whatever --units says) to this JSON file.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    units: super::units::UnitsArg,
 }
 
 pub fn run(args: &NightArgs) -> Result<ExitCode> {
@@ -94,7 +96,7 @@ pub fn run(args: &NightArgs) -> Result<ExitCode> {
     warn_about_controls(net, link);
 
     let outcome = night::analyse(&resolved, &plan)?;
-    print_outcome(net, &resolved, &plan, &outcome);
+    print_outcome(net, &args.units.of(net), &resolved, &plan, &outcome);
     if let Some(path) = &args.write_inp {
         let reduced = night::night_network(net, &plan, outcome.night_setting)?;
         super::burst::write_inp(&args.network, path, &reduced)?;
@@ -218,19 +220,22 @@ fn clock(t: u64) -> String {
     format!("{}:{:02}", t / 3600, t / 60 % 60)
 }
 
-fn print_outcome(net: &Network, layout: &ResolvedLayout, plan: &NightPlan, o: &NightOutcome) {
-    let u = net.units();
+fn print_outcome(
+    net: &Network,
+    units: &pipenet::report::ReportUnits,
+    layout: &ResolvedLayout,
+    plan: &NightPlan,
+    o: &NightOutcome,
+) {
+    let u = units.factors;
     let l = &net.links[plan.link];
     let is_pump = matches!(l.kind, LinkKind::Pump(_));
     let (scale, unit) = if is_pump {
         (1.0, "(speed)".to_string())
     } else {
-        (
-            u.pressure,
-            net.options.pressure_units.keyword().to_lowercase(),
-        )
+        (u.pressure, units.pressure_name().to_lowercase())
     };
-    let p_unit = net.options.pressure_units.keyword().to_lowercase();
+    let p_unit = units.pressure_name().to_lowercase();
     println!(
         "night pressure: {} {}, {}-{} daily: setting {:.2} -> {:.2} {unit}{}",
         l.kind_name(),

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use pipenet::network::{NodeKind, QualityKind};
 use pipenet::report::plot::{self, PlotSpec, Series};
-use pipenet::report::{link_values, node_values, QualitySnapshot, Snapshot};
+use pipenet::report::{link_values_in, node_values_in, QualitySnapshot, ReportUnits, Snapshot};
 use pipenet::Network;
 
 use super::map::pressure_unit;
@@ -32,9 +32,12 @@ pub struct PlotArgs {
     /// runs it without being asked.
     #[arg(long)]
     pub quality: Option<String>,
-    /// The SVG file to write.
+    /// The image to write: .svg, or .png (rendered by resvg; needs the
+    /// `png` cargo feature, on by default).
     #[arg(long, short)]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub units: super::units::UnitsArg,
 }
 
 /// What is plotted.
@@ -66,16 +69,14 @@ enum Element {
 /// Runs `pipenet plot`.
 pub fn run(args: &PlotArgs) -> Result<ExitCode> {
     super::check_target(&args.network, &args.out)?;
+    super::image::check_format(&args.out)?;
     let net = super::read(&args.network, true)?;
     let elements = chosen_elements(&net, args)?;
     let kind = quality_kind(&net, args)?;
     let (snapshots, quality) = simulate(&net, args, &kind)?;
     let spec = plot_spec(&net, args, &elements, &snapshots, &quality);
     let text = plot::render(&spec)?;
-    super::write_atomically(&args.out, |w| {
-        std::io::Write::write_all(w, text.as_bytes())?;
-        Ok(())
-    })?;
+    super::image::write(&args.out, &text)?;
     println!(
         "{} series over {} report times written to {}",
         spec.series.len(),
@@ -184,13 +185,23 @@ fn plot_spec(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (quantity, unit) = caption(net, args.what);
+    let units = args.units.of(net);
+    let (quantity, unit) = caption(&units, args.what);
     let series = elements
         .iter()
         .map(|&element| Series {
             label: label(net, element),
             values: (0..snapshots.len())
-                .map(|t| value(net, args.what, element, &snapshots[t], quality.get(t)))
+                .map(|t| {
+                    value(
+                        net,
+                        &units,
+                        args.what,
+                        element,
+                        &snapshots[t],
+                        quality.get(t),
+                    )
+                })
                 .collect(),
         })
         .collect();
@@ -202,23 +213,16 @@ fn plot_spec(
     }
 }
 
-/// The quantity's name and unit in the network's units.
-fn caption(net: &Network, what: Quantity) -> (&'static str, &'static str) {
-    let si = net.options.flow_units.is_si();
-    let length = if si { "m" } else { "ft" };
+/// The quantity's name and unit in `units`.
+fn caption(units: &ReportUnits, what: Quantity) -> (&'static str, &'static str) {
+    let length = units.length_name();
     match what {
-        Quantity::Pressure => ("Pressure", pressure_unit(net.options.pressure_units)),
+        Quantity::Pressure => ("Pressure", pressure_unit(units.pressure)),
         Quantity::Head => ("Head", length),
         Quantity::Level => ("Tank level", length),
-        Quantity::Demand => (
-            "Demand",
-            pipenet::report::text::flow_unit_label(net.options.flow_units),
-        ),
-        Quantity::Flow => (
-            "Flow",
-            pipenet::report::text::flow_unit_label(net.options.flow_units),
-        ),
-        Quantity::Velocity => ("Velocity", if si { "m/s" } else { "ft/s" }),
+        Quantity::Demand => ("Demand", pipenet::report::text::flow_unit_label(units.flow)),
+        Quantity::Flow => ("Flow", pipenet::report::text::flow_unit_label(units.flow)),
+        Quantity::Velocity => ("Velocity", units.velocity_name()),
         Quantity::Age => ("Water age", "h"),
     }
 }
@@ -238,9 +242,10 @@ fn label(net: &Network, element: Element) -> String {
     }
 }
 
-/// The value of one element at one report time, in the file's units.
+/// The value of one element at one report time, in `units`.
 fn value(
     net: &Network,
+    units: &ReportUnits,
     what: Quantity,
     element: Element,
     snap: &Snapshot,
@@ -249,14 +254,14 @@ fn value(
     match (what, element) {
         (Quantity::Age, Element::Node(i)) => quality.map_or(f64::NAN, |q| q.node[i]),
         (Quantity::Age, Element::Link(k)) => quality.map_or(f64::NAN, |q| q.link[k]),
-        (Quantity::Pressure, Element::Node(i)) => node_values(net, snap, i).pressure,
-        (Quantity::Head, Element::Node(i)) => node_values(net, snap, i).head,
-        (Quantity::Demand, Element::Node(i)) => node_values(net, snap, i).demand,
+        (Quantity::Pressure, Element::Node(i)) => node_values_in(net, units, snap, i).pressure,
+        (Quantity::Head, Element::Node(i)) => node_values_in(net, units, snap, i).head,
+        (Quantity::Demand, Element::Node(i)) => node_values_in(net, units, snap, i).demand,
         (Quantity::Level, Element::Node(i)) => {
-            (snap.head_m[i] - net.nodes[i].elevation_m) / net.units().length
+            units.length(snap.head_m[i] - net.nodes[i].elevation_m)
         }
-        (Quantity::Flow, Element::Link(k)) => link_values(net, snap, k).flow,
-        (Quantity::Velocity, Element::Link(k)) => link_values(net, snap, k).velocity,
+        (Quantity::Flow, Element::Link(k)) => link_values_in(net, units, snap, k).flow,
+        (Quantity::Velocity, Element::Link(k)) => link_values_in(net, units, snap, k).velocity,
         // `chosen_elements` lets no other pair through.
         _ => f64::NAN,
     }

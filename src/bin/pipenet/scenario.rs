@@ -25,6 +25,8 @@ pub struct ScenarioArgs {
     /// Write the full results of the run (.json or .csv, the `run --out` layouts).
     #[arg(long, short)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    units: super::units::UnitsArg,
 }
 
 pub fn run(args: &ScenarioArgs) -> Result<ExitCode> {
@@ -53,9 +55,22 @@ pub fn run(args: &ScenarioArgs) -> Result<ExitCode> {
         .with_context(|| format!("{}: cannot simulate", args.network.display()))?;
     if let (Some(out), Some(format)) = (&args.out, format) {
         let results = summary.results.clone().unwrap_or_default();
-        super::write_results(out, format, &applied.network, &args.network, &results)?;
+        let units = args.units.of(&applied.network);
+        super::write_results(
+            out,
+            format,
+            &applied.network,
+            &units,
+            &args.network,
+            &results,
+        )?;
     }
-    print_summary(&scenario, &applied, &summary);
+    print_summary(
+        &scenario,
+        &applied,
+        &summary,
+        &args.units.of(&applied.network),
+    );
     Ok(if summary.unbalanced_periods == 0 {
         ExitCode::SUCCESS
     } else {
@@ -81,11 +96,15 @@ fn pick(mut all: Vec<Scenario>, name: Option<&str>) -> Result<Scenario> {
     }
 }
 
-fn print_summary(scenario: &Scenario, applied: &Applied, s: &RunSummary) {
+fn print_summary(
+    scenario: &Scenario,
+    applied: &Applied,
+    s: &RunSummary,
+    u: &pipenet::report::ReportUnits,
+) {
     let net = &applied.network;
-    let u = net.units();
-    let flow = net.options.flow_units.keyword();
-    let pressure = net.options.pressure_units.keyword();
+    let flow = u.flow_name();
+    let pressure = u.pressure_name();
     let clock = super::clock;
     println!(
         "scenario '{}': {}",
@@ -104,7 +123,7 @@ fn print_summary(scenario: &Scenario, applied: &Applied, s: &RunSummary) {
     if let Some((p, i, t)) = s.min_pressure {
         println!(
             "lowest customer pressure: {:.2} {pressure} at {} ({})",
-            p / u.pressure,
+            u.pressure(p),
             net.node(i).id,
             clock(t)
         );
@@ -115,10 +134,14 @@ fn print_summary(scenario: &Scenario, applied: &Applied, s: &RunSummary) {
             );
         }
     }
-    let service = applied
+    // The scenario file gives the service pressure in the network's units.
+    let service_m = applied
         .report
         .service_pressure
-        .unwrap_or(pipenet::scenario::run::DEFAULT_SERVICE_PRESSURE_M / u.pressure);
+        .map_or(pipenet::scenario::run::DEFAULT_SERVICE_PRESSURE_M, |p| {
+            p * net.units().pressure
+        });
+    let service = u.pressure(service_m);
     let ids: Vec<&str> = (s.below_service.iter().take(10))
         .map(|b| net.node(b.node).id.as_str())
         .collect();
@@ -136,7 +159,7 @@ fn print_summary(scenario: &Scenario, applied: &Applied, s: &RunSummary) {
     if !applied.bursts.is_empty() {
         println!(
             "bursts: peak {:.3} {flow} at {}, {:.1} m³ lost",
-            s.burst_peak.0 / u.flow,
+            u.flow(s.burst_peak.0),
             clock(s.burst_peak.1),
             s.burst_volume_m3
         );
@@ -145,9 +168,9 @@ fn print_summary(scenario: &Scenario, applied: &Applied, s: &RunSummary) {
         println!(
             "  node {}: pressure {:.2} {pressure} ({}) to {:.2} {pressure} ({})",
             net.node(*i).id,
-            r.min.0 / u.pressure,
+            u.pressure(r.min.0),
             clock(r.min.1),
-            r.max.0 / u.pressure,
+            u.pressure(r.max.0),
             clock(r.max.1)
         );
     }
@@ -155,9 +178,9 @@ fn print_summary(scenario: &Scenario, applied: &Applied, s: &RunSummary) {
         println!(
             "  link {}: flow {:.3} {flow} ({}) to {:.3} {flow} ({})",
             net.links[*k].id,
-            r.min.0 / u.flow,
+            u.flow(r.min.0),
             clock(r.min.1),
-            r.max.0 / u.flow,
+            u.flow(r.max.0),
             clock(r.max.1)
         );
     }

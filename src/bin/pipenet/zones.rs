@@ -26,9 +26,11 @@ pub struct ZonesArgs {
     /// Skip the water age simulation.
     #[arg(long)]
     no_age: bool,
-    /// Write every layout's figures (SI units) to this JSON file.
+    /// Write every layout's figures (SI units, whatever --units says) to this JSON file.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    units: super::units::UnitsArg,
 }
 
 fn parse_rank(text: &str) -> Result<RankBy, String> {
@@ -56,7 +58,8 @@ pub fn run(args: &ZonesArgs) -> Result<ExitCode> {
         }
         let figures = run_layout(&resolved, options)
             .with_context(|| format!("{}: cannot simulate", path.display()))?;
-        print_layout(&resolved.applied.network, &figures);
+        let net = &resolved.applied.network;
+        print_layout(net, &args.units.of(net), &figures);
         all.push(figures);
     }
     if all.len() > 1 {
@@ -79,13 +82,10 @@ pub fn run(args: &ZonesArgs) -> Result<ExitCode> {
     })
 }
 
-/// One table row per zone, in the network's flow and pressure units.
-fn print_layout(net: &Network, f: &LayoutFigures) {
-    let u = net.units();
-    let (q, p) = (
-        net.options.flow_units.keyword(),
-        net.options.pressure_units.keyword(),
-    );
+/// One table row per zone, in the flow and pressure units of `units`.
+fn print_layout(net: &Network, units: &pipenet::report::ReportUnits, f: &LayoutFigures) {
+    let u = units.factors;
+    let (q, p) = (units.flow_name(), units.pressure_name());
     println!("layout {}: {} periods", f.name, f.periods);
     println!(
         "  {:<10} {:>5} {:>9} {:>9} {:>9} {:>8} {:>14} {:>7} {:>7} {:>9} {:>11}",
