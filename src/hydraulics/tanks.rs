@@ -185,6 +185,27 @@ mod tests {
     }
 
     #[test]
+    fn tank_table_holds_tanks_only_and_finds_them_by_node() {
+        use crate::network::{Junction, Tank};
+        let mut net = Network::new();
+        let junction = || NodeKind::Junction(Junction::default());
+        let tank = || NodeKind::Tank(Box::new(Tank::cylinder(1.0, 0.0, 4.0, 2.0)));
+        for (i, kind) in [junction(), tank(), junction(), junction(), tank()]
+            .into_iter()
+            .enumerate()
+        {
+            net.add_node(Node::new(format!("N{i}"), kind, 100.0))
+                .unwrap();
+        }
+        let table = TankTable::for_network(&net);
+        assert_eq!(table.iter().map(|(i, _)| i).collect::<Vec<_>>(), [1, 4]);
+        assert!(table.get(0).is_none() && table.get(2).is_none() && table.get(5).is_none());
+        // Heads 100 + 0 and 100 + 4 m: the levels' limits above the elevation.
+        let t = table.get(4).unwrap();
+        assert_eq!((t.min_head_m, t.max_head_m), (100.0, 104.0));
+    }
+
+    #[test]
     fn storage_counts_volume_as_epanet_cubic_feet() {
         // EPANET stores a volume of 1 m³ as 1 / 0.3048³ ft³ and drains it
         // at flows it converts with 28.317 L/s per cfs: 1 m³ lasts

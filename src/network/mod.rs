@@ -776,3 +776,60 @@ impl Tank {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_line_data_reads_back_and_clearing_it_restores_equality() {
+        let plain = Node::new("J1", NodeKind::Junction(Junction::default()), 10.0);
+        let mut node = plain.clone();
+        node.set_tag(Some("zone A".to_string()));
+        node.set_comment(Some("by the school".to_string()));
+        assert_eq!(node.tag(), Some("zone A"));
+        assert_eq!(node.comment(), Some("by the school"));
+        assert_eq!(node.source(), None);
+        assert_ne!(node, plain);
+        node.set_tag(None);
+        node.set_comment(None);
+        assert_eq!(node, plain);
+
+        let mut link = Link::new(
+            "P1",
+            NodeIx(0),
+            NodeIx(1),
+            LinkKind::Pipe(Pipe::new(1.0, 0.1, 100.0)),
+        );
+        let straight = link.clone();
+        link.push_vertex((1.0, 2.0));
+        link.push_vertex((3.0, 4.0));
+        assert_eq!(link.vertices(), &[(1.0, 2.0), (3.0, 4.0)]);
+        link.set_vertices(Vec::new());
+        assert_eq!(link, straight);
+    }
+
+    #[test]
+    fn ids_are_found_and_a_second_use_is_refused() {
+        let mut net = Network::new();
+        for i in 0..100 {
+            let node = Node::new(
+                format!("N{i}"),
+                NodeKind::Junction(Junction::default()),
+                0.0,
+            );
+            assert_eq!(net.add_node(node), Ok(NodeIx(i)));
+        }
+        let again = Node::new("N42", NodeKind::Reservoir(Reservoir::default()), 0.0);
+        assert_eq!(
+            net.add_node(again),
+            Err(NetworkError::DuplicateId {
+                family: "node",
+                id: "N42".to_string()
+            })
+        );
+        assert_eq!(net.node_ix("N42"), Some(NodeIx(42)));
+        assert_eq!(net.node_ix("n42"), None);
+        assert_eq!(net.link_ix("N42"), None);
+    }
+}
