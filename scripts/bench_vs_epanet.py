@@ -15,7 +15,8 @@ fresh process, single-threaded:
     a chemical).
 Prints the median times, EPANET / pipenet (above 1: pipenet is faster) and
 the peak resident memory of each process (EPANET's includes the Python
-interpreter, about 10 MiB).
+interpreter, about 10 MiB; pipenet's is read by /usr/bin/time when present,
+since a child of Python would count the Python it was forked from).
 """
 import argparse
 import os
@@ -48,12 +49,22 @@ def epanet_once(inp):
 
 
 PIPENET_RUN = r"""
-import resource, subprocess, sys, time
+import os, resource, subprocess, sys, time
+command = [sys.argv[1], "run", sys.argv[2], "-q", "--quality", "none"]
+# A child's peak RSS counts the process it was forked from before exec: a
+# Python parent would set a floor of its own size (about 14 MiB), so the
+# peak is read by /usr/bin/time (a small C parent) when it is there.
+timed = os.path.exists("/usr/bin/time")
+if timed:
+    command = ["/usr/bin/time", "-f", "%M"] + command
 t = time.perf_counter()
-subprocess.run([sys.argv[1], "run", sys.argv[2], "-q", "--quality", "none"],
-               capture_output=True)
+out = subprocess.run(command, capture_output=True, text=True)
 dt = time.perf_counter() - t
-print(dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+if timed:
+    rss_kb = int(out.stderr.strip().splitlines()[-1])
+else:
+    rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(dt, rss_kb)
 """
 
 

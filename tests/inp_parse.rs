@@ -269,7 +269,7 @@ fn latin1_crlf_tabs_and_quoted_ids() {
     let n = read_file(&dir).unwrap().network;
     let _ = std::fs::remove_file(&dir);
     assert_eq!(n.nodes[0].id, "J 1");
-    assert_eq!(n.nodes[0].comment.as_deref(), Some("café"));
+    assert_eq!(n.nodes[0].comment(), Some("café"));
     let again = read_str(&write_string(&n), "w.inp").unwrap().network;
     assert_eq!(again.nodes, n.nodes);
 }

@@ -121,8 +121,7 @@ impl ValveLayer {
             .iter()
             .enumerate()
             .filter(|(_, link)| {
-                matches!(link.kind, LinkKind::Valve(_))
-                    || link.tag.as_deref().is_some_and(is_valve_tag)
+                matches!(link.kind, LinkKind::Valve(_)) || link.tag().is_some_and(is_valve_tag)
             })
             .map(|(k, link)| IsolationValve {
                 id: link.id.clone(),
@@ -263,7 +262,7 @@ mod tests {
         net.add_link(Link::new("P1", NodeIx(0), NodeIx(1), pipe()))
             .unwrap();
         let mut p2 = Link::new("P2", NodeIx(1), NodeIx(2), pipe());
-        p2.tag = Some("Gate_Valve".to_string());
+        p2.set_tag(Some("Gate_Valve".to_string()));
         net.add_link(p2).unwrap();
         net
     }

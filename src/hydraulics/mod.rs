@@ -213,12 +213,10 @@ impl<'n> Simulation<'n> {
         solver.pressure_controls = pressure_controls(network);
         let state = initial_state(network, &model);
         let steps = TimeSteps::new(&network.times);
-        let tank_volume_m3 = model
-            .storage
-            .iter()
-            .zip(&state.head_m)
-            .map(|(s, &h)| s.as_ref().map_or(0.0, |s| s.volume_m3(h)))
-            .collect();
+        let mut tank_volume_m3 = vec![0.0; network.nodes.len()];
+        for (i, s) in model.storage.iter() {
+            tank_volume_m3[i] = s.volume_m3(state.head_m[i]);
+        }
         Ok(Simulation {
             network,
             model,
@@ -410,10 +408,8 @@ impl<'n> Simulation<'n> {
         };
         cut(self.steps.to_next_pattern_period_s(t) as i64);
         cut(self.next_report_s as i64 - t as i64);
-        for (i, storage) in self.model.storage.iter().enumerate() {
-            if let Some(s) = storage {
-                cut(self.time_to_fill_or_drain_s(i, s));
-            }
+        for (i, s) in self.model.storage.iter() {
+            cut(self.time_to_fill_or_drain_s(i, s));
         }
         for control in self.network.controls.iter().filter(|c| c.enabled) {
             let dt = self.time_to_control_s(control);
@@ -511,7 +507,7 @@ impl<'n> Simulation<'n> {
                 let above = matches!(control.condition, ControlCondition::NodeAbove { .. });
                 let approaching =
                     (above && h < grade && q > 0.0) || (!above && h > grade && q < 0.0);
-                match &self.model.storage[i] {
+                match self.model.storage.get(i) {
                     Some(s) if approaching => {
                         clock::round_s((s.volume_m3(grade) - self.tank_volume_m3[i]) / q)
                     }
@@ -548,8 +544,7 @@ impl<'n> Simulation<'n> {
     /// within one second of full or empty is set full or empty. `end_s` is
     /// the time at the end of the step.
     fn update_tanks(&mut self, step_s: u64, end_s: u64) {
-        for (i, storage) in self.model.storage.iter().enumerate() {
-            let Some(s) = storage else { continue };
+        for (i, s) in self.model.storage.iter() {
             let q = self.state.node_demand_m3s[i];
             if q.abs() <= QZERO {
                 continue;
@@ -616,7 +611,7 @@ impl<'n> Simulation<'n> {
                     let grade = n.elevation_m + threshold;
                     tank_control_fires(
                         n,
-                        self.model.storage[i].as_ref(),
+                        self.model.storage.get(i),
                         self.state.head_m[i],
                         grade,
                         slack,

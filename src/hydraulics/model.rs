@@ -91,7 +91,7 @@ pub(crate) struct HydraulicModel {
     /// For each node, its limits if it is a tank.
     pub tanks: Vec<Option<TankLimits>>,
     /// For each node, its storage geometry if it is a tank.
-    pub storage: Vec<Option<super::tanks::TankStorage>>,
+    pub storage: super::tanks::TankTable,
     /// For each node, its links and the nodes at their other ends.
     pub adjacency: Adjacency,
     /// For each link, whether it is a pump (kept apart from `laws` so that
@@ -286,7 +286,7 @@ impl HydraulicModel {
             has_leakage,
             elevation_m: net.nodes.iter().map(|n| n.elevation_m).collect(),
             tanks,
-            storage: super::tanks::TankStorage::for_network(net),
+            storage: super::tanks::TankTable::for_network(net),
             status_checked,
             adjacency,
             is_pump: net

@@ -484,7 +484,7 @@ fn read_quantity(q: Quantity, ctx: &RuleContext<'_>, state: &HydraulicState) -> 
         Quantity::Setting(k) => state.setting[k]?,
         Quantity::Fixed(v) => v,
         Quantity::FillTime(i) => {
-            let tank = model.storage[i].as_ref()?;
+            let tank = model.storage.get(i)?;
             let inflow = state.node_demand_m3s[i];
             if inflow <= TINY_FLOW {
                 return None;
@@ -492,7 +492,7 @@ fn read_quantity(q: Quantity, ctx: &RuleContext<'_>, state: &HydraulicState) -> 
             (tank.max_volume_m3 - tank.volume_m3(state.head_m[i])) / inflow
         }
         Quantity::DrainTime(i) => {
-            let tank = model.storage[i].as_ref()?;
+            let tank = model.storage.get(i)?;
             let inflow = state.node_demand_m3s[i];
             if inflow >= -TINY_FLOW {
                 return None;

@@ -13,7 +13,7 @@
 //! whether a tank is empty at the end of the step that drains it).
 
 use crate::network::units::{M3_PER_FT3, M_PER_FT};
-use crate::network::{Network, NodeKind};
+use crate::network::{Network, Node, NodeKind};
 
 /// Storage volume per true cubic metre (EPANET's cubic feet as flows count
 /// them, over true cubic feet): 0.028317 / 0.3048³ ≈ 1.0000054.
@@ -46,48 +46,75 @@ enum Shape {
     Curve { points: Vec<(f64, f64)> },
 }
 
+/// The storage of every tank, by node index; nothing is held for the
+/// other nodes (most networks have a few tanks among thousands of nodes).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct TankTable {
+    /// The tanks' node indices, increasing.
+    nodes: Vec<usize>,
+    /// Their storage, in the same order.
+    storage: Vec<TankStorage>,
+}
+
+impl TankTable {
+    /// The storage of every tank of a network.
+    pub fn for_network(net: &Network) -> Self {
+        let mut table = TankTable::default();
+        for (i, node) in net.nodes.iter().enumerate() {
+            if let Some(storage) = TankStorage::of(net, node) {
+                table.nodes.push(i);
+                table.storage.push(storage);
+            }
+        }
+        table
+    }
+
+    /// The storage of node `i`, if it is a tank.
+    pub fn get(&self, i: usize) -> Option<&TankStorage> {
+        let at = self.nodes.binary_search(&i).ok()?;
+        Some(&self.storage[at])
+    }
+
+    /// Every tank's node index and storage, in node order.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &TankStorage)> {
+        self.nodes.iter().copied().zip(&self.storage)
+    }
+}
+
 impl TankStorage {
-    /// The storage of every node that is a tank, `None` for the others.
-    pub fn for_network(net: &Network) -> Vec<Option<TankStorage>> {
-        net.nodes
-            .iter()
-            .map(|node| {
-                let NodeKind::Tank(t) = &node.kind else {
-                    return None;
-                };
-                let shape = match t.volume_curve {
-                    Some(c) => Shape::Curve {
-                        points: net.curves[c.ix()]
-                            .points
-                            .iter()
-                            .map(|&(level, volume)| (level, volume * VOLUME_SCALE))
-                            .collect(),
-                    },
-                    None => Shape::Cylinder {
-                        area_m2: std::f64::consts::PI * t.diameter_m * t.diameter_m / 4.0
-                            * VOLUME_SCALE,
-                    },
-                };
-                let min_volume_m3 = match &shape {
-                    Shape::Cylinder { .. } if t.min_volume_m3 > 0.0 => {
-                        t.min_volume_m3 * VOLUME_SCALE
-                    }
-                    Shape::Cylinder { area_m2 } => area_m2 * t.min_level_m,
-                    Shape::Curve { points } => interpolate(points, t.min_level_m),
-                };
-                let mut storage = TankStorage {
-                    elevation_m: node.elevation_m,
-                    min_head_m: node.elevation_m + t.min_level_m,
-                    max_head_m: node.elevation_m + t.max_level_m,
-                    min_volume_m3,
-                    max_volume_m3: 0.0,
-                    can_overflow: t.can_overflow,
-                    shape,
-                };
-                storage.max_volume_m3 = storage.volume_m3(storage.max_head_m);
-                Some(storage)
-            })
-            .collect()
+    /// The storage of a node, if it is a tank.
+    fn of(net: &Network, node: &Node) -> Option<TankStorage> {
+        let NodeKind::Tank(t) = &node.kind else {
+            return None;
+        };
+        let shape = match t.volume_curve {
+            Some(c) => Shape::Curve {
+                points: net.curves[c.ix()]
+                    .points
+                    .iter()
+                    .map(|&(level, volume)| (level, volume * VOLUME_SCALE))
+                    .collect(),
+            },
+            None => Shape::Cylinder {
+                area_m2: std::f64::consts::PI * t.diameter_m * t.diameter_m / 4.0 * VOLUME_SCALE,
+            },
+        };
+        let min_volume_m3 = match &shape {
+            Shape::Cylinder { .. } if t.min_volume_m3 > 0.0 => t.min_volume_m3 * VOLUME_SCALE,
+            Shape::Cylinder { area_m2 } => area_m2 * t.min_level_m,
+            Shape::Curve { points } => interpolate(points, t.min_level_m),
+        };
+        let mut storage = TankStorage {
+            elevation_m: node.elevation_m,
+            min_head_m: node.elevation_m + t.min_level_m,
+            max_head_m: node.elevation_m + t.max_level_m,
+            min_volume_m3,
+            max_volume_m3: 0.0,
+            can_overflow: t.can_overflow,
+            shape,
+        };
+        storage.max_volume_m3 = storage.volume_m3(storage.max_head_m);
+        Some(storage)
     }
 
     /// Volume held at `head_m`, m³.
@@ -155,6 +182,27 @@ mod tests {
         assert_eq!(interpolate(&p, 5.0), 30.0);
         assert_eq!(interpolate(&p, -1.0), 0.0);
         assert_eq!(interpolate_by(&p, 20.0, |(x, y)| (y, x)), 3.0);
+    }
+
+    #[test]
+    fn tank_table_holds_tanks_only_and_finds_them_by_node() {
+        use crate::network::{Junction, Tank};
+        let mut net = Network::new();
+        let junction = || NodeKind::Junction(Junction::default());
+        let tank = || NodeKind::Tank(Box::new(Tank::cylinder(1.0, 0.0, 4.0, 2.0)));
+        for (i, kind) in [junction(), tank(), junction(), junction(), tank()]
+            .into_iter()
+            .enumerate()
+        {
+            net.add_node(Node::new(format!("N{i}"), kind, 100.0))
+                .unwrap();
+        }
+        let table = TankTable::for_network(&net);
+        assert_eq!(table.iter().map(|(i, _)| i).collect::<Vec<_>>(), [1, 4]);
+        assert!(table.get(0).is_none() && table.get(2).is_none() && table.get(5).is_none());
+        // Heads 100 + 0 and 100 + 4 m: the levels' limits above the elevation.
+        let t = table.get(4).unwrap();
+        assert_eq!((t.min_head_m, t.max_head_m), (100.0, 104.0));
     }
 
     #[test]

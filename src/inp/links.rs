@@ -32,7 +32,7 @@ fn ends<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<(NodeIx, NodeIx)> {
 
 /// Adds a link, or records error 215 if its id is taken.
 fn add_link(r: &mut Reader, line: &Line, mut link: Link) -> Parsed<LinkIx> {
-    link.comment = line.comment.map(str::to_string);
+    link.set_comment(line.comment.map(str::to_string));
     let id = link.id.clone();
     r.net
         .add_link(link)
@@ -378,7 +378,7 @@ pub(crate) fn read_vertex<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()>
     let x = r.number(line, 1, "x coordinate")?;
     let y = r.number(line, 2, "y coordinate")?;
     match r.net.link_ix(id) {
-        Some(link) => r.net.links[link.ix()].vertices.push((x, y)),
+        Some(link) => r.net.links[link.ix()].push_vertex((x, y)),
         None => r.warn(line, Some(id), "vertex of an undefined link is ignored"),
     }
     Ok(())
@@ -417,10 +417,10 @@ pub(crate) fn read_tag<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
     let tag = r.token(line, 2, "tag")?.to_string();
     if matches(family, "NODE") {
         let node = r.node(line, 1)?;
-        r.net.nodes[node.ix()].tag = Some(tag);
+        r.net.nodes[node.ix()].set_tag(Some(tag));
     } else if matches(family, "LINK") {
         let link = r.link(line, 1)?;
-        r.net.links[link.ix()].tag = Some(tag);
+        r.net.links[link.ix()].set_tag(Some(tag));
     } else {
         return Err(r.error(
             line,

@@ -26,6 +26,8 @@ pub(crate) fn read_junction<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<(
     let pattern = r.opt_pattern(line, 3)?;
     let mut junction = Junction::default();
     if let Some(base) = demand {
+        // One demand is the norm: a pushed-to Vec would reserve four.
+        junction.demands.reserve_exact(1);
         junction.demands.push(Demand {
             base_m3s: base * r.units.flow,
             pattern,
@@ -33,7 +35,7 @@ pub(crate) fn read_junction<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<(
         });
     }
     let mut node = Node::new(id, NodeKind::Junction(junction), elevation * r.units.length);
-    node.comment = line.comment.map(str::to_string);
+    node.set_comment(line.comment.map(str::to_string));
     add_node(r, line, node)
 }
 
@@ -103,10 +105,10 @@ pub(crate) fn read_tank<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
         tank.min_volume_m3 = min_volume * r.units.volume;
         tank.volume_curve = volume_curve;
         tank.can_overflow = can_overflow;
-        NodeKind::Tank(tank)
+        NodeKind::Tank(Box::new(tank))
     };
     let mut node = Node::new(id, kind, elevation * r.units.length);
-    node.comment = line.comment.map(str::to_string);
+    node.set_comment(line.comment.map(str::to_string));
     add_node(r, line, node)
 }
 
@@ -124,6 +126,10 @@ pub(crate) fn read_demand<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()>
         NodeKind::Junction(junction) => {
             if first {
                 junction.demands.clear();
+            }
+            if junction.demands.capacity() == 0 {
+                // Room for this one only; a second one grows the Vec as usual.
+                junction.demands.reserve_exact(1);
             }
             let category = line.comment.map(str::to_string);
             junction.demands.push(Demand {
@@ -217,11 +223,11 @@ pub(crate) fn read_source<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()>
     };
     let strength = r.number(line, at, "source strength")?;
     let pattern = r.opt_pattern(line, at + 1)?;
-    r.net.nodes[node.ix()].source = Some(Source {
+    r.net.nodes[node.ix()].set_source(Some(Source {
         kind,
         strength,
         pattern,
-    });
+    }));
     Ok(())
 }
 

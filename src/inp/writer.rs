@@ -133,7 +133,7 @@ impl Writer<'_> {
         writeln!(self.out, "[{name}]")
     }
 
-    fn comment(&mut self, comment: &Option<String>) -> fmt::Result {
+    fn comment(&mut self, comment: Option<&str>) -> fmt::Result {
         match comment {
             Some(c) => writeln!(self.out, " ;{c}"),
             None => writeln!(self.out),
@@ -169,7 +169,7 @@ impl Writer<'_> {
                     }
                 }
             }
-            self.comment(&node.comment)?;
+            self.comment(node.comment())?;
         }
         writeln!(self.out)
     }
@@ -225,7 +225,7 @@ impl Writer<'_> {
                 )?;
             }
         }
-        self.comment(&node.comment)
+        self.comment(node.comment())
     }
 
     /// Pipes, pumps and valves in their order in the network, a new
@@ -247,7 +247,7 @@ impl Writer<'_> {
                 LinkKind::Pump(p) => self.pump(link, p)?,
                 LinkKind::Valve(v) => self.valve(link, v)?,
             }
-            self.comment(&link.comment)?;
+            self.comment(link.comment())?;
         }
         writeln!(self.out)
     }
@@ -344,7 +344,7 @@ impl Writer<'_> {
                     None if d.category.is_some() => write!(self.out, " *")?,
                     None => {}
                 }
-                self.comment(&d.category)?;
+                self.comment(d.category.as_deref())?;
             }
         }
         writeln!(self.out)
@@ -630,7 +630,7 @@ impl Writer<'_> {
     fn sources(&mut self) -> fmt::Result {
         self.header("SOURCES")?;
         for node in &self.net.nodes {
-            let Some(s) = &node.source else { continue };
+            let Some(s) = node.source() else { continue };
             let kind = match s.kind {
                 SourceKind::Concen => "CONCEN",
                 SourceKind::Mass => "MASS",
@@ -901,7 +901,7 @@ impl Writer<'_> {
     fn vertices(&mut self) -> fmt::Result {
         self.header("VERTICES")?;
         for link in &self.net.links {
-            for &(x, y) in &link.vertices {
+            for &(x, y) in link.vertices() {
                 writeln!(self.out, "{} {} {}", Id(&link.id), Num(x), Num(y))?;
             }
         }
@@ -911,12 +911,12 @@ impl Writer<'_> {
     fn tags(&mut self) -> fmt::Result {
         self.header("TAGS")?;
         for node in &self.net.nodes {
-            if let Some(tag) = &node.tag {
+            if let Some(tag) = node.tag() {
                 writeln!(self.out, "NODE {} {}", Id(&node.id), Id(tag))?;
             }
         }
         for link in &self.net.links {
-            if let Some(tag) = &link.tag {
+            if let Some(tag) = link.tag() {
                 writeln!(self.out, "LINK {} {}", Id(&link.id), Id(tag))?;
             }
         }

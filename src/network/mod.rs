@@ -9,9 +9,8 @@
 pub mod units;
 
 mod controls;
+mod ids;
 mod options;
-
-use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -104,10 +103,10 @@ pub struct Network {
     pub labels: Vec<String>,
     /// `[BACKDROP]` lines kept verbatim, for writing the file back.
     pub backdrop: Vec<String>,
-    node_index: HashMap<String, NodeIx>,
-    link_index: HashMap<String, LinkIx>,
-    pattern_index: HashMap<String, PatternIx>,
-    curve_index: HashMap<String, CurveIx>,
+    node_index: ids::IdIndex,
+    link_index: ids::IdIndex,
+    pattern_index: ids::IdIndex,
+    curve_index: ids::IdIndex,
 }
 
 /// A junction, reservoir or tank.
@@ -124,14 +123,19 @@ pub struct Node {
     pub emitter_coefficient: f64,
     /// Initial water quality (`[QUALITY]`), in the file's concentration units.
     pub initial_quality: f64,
-    /// A water quality source (`[SOURCES]`).
-    pub source: Option<Source>,
     /// Map coordinates (`[COORDINATES]`), in the file's map units.
     pub coordinates: Option<(f64, f64)>,
-    /// The `[TAGS]` tag.
-    pub tag: Option<String>,
-    /// The comment after the node's definition line, if any.
-    pub comment: Option<String>,
+    /// What few nodes have (see [`Node::source`], [`Node::tag`],
+    /// [`Node::comment`]), kept out of line so that the others stay small.
+    extras: Option<Box<NodeExtras>>,
+}
+
+/// The data of a node that most nodes do not have.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct NodeExtras {
+    source: Option<Source>,
+    tag: Option<String>,
+    comment: Option<String>,
 }
 
 /// The kind-specific data of a node.
@@ -141,8 +145,9 @@ pub enum NodeKind {
     Junction(Junction),
     /// A reservoir: a fixed-head source.
     Reservoir(Reservoir),
-    /// A tank: storage whose level changes over time.
-    Tank(Tank),
+    /// A tank: storage whose level changes over time (boxed: tanks are
+    /// few, and a junction need not be as large as a tank).
+    Tank(Box<Tank>),
 }
 
 /// Data of a junction.
@@ -248,12 +253,17 @@ pub struct Link {
     pub kind: LinkKind,
     /// Status at the start of the simulation (from the link line or `[STATUS]`).
     pub initial_status: InitialStatus,
-    /// Interior points for drawing (`[VERTICES]`).
-    pub vertices: Vec<(f64, f64)>,
-    /// The `[TAGS]` tag.
-    pub tag: Option<String>,
-    /// The comment after the link's definition line, if any.
-    pub comment: Option<String>,
+    /// What few links have (see [`Link::vertices`], [`Link::tag`],
+    /// [`Link::comment`]), kept out of line so that the others stay small.
+    extras: Option<Box<LinkExtras>>,
+}
+
+/// The data of a link that most links do not have.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct LinkExtras {
+    vertices: Vec<(f64, f64)>,
+    tag: Option<String>,
+    comment: Option<String>,
 }
 
 /// The initial status of a link as the user gave it.
@@ -468,54 +478,90 @@ impl Network {
 
     /// Adds a node and returns its index.
     pub fn add_node(&mut self, node: Node) -> Result<NodeIx, NetworkError> {
-        let ix = NodeIx(self.nodes.len() as u32);
-        insert_id(&mut self.node_index, "node", &node.id, ix)?;
+        let ix = self.nodes.len() as u32;
+        let nodes = &self.nodes;
+        if !self
+            .node_index
+            .insert(&node.id, ix, |i| &nodes[i as usize].id)
+        {
+            return Err(duplicate("node", &node.id));
+        }
         self.nodes.push(node);
-        Ok(ix)
+        Ok(NodeIx(ix))
     }
 
     /// Adds a link and returns its index.
     pub fn add_link(&mut self, link: Link) -> Result<LinkIx, NetworkError> {
-        let ix = LinkIx(self.links.len() as u32);
-        insert_id(&mut self.link_index, "link", &link.id, ix)?;
+        let ix = self.links.len() as u32;
+        let links = &self.links;
+        if !self
+            .link_index
+            .insert(&link.id, ix, |i| &links[i as usize].id)
+        {
+            return Err(duplicate("link", &link.id));
+        }
         self.links.push(link);
-        Ok(ix)
+        Ok(LinkIx(ix))
     }
 
     /// Adds a pattern and returns its index.
     pub fn add_pattern(&mut self, pattern: Pattern) -> Result<PatternIx, NetworkError> {
-        let ix = PatternIx(self.patterns.len() as u32);
-        insert_id(&mut self.pattern_index, "pattern", &pattern.id, ix)?;
+        let ix = self.patterns.len() as u32;
+        let patterns = &self.patterns;
+        if !self
+            .pattern_index
+            .insert(&pattern.id, ix, |i| &patterns[i as usize].id)
+        {
+            return Err(duplicate("pattern", &pattern.id));
+        }
         self.patterns.push(pattern);
-        Ok(ix)
+        Ok(PatternIx(ix))
     }
 
     /// Adds a curve and returns its index.
     pub fn add_curve(&mut self, curve: Curve) -> Result<CurveIx, NetworkError> {
-        let ix = CurveIx(self.curves.len() as u32);
-        insert_id(&mut self.curve_index, "curve", &curve.id, ix)?;
+        let ix = self.curves.len() as u32;
+        let curves = &self.curves;
+        if !self
+            .curve_index
+            .insert(&curve.id, ix, |i| &curves[i as usize].id)
+        {
+            return Err(duplicate("curve", &curve.id));
+        }
         self.curves.push(curve);
-        Ok(ix)
+        Ok(CurveIx(ix))
     }
 
     /// The index of the node with this id.
     pub fn node_ix(&self, id: &str) -> Option<NodeIx> {
-        self.node_index.get(id).copied()
+        let nodes = &self.nodes;
+        self.node_index
+            .get(id, |i| &nodes[i as usize].id)
+            .map(NodeIx)
     }
 
     /// The index of the link with this id.
     pub fn link_ix(&self, id: &str) -> Option<LinkIx> {
-        self.link_index.get(id).copied()
+        let links = &self.links;
+        self.link_index
+            .get(id, |i| &links[i as usize].id)
+            .map(LinkIx)
     }
 
     /// The index of the pattern with this id.
     pub fn pattern_ix(&self, id: &str) -> Option<PatternIx> {
-        self.pattern_index.get(id).copied()
+        let patterns = &self.patterns;
+        self.pattern_index
+            .get(id, |i| &patterns[i as usize].id)
+            .map(PatternIx)
     }
 
     /// The index of the curve with this id.
     pub fn curve_ix(&self, id: &str) -> Option<CurveIx> {
-        self.curve_index.get(id).copied()
+        let curves = &self.curves;
+        self.curve_index
+            .get(id, |i| &curves[i as usize].id)
+            .map(CurveIx)
     }
 
     /// The node at an index.
@@ -546,20 +592,11 @@ impl Network {
     }
 }
 
-fn insert_id<T: Copy>(
-    index: &mut HashMap<String, T>,
-    family: &'static str,
-    id: &str,
-    ix: T,
-) -> Result<(), NetworkError> {
-    if index.contains_key(id) {
-        return Err(NetworkError::DuplicateId {
-            family,
-            id: id.to_string(),
-        });
+fn duplicate(family: &'static str, id: &str) -> NetworkError {
+    NetworkError::DuplicateId {
+        family,
+        id: id.to_string(),
     }
-    index.insert(id.to_string(), ix);
-    Ok(())
 }
 
 impl Node {
@@ -571,10 +608,48 @@ impl Node {
             elevation_m,
             emitter_coefficient: 0.0,
             initial_quality: 0.0,
-            source: None,
             coordinates: None,
-            tag: None,
-            comment: None,
+            extras: None,
+        }
+    }
+
+    /// The water quality source at the node (`[SOURCES]`), if any.
+    pub fn source(&self) -> Option<&Source> {
+        self.extras.as_ref()?.source.as_ref()
+    }
+
+    /// The node's `[TAGS]` tag, if any.
+    pub fn tag(&self) -> Option<&str> {
+        self.extras.as_ref()?.tag.as_deref()
+    }
+
+    /// The comment after the node's definition line, if any.
+    pub fn comment(&self) -> Option<&str> {
+        self.extras.as_ref()?.comment.as_deref()
+    }
+
+    /// Sets or removes the node's water quality source.
+    pub fn set_source(&mut self, source: Option<Source>) {
+        self.edit_extras(|e| e.source = source);
+    }
+
+    /// Sets or removes the node's tag.
+    pub fn set_tag(&mut self, tag: Option<String>) {
+        self.edit_extras(|e| e.tag = tag);
+    }
+
+    /// Sets or removes the node's comment.
+    pub fn set_comment(&mut self, comment: Option<String>) {
+        self.edit_extras(|e| e.comment = comment);
+    }
+
+    /// Applies `edit` to the out-of-line data, which is dropped again when
+    /// it holds nothing (so that equal nodes compare equal).
+    fn edit_extras(&mut self, edit: impl FnOnce(&mut NodeExtras)) {
+        let mut extras = self.extras.take().unwrap_or_default();
+        edit(&mut extras);
+        if *extras != NodeExtras::default() {
+            self.extras = Some(extras);
         }
     }
 
@@ -603,9 +678,52 @@ impl Link {
             to,
             kind,
             initial_status: InitialStatus::Open,
-            vertices: Vec::new(),
-            tag: None,
-            comment: None,
+            extras: None,
+        }
+    }
+
+    /// Interior points for drawing (`[VERTICES]`), in the file's map units.
+    pub fn vertices(&self) -> &[(f64, f64)] {
+        self.extras.as_ref().map_or(&[], |e| &e.vertices)
+    }
+
+    /// The link's `[TAGS]` tag, if any.
+    pub fn tag(&self) -> Option<&str> {
+        self.extras.as_ref()?.tag.as_deref()
+    }
+
+    /// The comment after the link's definition line, if any.
+    pub fn comment(&self) -> Option<&str> {
+        self.extras.as_ref()?.comment.as_deref()
+    }
+
+    /// Replaces the link's interior points.
+    pub fn set_vertices(&mut self, vertices: Vec<(f64, f64)>) {
+        self.edit_extras(|e| e.vertices = vertices);
+    }
+
+    /// Adds an interior point after the others.
+    pub fn push_vertex(&mut self, point: (f64, f64)) {
+        self.edit_extras(|e| e.vertices.push(point));
+    }
+
+    /// Sets or removes the link's tag.
+    pub fn set_tag(&mut self, tag: Option<String>) {
+        self.edit_extras(|e| e.tag = tag);
+    }
+
+    /// Sets or removes the link's comment.
+    pub fn set_comment(&mut self, comment: Option<String>) {
+        self.edit_extras(|e| e.comment = comment);
+    }
+
+    /// Applies `edit` to the out-of-line data, which is dropped again when
+    /// it holds nothing (so that equal links compare equal).
+    fn edit_extras(&mut self, edit: impl FnOnce(&mut LinkExtras)) {
+        let mut extras = self.extras.take().unwrap_or_default();
+        edit(&mut extras);
+        if *extras != LinkExtras::default() {
+            self.extras = Some(extras);
         }
     }
 
@@ -656,5 +774,62 @@ impl Tank {
             mixing_fraction: 1.0,
             bulk_coeff: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_line_data_reads_back_and_clearing_it_restores_equality() {
+        let plain = Node::new("J1", NodeKind::Junction(Junction::default()), 10.0);
+        let mut node = plain.clone();
+        node.set_tag(Some("zone A".to_string()));
+        node.set_comment(Some("by the school".to_string()));
+        assert_eq!(node.tag(), Some("zone A"));
+        assert_eq!(node.comment(), Some("by the school"));
+        assert_eq!(node.source(), None);
+        assert_ne!(node, plain);
+        node.set_tag(None);
+        node.set_comment(None);
+        assert_eq!(node, plain);
+
+        let mut link = Link::new(
+            "P1",
+            NodeIx(0),
+            NodeIx(1),
+            LinkKind::Pipe(Pipe::new(1.0, 0.1, 100.0)),
+        );
+        let straight = link.clone();
+        link.push_vertex((1.0, 2.0));
+        link.push_vertex((3.0, 4.0));
+        assert_eq!(link.vertices(), &[(1.0, 2.0), (3.0, 4.0)]);
+        link.set_vertices(Vec::new());
+        assert_eq!(link, straight);
+    }
+
+    #[test]
+    fn ids_are_found_and_a_second_use_is_refused() {
+        let mut net = Network::new();
+        for i in 0..100 {
+            let node = Node::new(
+                format!("N{i}"),
+                NodeKind::Junction(Junction::default()),
+                0.0,
+            );
+            assert_eq!(net.add_node(node), Ok(NodeIx(i)));
+        }
+        let again = Node::new("N42", NodeKind::Reservoir(Reservoir::default()), 0.0);
+        assert_eq!(
+            net.add_node(again),
+            Err(NetworkError::DuplicateId {
+                family: "node",
+                id: "N42".to_string()
+            })
+        );
+        assert_eq!(net.node_ix("N42"), Some(NodeIx(42)));
+        assert_eq!(net.node_ix("n42"), None);
+        assert_eq!(net.link_ix("N42"), None);
     }
 }

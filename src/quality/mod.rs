@@ -427,7 +427,7 @@ impl<'n> QualitySimulation<'n> {
     /// Node roles, tank data, sources and initial node qualities.
     fn set_up_nodes(&mut self) {
         let net = self.network;
-        let storage = crate::hydraulics::tanks::TankStorage::for_network(net);
+        let storage = crate::hydraulics::tanks::TankTable::for_network(net);
         let trace = match self.analysis {
             Analysis::Trace(i) => Some(i),
             _ => None,
@@ -437,7 +437,7 @@ impl<'n> QualitySimulation<'n> {
                 NodeKind::Junction(_) => NodeRole::Junction,
                 NodeKind::Reservoir(_) => NodeRole::Reservoir,
                 NodeKind::Tank(t) => {
-                    let s = storage[i].as_ref();
+                    let s = storage.get(i);
                     let initial_m3 =
                         s.map_or(0.0, |s| s.volume_m3(s.elevation_m + t.initial_level_m));
                     let max_m3 = s.map_or(0.0, |s| s.max_volume_m3);
@@ -468,7 +468,7 @@ impl<'n> QualitySimulation<'n> {
                 node.initial_quality * self.scale
             };
             self.node_quality.push(c0);
-            self.sources.push(node.source.as_ref().map(|s| SourceData {
+            self.sources.push(node.source().map(|s| SourceData {
                 kind: s.kind,
                 strength: match s.kind {
                     SourceKind::Mass => s.strength / 60.0,

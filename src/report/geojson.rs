@@ -157,7 +157,7 @@ fn node_feature(net: &Network, i: usize, results: Option<ResultsAt<'_>>) -> Valu
         format!("elevation_{}", s.length),
         json!(node.elevation_m / u.length),
     );
-    if let Some(tag) = &node.tag {
+    if let Some(tag) = node.tag() {
         p.insert("tag".into(), json!(tag));
     }
     if let Some(r) = results {
@@ -184,7 +184,7 @@ fn link_feature(net: &Network, k: usize, results: Option<ResultsAt<'_>>) -> Valu
     let from = net.nodes[link.from.ix()].coordinates.unwrap_or_default();
     let to = net.nodes[link.to.ix()].coordinates.unwrap_or_default();
     let mut line = vec![json!([from.0, from.1])];
-    line.extend(link.vertices.iter().map(|&(x, y)| json!([x, y])));
+    line.extend(link.vertices().iter().map(|&(x, y)| json!([x, y])));
     line.push(json!([to.0, to.1]));
     let mut p = Map::new();
     p.insert("id".into(), json!(link.id));
@@ -213,7 +213,7 @@ fn link_feature(net: &Network, k: usize, results: Option<ResultsAt<'_>>) -> Valu
         }
         LinkKind::Pump(_) => {}
     }
-    if let Some(tag) = &link.tag {
+    if let Some(tag) = link.tag() {
         p.insert("tag".into(), json!(tag));
     }
     if let Some(r) = results {

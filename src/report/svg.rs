@@ -234,7 +234,7 @@ impl Frame {
             .nodes
             .iter()
             .filter_map(|n| n.coordinates)
-            .chain(net.links.iter().flat_map(|l| l.vertices.iter().copied()));
+            .chain(net.links.iter().flat_map(|l| l.vertices().iter().copied()));
         let (mut min_x, mut min_y) = (f64::INFINITY, f64::INFINITY);
         let (mut max_x, mut max_y) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
         for (x, y) in points {
@@ -374,9 +374,9 @@ pub(crate) fn palette(t: f64) -> String {
 /// The points of a link in file coordinates: start, vertices, end.
 fn link_points(net: &Network, k: usize) -> Vec<(f64, f64)> {
     let link = &net.links[k];
-    let mut points = Vec::with_capacity(link.vertices.len() + 2);
+    let mut points = Vec::with_capacity(link.vertices().len() + 2);
     points.extend(net.nodes[link.from.ix()].coordinates);
-    points.extend(link.vertices.iter().copied());
+    points.extend(link.vertices().iter().copied());
     points.extend(net.nodes[link.to.ix()].coordinates);
     points
 }

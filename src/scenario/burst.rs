@@ -208,7 +208,7 @@ fn split_pipe(net: &mut Network, k: LinkIx, f: f64) -> Result<(NodeIx, LinkIx), 
         return Err(EditProblem::invalid("pipe", "not a pipe"));
     };
     let (a, b) = (net.node(link.from).clone(), net.node(link.to).clone());
-    let (coordinates, before, after) = split_polyline(&a, &b, &link.vertices, f);
+    let (coordinates, before, after) = split_polyline(&a, &b, link.vertices(), f);
 
     let id = free_node_id(net, &format!("{}-burst", link.id));
     let mut junction = Node::new(
@@ -232,14 +232,14 @@ fn split_pipe(net: &mut Network, k: LinkIx, f: f64) -> Result<(NodeIx, LinkIx), 
     second_link.id = free_link_id(net, &format!("{}-2", link.id));
     second_link.from = j;
     second_link.kind = LinkKind::Pipe(second);
-    second_link.vertices = after;
-    second_link.comment = None;
+    second_link.set_vertices(after);
+    second_link.set_comment(None);
     let k2 = add_link(net, second_link, "pipe")?;
 
     let first_link = &mut net.links[k.ix()];
     first_link.to = j;
     first_link.kind = LinkKind::Pipe(first);
-    first_link.vertices = before;
+    first_link.set_vertices(before);
 
     copy_actions(net, k, k2);
     Ok((j, k2))

@@ -338,7 +338,12 @@ fn run(
         Some(spec) => pipenet::quality::kind_from_spec(&net, spec)?,
         None => net.options.quality.kind.clone(),
     };
-    let mut qual = pipenet::quality::QualitySimulation::new(&net, &kind)?;
+    // No quality analysis: nothing is built for it (on a large network its
+    // segments and per-link data would be a few MB).
+    let mut qual = match kind {
+        pipenet::network::QualityKind::None => None,
+        _ => Some(pipenet::quality::QualitySimulation::new(&net, &kind)?),
+    };
     let mut supply = if sources {
         Some(pipenet::quality::SourceTrace::new(&net)?)
     } else {
@@ -374,7 +379,9 @@ fn run(
                 sim.strained_links(),
             );
         }
-        qual.load_hydraulics(sim.state());
+        if let Some(q) = &mut qual {
+            q.load_hydraulics(sim.state());
+        }
         if let Some(st) = &mut supply {
             st.load_hydraulics(sim.state());
         }
@@ -403,15 +410,17 @@ fn run(
             log.last_report_s = snap.time_s;
             if keep_results {
                 results.snapshots.push(snap);
-                if kind != pipenet::network::QualityKind::None {
+                if let Some(q) = &qual {
                     results
                         .quality
-                        .push(report::QualitySnapshot::of(sim.time_s(), &qual));
+                        .push(report::QualitySnapshot::of(sim.time_s(), q));
                 }
             }
         }
         let step = sim.advance();
-        qual.advance(step);
+        if let Some(q) = &mut qual {
+            q.advance(step);
+        }
         if let Some(st) = &mut supply {
             st.advance(step);
         }
@@ -451,8 +460,7 @@ fn run(
             results: &results,
             energy: &energy,
             balance: &balance,
-            mass_balance: (kind != pipenet::network::QualityKind::None)
-                .then(|| (qual.mass_balance(), qual.segment_count())),
+            mass_balance: qual.as_ref().map(|q| (q.mass_balance(), q.segment_count())),
         };
         write_atomically(rpt, |w| Ok(body.write(w)?))?;
     }
