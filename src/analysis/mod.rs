@@ -23,7 +23,7 @@ pub mod segments;
 pub mod valves;
 pub mod zone_figures;
 
-pub use closure::{closed_network, pressure_run, with_pda, PressureRun};
+pub use closure::{below_service, closed_network, pressure_run, with_pda, PressureRun};
 pub use isolation::{Isolation, IsolationTarget, OutageTotals};
 pub use segments::{Segment, Segments};
 pub use valves::{IsolationValve, ValveLayer, ValveLayerError, VALVE_TAGS};

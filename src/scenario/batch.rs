@@ -33,6 +33,13 @@ pub enum BatchError {
         /// Why not.
         reason: String,
     },
+    /// The run of the network before any edit, which every row is
+    /// measured against, failed.
+    #[error("the run before any closure failed: {reason}")]
+    Baseline {
+        /// Why.
+        reason: String,
+    },
     /// A shard that does not exist.
     #[error("shard {index}/{count}: needs 1 <= i <= n")]
     Shard {
@@ -164,9 +171,30 @@ pub fn run(
     options: &BatchOptions,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<Row>, BatchError> {
+    let run_options = RunOptions {
+        service_pressure_m: options.service_pressure_m,
+        keep_results: false,
+        window_start_s: None,
+        split_at_s: None,
+    };
+    run_each(scenarios, options, progress, |i, scenario| {
+        run_one(base, i, scenario, &run_options)
+    })
+}
+
+/// Runs `job` on every item of the batch (or of the shard asked for) on a
+/// pool of `options.threads` threads, and returns the results in item
+/// order whatever the thread count. `job` gets the item's position in the
+/// whole batch; `progress` is called once per finished item.
+pub fn run_each<T: Sync, R: Send>(
+    items: &[T],
+    options: &BatchOptions,
+    progress: &(dyn Fn() + Sync),
+    job: impl Fn(usize, &T) -> R + Sync,
+) -> Result<Vec<R>, BatchError> {
     let range = match options.shard {
-        Some(shard) => shard.range(scenarios.len())?,
-        None => 0..scenarios.len(),
+        Some(shard) => shard.range(items.len())?,
+        None => 0..items.len(),
     };
     let threads = options.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -176,27 +204,64 @@ pub fn run(
             threads,
             reason: e.to_string(),
         })?;
-    let jobs: Vec<(usize, &Scenario)> = range.map(|i| (i, &scenarios[i])).collect();
-    let run_options = RunOptions {
-        service_pressure_m: options.service_pressure_m,
-        keep_results: false,
-        window_start_s: None,
-        split_at_s: None,
-    };
+    let jobs: Vec<(usize, &T)> = range.map(|i| (i, &items[i])).collect();
     Ok(pool.install(|| {
         jobs.par_iter()
-            .map(|&(i, scenario)| {
-                let row = run_one(base, i, scenario, &run_options);
+            .map(|&(i, item)| {
+                let result = job(i, item);
                 progress();
-                row
+                result
             })
             .collect()
     }))
 }
 
+/// Runs `work`, turning a panic into an error naming it, so that one
+/// scenario's failure never aborts a batch.
+pub(crate) fn guarded<R>(work: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
+    match catch_unwind(AssertUnwindSafe(work)) {
+        Ok(result) => result,
+        Err(panic) => Err(format!("internal error: {}", panic_message(&panic))),
+    }
+}
+
 /// Runs one scenario into its row, whatever happens.
 fn run_one(base: &Network, index: usize, scenario: &Scenario, options: &RunOptions) -> Row {
-    let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<RunSummary, String> {
+    match run_scenario(base, scenario, options) {
+        Ok(summary) => summary_row(base, index, scenario, &summary),
+        Err(reason) => failed_row(index, scenario, reason),
+    }
+}
+
+/// The row of a scenario that could not run.
+pub(crate) fn failed_row(index: usize, scenario: &Scenario, reason: String) -> Row {
+    Row {
+        index,
+        scenario: scenario.name.clone(),
+        status: "failed",
+        reason,
+        periods: 0,
+        unbalanced_periods: 0,
+        min_pressure: None,
+        min_pressure_node: String::new(),
+        min_pressure_time_s: None,
+        customers_below_service: 0,
+        demand_m3: String::new(),
+        not_delivered_m3: String::new(),
+        burst_peak_flow: String::new(),
+        burst_volume_m3: String::new(),
+    }
+}
+
+/// Applies and simulates one scenario; the batch's service pressure
+/// applies unless the scenario gives its own. Errors and panics become the
+/// reason.
+pub(crate) fn run_scenario(
+    base: &Network,
+    scenario: &Scenario,
+    options: &RunOptions,
+) -> Result<RunSummary, String> {
+    guarded(|| {
         let applied = scenario.apply(base).map_err(|e| e.to_string())?;
         let options = RunOptions {
             service_pressure_m: options.service_pressure_m.filter(|_| {
@@ -206,30 +271,7 @@ fn run_one(base: &Network, index: usize, scenario: &Scenario, options: &RunOptio
             ..options.clone()
         };
         simulate(&applied, &options).map_err(|e| e.to_string())
-    }));
-    let outcome = match outcome {
-        Ok(result) => result,
-        Err(panic) => Err(format!("internal error: {}", panic_message(&panic))),
-    };
-    match outcome {
-        Ok(summary) => summary_row(base, index, scenario, &summary),
-        Err(reason) => Row {
-            index,
-            scenario: scenario.name.clone(),
-            status: "failed",
-            reason,
-            periods: 0,
-            unbalanced_periods: 0,
-            min_pressure: None,
-            min_pressure_node: String::new(),
-            min_pressure_time_s: None,
-            customers_below_service: 0,
-            demand_m3: String::new(),
-            not_delivered_m3: String::new(),
-            burst_peak_flow: String::new(),
-            burst_volume_m3: String::new(),
-        },
-    }
+    })
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
@@ -245,7 +287,12 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 /// A row from a summary. Node ids come from the base network: scenarios
 /// only add nodes at the end, so base indices keep their meaning, and an
 /// added node is named by its scenario-local position.
-fn summary_row(base: &Network, index: usize, scenario: &Scenario, s: &RunSummary) -> Row {
+pub(crate) fn summary_row(
+    base: &Network,
+    index: usize,
+    scenario: &Scenario,
+    s: &RunSummary,
+) -> Row {
     let u = base.units();
     let node_id = |i: usize| {
         base.nodes
@@ -282,8 +329,8 @@ fn summary_row(base: &Network, index: usize, scenario: &Scenario, s: &RunSummary
     }
 }
 
-/// Writes rows as CSV with a header line.
-pub fn write_csv(out: impl Write, rows: &[Row]) -> Result<(), csv::Error> {
+/// Writes rows (of any batch) as CSV with a header line.
+pub fn write_csv<R: Serialize>(out: impl Write, rows: &[R]) -> Result<(), csv::Error> {
     let mut w = csv::Writer::from_writer(out);
     for row in rows {
         w.serialize(row)?;
@@ -292,8 +339,8 @@ pub fn write_csv(out: impl Write, rows: &[Row]) -> Result<(), csv::Error> {
     Ok(())
 }
 
-/// Writes rows as a JSON array, one object per row.
-pub fn write_json(mut out: impl Write, rows: &[Row]) -> std::io::Result<()> {
+/// Writes rows (of any batch) as a JSON array, one object per row.
+pub fn write_json<R: Serialize>(mut out: impl Write, rows: &[R]) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut out, rows)?;
     writeln!(out)
 }
