@@ -297,10 +297,10 @@ fn a_prv_grid_row_equals_the_scenario_with_the_same_setting() {
     assert_eq!(t.len(), 5, "a header and four settings");
     let settings: Vec<&str> = (0..4).map(|r| field(&t, r, "setting_V1")).collect();
     assert_eq!(settings, ["30", "35", "40", "45"]);
-    for r in 0..4 {
+    for (r, setting) in settings.iter().enumerate() {
         // The zone's pipes are short and wide: J4 (25 m, the highest) sits
         // at setting + 20 m - 25 m, within a few cm (tests/scenario_night.rs).
-        let setting: f64 = settings[r].parse().expect("number");
+        let setting: f64 = setting.parse().expect("number");
         let p: f64 = field(&t, r, "min_pressure").parse().expect("number");
         assert_eq!(field(&t, r, "min_pressure_node"), "J4");
         assert!((p - (setting - 5.0)).abs() < 0.05, "{setting}: {p}");
