@@ -33,8 +33,6 @@ import sys
 import tempfile
 import time
 
-import warnings
-
 import epanet.toolkit as en
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
