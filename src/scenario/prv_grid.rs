@@ -1,4 +1,4 @@
-//! A generated batch of PRV settings: every combination of a grid of settings, one scenario and row each.
+//! A generated batch of PRV settings: every combination of a grid, one scenario and row each.
 //!
 //! A grid names PRVs and, for each, a range `FROM:TO:STEP` of settings in
 //! the file's pressure units (`V1=30:45:5` is 30, 35, 40 and 45). Every

@@ -76,7 +76,10 @@ pub enum SegmentChoice {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SegmentChoiceError {
     /// A list item that is not a segment number.
-    #[error("'{0}' is not a segment number (give all, or numbers from 1 as `pipenet isolate --segments` lists them)")]
+    #[error(
+        "'{0}' is not a segment number (give all, or numbers from 1 \
+         as `pipenet isolate --segments` lists them)"
+    )]
     NotANumber(String),
     /// A segment number beyond the layer's segments.
     #[error("no segment {number}: the valve layer makes {count} segments (numbered from 1)")]
