@@ -10,7 +10,11 @@ wall times, their ratio, the CPU time used (if 2 threads use no more CPU
 than 1 but are not faster, the cores were busy with other work), the CPU load before and after, and whether the
 rows were byte-identical.
 
-    python3 scripts/batch_speedup.py [--scenarios 200] [--reps 5] [NET.inp]
+    python3 scripts/batch_speedup.py [--scenarios 200] [--reps 5] [--hours H] [NET.inp]
+
+--hours H runs a copy of the network with [TIMES] DURATION H hours (Net6's
+own is 96 h; 200 scenarios of 96 h, five times on each thread count, take
+about half an hour on an idle machine).
 
 It runs target/release/pipenet (build it first: cargo build --release).
 The ratio only means something on an otherwise idle machine with at least
@@ -44,6 +48,22 @@ def pipe_ids(path, count):
     return ids
 
 
+def with_duration(network, hours, out):
+    """A copy of `network` whose [TIMES] DURATION is `hours`."""
+    section, done = None, False
+    with open(network, encoding="latin-1") as f, open(out, "w", encoding="latin-1") as w:
+        for line in f:
+            text = line.split(";", 1)[0].strip()
+            if text.startswith("["):
+                if section == "[TIMES]" and not done:
+                    w.write(f" Duration {hours}:00\n")
+                    done = True
+                section = text.upper()
+            elif section == "[TIMES]" and text.upper().startswith("DURATION"):
+                line, done = f" Duration {hours}:00\n", True
+            w.write(line)
+
+
 def run_batch(binary, network, ids, threads, out):
     args = [binary, "batch", network, "--bursts", ",".join(ids), "--emitter", "5",
             "--threads", str(threads), "-o", out]
@@ -60,15 +80,22 @@ def main():
                         default=os.path.join(ROOT, "networks/wntr/Net6.inp"))
     parser.add_argument("--scenarios", type=int, default=200)
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--hours", type=int)
     args = parser.parse_args()
     binary = os.path.join(ROOT, "target/release/pipenet")
-    ids = pipe_ids(args.network, args.scenarios)
-    print(f"{os.path.basename(args.network)}: {len(ids)} burst scenarios, "
-          f"{args.reps} runs per thread count, {os.cpu_count()} CPUs")
-    print("load average before: %.2f %.2f %.2f" % os.getloadavg())
     times = {1: [], 2: []}
     cpus = {1: [], 2: []}
     with tempfile.TemporaryDirectory() as tmp:
+        name = os.path.basename(args.network)
+        if args.hours:
+            copy = os.path.join(tmp, name)
+            with_duration(args.network, args.hours, copy)
+            args.network = copy
+            name += f" (DURATION {args.hours} h)"
+        ids = pipe_ids(args.network, args.scenarios)
+        print(f"{name}: {len(ids)} burst scenarios, "
+              f"{args.reps} runs per thread count, {os.cpu_count()} CPUs")
+        print("load average before: %.2f %.2f %.2f" % os.getloadavg())
         outs = {t: os.path.join(tmp, f"rows{t}.csv") for t in times}
         for rep in range(args.reps):
             for threads in (1, 2):

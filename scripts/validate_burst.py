@@ -3,7 +3,9 @@
 
     validate_burst.py NET.inp --pipe ID [--at 0.5] (--area M2 [--cd 0.75] | --emitter C)
                       [--start H:MM] [--pmin P --preq P] [--bin PATH] [--compare PATH]
-                      [--keep DIR] [--expected FILE.json] [--tight] [COMPARE ARGS ...]
+                      [--keep DIR] [--expected FILE.json] [--tight]
+                      [--isolate-at H:MM [--valves LAYER.csv]] [--no-backflow]
+                      [COMPARE ARGS ...]
 
 EPANET side (owa-epanet 2.3.5, `import epanet.toolkit as en`), built from
 the original NET.inp through the toolkit, not from pipenet's edited file:
@@ -30,6 +32,23 @@ EPANET's burst outflow, volume and deficit to FILE (for tests/data).
 at a late burst's first period the two take different paths to the
 solution (a pipe opening against an emitter appearing), and at EPANET's
 default ACCURACY 1e-3 that alone can move a few flows by ~0.2 %.
+--isolate-at T checks `pipenet burst --isolate-at T`: the script finds,
+on its own, the valves of the layer (`link,node[,valve]` CSV; without
+--valves, the network's own valves, each at its start node) that isolate
+the burst pipe's segment (segments as connected parts of the graph of
+nodes and links with the valves' (link, node) joints removed) and the
+segments that closing them cuts off from every reservoir and tank. EPANET
+gets one `LINK ... CLOSED AT TIME T` control per valve (a valve on the
+burst pipe at its end node closes ID-2, the half touching that node);
+the valves must be the ones pipenet reports. From T on, EPANET's values at
+the nodes out of service are meaningless (heads of a part with no source)
+and are left out of the comparison; the burst volume and the demand not
+delivered are also compared before and after T. With EPANET's default
+BACKFLOW ALLOWED YES, the emitter of the isolated burst draws water in at
+the negative pressure of a part with no source and feeds the cut-off
+customers' pressure-dependent demands with it, where pipenet counts the
+part as cut off (no flow, no demand); --no-backflow runs both engines on
+a copy with BACKFLOW ALLOWED NO, where the two should agree.
 Exits 0 when everything agrees.
 """
 import argparse
@@ -126,11 +145,99 @@ def split_and_burst(ph, a):
     return j, coefficient
 
 
+def read_layer(ph, path):
+    """The valves as (link id, node id) pairs: from a CSV layer, or the network's own valves."""
+    if path is None:
+        valves = []
+        for k in range(1, en.getcount(ph, en.LINKCOUNT) + 1):
+            if en.getlinktype(ph, k) not in (en.PIPE, en.CVPIPE, en.PUMP):
+                valves.append((en.getlinkid(ph, k), en.getnodeid(ph, en.getlinknodes(ph, k)[0])))
+        return valves
+    import csv
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    key = lambda row, name: next(v for k, v in row.items() if k and k.strip().lower() == name)  # noqa: E731
+    return [(key(r, "link").strip(), key(r, "node").strip()) for r in rows]
+
+
+def isolation_of(ph, pipe, valves):
+    """Valves (link, node) that isolate `pipe`'s segment, and the node and link ids out
+    of service (in that segment, or cut off from every source by closing it)."""
+    parent = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    joints = set(valves)
+    nodes = [en.getnodeid(ph, i) for i in range(1, en.getcount(ph, en.NODECOUNT) + 1)]
+    sources = {en.getnodeid(ph, i) for i in range(1, len(nodes) + 1)
+               if en.getnodetype(ph, i) != en.JUNCTION}
+    for n in nodes:
+        find(("node", n))
+    for k in range(1, en.getcount(ph, en.LINKCOUNT) + 1):
+        link = en.getlinkid(ph, k)
+        find(("link", link))
+        for end in en.getlinknodes(ph, k):
+            node = en.getnodeid(ph, end)
+            if (link, node) not in joints:
+                parent[find(("link", link))] = find(("node", node))
+    shut = find(("link", pipe))
+    closing = [(l, n) for l, n in valves
+               if (find(("link", l)) == shut) != (find(("node", n)) == shut)]
+
+    def reached(without):
+        seen = {find(("node", n)) for n in sources} - {without}
+        todo = list(seen)
+        while todo:
+            s = todo.pop()
+            for l, n in valves:
+                a, b = find(("link", l)), find(("node", n))
+                for here, there in ((a, b), (b, a)):
+                    if here == s and there not in seen and there != without:
+                        seen.add(there)
+                        todo.append(there)
+        return seen
+
+    before, after = reached(None), reached(shut)
+    lost = lambda x: find(x) == shut or (find(x) in before and find(x) not in after)  # noqa: E731
+    links = [en.getlinkid(ph, k) for k in range(1, en.getcount(ph, en.LINKCOUNT) + 1)]
+    return closing, [n for n in nodes if lost(("node", n))], [k for k in links if lost(("link", k))]
+
+
+def close_at(ph, a, closing, at_s):
+    """One control per valve: its link closed from `at_s` (ID-2 for a valve on
+    the burst pipe at its end node). Returns the link ids closed."""
+    end_node = a.pipe_end_node
+    closed = []
+    for link, node in closing:
+        target = a.pipe + "-2" if (link == a.pipe and node == end_node) else link
+        en.addcontrol(ph, en.TIMER, en.getlinkindex(ph, target), 0.0, 0, at_s)
+        closed.append(target)
+    return closed
+
+
 def epanet_run(a, out_json):
     ph = en.createproject()
     en.open(ph, a.network, os.devnull, "")
+    iso = None
+    if a.isolate_at:
+        k = en.getlinkindex(ph, a.pipe)
+        a.pipe_end_node = en.getnodeid(ph, en.getlinknodes(ph, k)[1])
+        closing, out_nodes, out_links = isolation_of(ph, a.pipe, read_layer(ph, a.valves))
+        # The split junction and the second half lie in the burst pipe's segment.
+        out_nodes.append(a.pipe + "-burst")
+        out_links.append(a.pipe + "-2")
     j, coefficient = split_and_burst(ph, a)
     start_s = parse_time(a.start)
+    if a.isolate_at:
+        iso_s = parse_time(a.isolate_at)
+        iso = {"at_s": iso_s, "closed_links": close_at(ph, a, closing, iso_s),
+               "out_nodes": out_nodes, "out_links": out_links,
+               "burst_after_ft3": 0.0, "deficit_after_ft3": 0.0}
     junctions = [i for i in range(1, en.getcount(ph, en.NODECOUNT) + 1)
                  if en.getnodetype(ph, i) == en.JUNCTION]
     customers = [i for i in junctions if en.getnodevalue(ph, i, en.BASEDEMAND) > 0]
@@ -163,6 +270,9 @@ def epanet_run(a, out_json):
         step = en.nextH(ph)
         volume_ft3 += q * flow_cfs * step
         deficit_ft3 += deficit * flow_cfs * step
+        if iso and t >= iso["at_s"]:
+            iso["burst_after_ft3"] += q * flow_cfs * step
+            iso["deficit_after_ft3"] += deficit * flow_cfs * step
         if step <= 0:
             break
         if not on and t + step >= start_s:
@@ -180,7 +290,8 @@ def epanet_run(a, out_json):
         json.dump(doc, f)
     m3 = CFS_M3S
     return {"times_s": times, "burst_outflow": outflow, "burst_volume_m3": volume_ft3 * m3,
-            "not_delivered_m3": deficit_ft3 * m3, "emitter_coefficient": coefficient}
+            "not_delivered_m3": deficit_ft3 * m3, "emitter_coefficient": coefficient,
+            "isolation": iso}
 
 
 def main():
@@ -198,19 +309,25 @@ def main():
     ap.add_argument("--compare", default=os.path.join(REPO, "../shared/tools/compare_results.py"))
     ap.add_argument("--keep")
     ap.add_argument("--expected")
+    ap.add_argument("--isolate-at")
+    ap.add_argument("--valves")
+    ap.add_argument("--no-backflow", action="store_true",
+                    help="run both engines on a copy with BACKFLOW ALLOWED NO")
     ap.add_argument("--tight", action="store_true",
                     help="run both engines on a copy with ACCURACY 1e-5")
     a, compare_args = ap.parse_known_args()
     if (a.area is None) == (a.emitter is None):
         sys.exit("give --area or --emitter")
     a.network = os.path.abspath(a.network)
+    if a.valves:
+        a.valves = os.path.abspath(a.valves)
     work = a.keep or tempfile.mkdtemp(prefix="burst-")
     os.makedirs(work, exist_ok=True)
     cwd = os.getcwd()
     os.chdir(work)  # EPANET's scratch files
     try:
-        if a.tight:
-            a.network = tightened(a.network, work)
+        if a.tight or a.no_backflow:
+            a.network = edited_copy(a.network, work, a.tight, a.no_backflow)
         ok = validate(a, work, compare_args)
     finally:
         os.chdir(cwd)
@@ -219,12 +336,16 @@ def main():
     sys.exit(0 if ok else 1)
 
 
-def tightened(network, work):
-    """A copy of the network with ACCURACY 1e-5, written by EPANET."""
+def edited_copy(network, work, tight, no_backflow):
+    """A copy of the network, written by EPANET, with ACCURACY 1e-5 (`tight`)
+    and/or BACKFLOW ALLOWED NO (`no_backflow`)."""
     ph = en.createproject()
     en.open(ph, network, os.devnull, "")
-    en.setoption(ph, en.ACCURACY, 1e-5)
-    path = os.path.join(work, "tight_" + os.path.basename(network))
+    if tight:
+        en.setoption(ph, en.ACCURACY, 1e-5)
+    if no_backflow:
+        en.setoption(ph, en.EMITBACKFLOW, 0)
+    path = os.path.join(work, "edited_" + os.path.basename(network))
     en.saveinpfile(ph, path)
     en.close(ph)
     en.deleteproject(ph)
@@ -240,6 +361,8 @@ def validate(a, work, compare_args):
     cmd += ["--area", str(a.area)] if a.area is not None else ["--emitter", str(a.emitter)]
     cmd += ["--pmin", str(a.pmin)] if a.pmin is not None else []
     cmd += ["--preq", str(a.preq)] if a.preq is not None else []
+    if a.isolate_at:
+        cmd += ["--isolate-at", a.isolate_at] + (["--valves", a.valves] if a.valves else [])
     run = subprocess.run(cmd, capture_output=True, text=True)
     if run.returncode not in (0, 1):
         print(run.stderr)
@@ -248,10 +371,16 @@ def validate(a, work, compare_args):
         # pipenet's late burst has its emitter on ID-leak, EPANET's on
         # ID-burst: that one node's demand differs by design.
         compare_args = compare_args + ["--fields", "head,pressure,flow"]
-    compare = subprocess.run([sys.executable, a.compare, os.path.join(work, "pipenet.json"),
-                              os.path.join(work, "epanet.json")] + compare_args,
-                             capture_output=True, text=True)
-    print(compare.stdout.strip())
+    references = [("", os.path.join(work, "epanet.json"))]
+    if ref["isolation"]:
+        references = split_reference(work, ref["isolation"])
+    compared_ok = True
+    for label, reference in references:
+        compare = subprocess.run([sys.executable, a.compare, os.path.join(work, "pipenet.json"),
+                                  reference] + compare_args, capture_output=True, text=True)
+        for line in compare.stdout.strip().splitlines():
+            print(label + line)
+        compared_ok = compared_ok and compare.returncode == 0
     with open(os.path.join(work, "summary.json")) as f:
         ours = json.load(f)
     got = {r["time_s"]: r["burst_outflow"] for r in ours["rows"]}
@@ -273,9 +402,55 @@ def validate(a, work, compare_args):
     volume_ok = abs(ours["burst_volume_m3"] - ref["burst_volume_m3"]) <= 1e-3 * max(1.0, ref["burst_volume_m3"])
     deficit_ok = abs(ours["not_delivered_m3"] - ref["not_delivered_m3"]) <= 0.01 * max(1.0, ref["not_delivered_m3"])
     outflow_ok = worst[0] <= 0.01 + 0.001 * peak
-    ok = compare.returncode == 0 and volume_ok and deficit_ok and outflow_ok
+    ok = compared_ok and volume_ok and deficit_ok and outflow_ok
+    if ref["isolation"]:
+        ok = isolation_agrees(ours, ref["isolation"]) and ok
     print("PASS" if ok else "FAIL")
     return ok
+
+
+def split_reference(work, iso):
+    """EPANET's results before the closing time (every element), and from it on
+    without the elements out of service, whose values mean nothing in EPANET
+    (a part with no source). Returns (label, path) pairs."""
+    with open(os.path.join(work, "epanet.json")) as f:
+        doc = json.load(f)
+    cut = sum(t < iso["at_s"] for t in doc["times_s"])
+    before = {"nodes": doc["nodes"], "links": doc["links"], "times_s": doc["times_s"][:cut],
+              "node": {k: v[:cut] for k, v in doc["node"].items()},
+              "link": {k: v[:cut] for k, v in doc["link"].items()}}
+    out_nodes, out_links = set(iso["out_nodes"]), set(iso["out_links"])
+    keep_n = [i for i, n in enumerate(doc["nodes"]) if n not in out_nodes]
+    keep_l = [i for i, k in enumerate(doc["links"]) if k not in out_links]
+    after = {"nodes": [doc["nodes"][i] for i in keep_n], "links": [doc["links"][i] for i in keep_l],
+             "times_s": doc["times_s"][cut:],
+             "node": {k: [[row[i] for i in keep_n] for row in v[cut:]] for k, v in doc["node"].items()},
+             "link": {k: [[row[i] for i in keep_l] for row in v[cut:]] for k, v in doc["link"].items()}}
+    paths = []
+    for label, part in (("before closing: ", before), ("after closing, in service: ", after)):
+        path = os.path.join(work, "epanet_%s.json" % ("before" if part is before else "after"))
+        with open(path, "w") as f:
+            json.dump(part, f)
+        paths.append((label, path))
+    return paths
+
+
+def isolation_agrees(ours, iso):
+    """Compares pipenet's isolation figures with EPANET's; prints them."""
+    mine = ours["isolation"]
+    m3 = CFS_M3S
+    burst_after, deficit_after = iso["burst_after_ft3"] * m3, iso["deficit_after_ft3"] * m3
+    burst_before = ours["burst_volume_m3"] - mine["burst_volume_after_m3"]
+    print(f"isolation at {iso['at_s']} s: links closed pipenet {' '.join(mine['closed_links'])}, "
+          f"script {' '.join(iso['closed_links'])}; out of service after closing (not compared): "
+          f"{len(iso['out_nodes'])} nodes, {len(iso['out_links'])} links")
+    print(f"burst m3 after closing: pipenet {mine['burst_volume_after_m3']:.3f}  EPANET {burst_after:.3f}"
+          f"  (before: pipenet {burst_before:.3f})")
+    print(f"not delivered m3 after closing: pipenet {mine['not_delivered_after_m3']:.3f}  EPANET {deficit_after:.3f}")
+    same_links = sorted(mine["closed_links"]) == sorted(iso["closed_links"])
+    burst_ok = abs(mine["burst_volume_after_m3"] - burst_after) <= 1e-3 * max(1.0, burst_after)
+    deficit_ok = abs(mine["not_delivered_after_m3"] - deficit_after) <= 0.01 * max(1.0, deficit_after)
+    return same_links and burst_ok and deficit_ok
 
 
 if __name__ == "__main__":

@@ -145,3 +145,28 @@ pub fn pressure_run(net: &Network) -> Result<PressureRun, HydraulicsError> {
     }
     Ok(run)
 }
+
+/// Junctions still in service (outside every segment `isolation` takes out
+/// of service) whose lowest pressure in the run `after` the closure is
+/// below `service_m` (m of head), or that the run found cut off at some
+/// time; lowest pressure first (cut-off ones, with no pressure, last).
+pub fn below_service(
+    net: &Network,
+    segments: &Segments,
+    isolation: &Isolation,
+    after: &PressureRun,
+    service_m: f64,
+) -> Vec<usize> {
+    let mut out_of_service = vec![false; net.nodes.len()];
+    for s in isolation.out_of_service() {
+        for &i in &segments.segments[s].nodes {
+            out_of_service[i.ix()] = true;
+        }
+    }
+    let mut low: Vec<usize> = (0..net.nodes.len())
+        .filter(|&i| net.nodes[i].is_junction() && !out_of_service[i])
+        .filter(|&i| after.ever_cut_off[i] || after.min_pressure_m[i] < service_m)
+        .collect();
+    low.sort_by(|&a, &b| after.min_pressure_m[a].total_cmp(&after.min_pressure_m[b]));
+    low
+}

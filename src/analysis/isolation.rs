@@ -71,7 +71,7 @@ impl Segments {
 
     /// Closes the valves around the segments `shut` (sorted), and finds the
     /// segments this cuts off.
-    fn shut(&self, shut: Vec<usize>) -> Isolation {
+    pub fn shut(&self, shut: Vec<usize>) -> Isolation {
         let valves_to_close = self.valves_around(&shut);
         let cut_off = self
             .unsupplied_without(&shut)

@@ -24,7 +24,7 @@ pub mod segments;
 pub mod valves;
 pub mod zone_figures;
 
-pub use closure::{closed_network, pressure_run, with_pda, PressureRun};
+pub use closure::{below_service, closed_network, pressure_run, with_pda, PressureRun};
 pub use isolation::{Isolation, IsolationTarget, OutageTotals};
 pub use pressure_zones::{derive_zones, DerivedZone, DerivedZones};
 pub use segments::{Segment, Segments};

@@ -34,6 +34,13 @@ pub enum BatchError {
         /// Why not.
         reason: String,
     },
+    /// The run of the network before any edit, which every row is
+    /// measured against, failed.
+    #[error("the run before any closure failed: {reason}")]
+    Baseline {
+        /// Why.
+        reason: String,
+    },
     /// A shard that does not exist.
     #[error("shard {index}/{count}: needs 1 <= i <= n")]
     Shard {
@@ -76,8 +83,8 @@ impl Shard {
     }
 }
 
-/// One summary row per scenario, in the flow and pressure units of
-/// [`BatchOptions::units`] (the network's own by default); volumes in m³.
+/// One summary row per scenario, in the network's flow and pressure
+/// units; volumes in m³.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Row {
     /// Position of the scenario in the whole batch, from 0.
@@ -168,33 +175,32 @@ pub fn run(
     options: &BatchOptions,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<Row>, BatchError> {
-    let range = match options.shard {
-        Some(shard) => shard.range(scenarios.len())?,
-        None => 0..scenarios.len(),
-    };
     let run_options = RunOptions {
         service_pressure_m: options.service_pressure_m,
         keep_results: false,
         window_start_s: None,
         split_at_s: None,
     };
-    map_scenarios(scenarios, range, options.threads, &|i, scenario| {
-        let row = run_one(base, options.units, i, scenario, &run_options);
-        progress();
-        row
+    run_each(scenarios, options, progress, |i, scenario| {
+        run_one(base, options.units, i, scenario, &run_options)
     })
 }
 
-/// Runs `work` on each scenario of `range` (its position in `scenarios`
-/// and the scenario) on a pool of `threads` workers, and returns the
-/// results in scenario order, whatever order they finish in.
-pub fn map_scenarios<T: Send>(
-    scenarios: &[Scenario],
-    range: std::ops::Range<usize>,
-    threads: usize,
-    work: &(dyn Fn(usize, &Scenario) -> T + Sync),
-) -> Result<Vec<T>, BatchError> {
-    let threads = threads.max(1);
+/// Runs `job` on every item of the batch (or of the shard asked for) on a
+/// pool of `options.threads` threads, and returns the results in item
+/// order whatever the thread count. `job` gets the item's position in the
+/// whole batch; `progress` is called once per finished item.
+pub fn run_each<T: Sync, R: Send>(
+    items: &[T],
+    options: &BatchOptions,
+    progress: &(dyn Fn() + Sync),
+    job: impl Fn(usize, &T) -> R + Sync,
+) -> Result<Vec<R>, BatchError> {
+    let range = match options.shard {
+        Some(shard) => shard.range(items.len())?,
+        None => 0..items.len(),
+    };
+    let threads = options.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -202,18 +208,22 @@ pub fn map_scenarios<T: Send>(
             threads,
             reason: e.to_string(),
         })?;
-    let jobs: Vec<(usize, &Scenario)> = range.map(|i| (i, &scenarios[i])).collect();
+    let jobs: Vec<(usize, &T)> = range.map(|i| (i, &items[i])).collect();
     Ok(pool.install(|| {
         jobs.par_iter()
-            .map(|&(i, scenario)| work(i, scenario))
+            .map(|&(i, item)| {
+                let result = job(i, item);
+                progress();
+                result
+            })
             .collect()
     }))
 }
 
-/// Runs `job`, turning a panic inside it into an error message, so that
-/// one scenario that trips the solver cannot end a whole batch.
-pub fn guarded<T>(job: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    match catch_unwind(AssertUnwindSafe(job)) {
+/// Runs `work`, turning a panic into an error naming it, so that one
+/// scenario's failure never aborts a batch.
+pub(crate) fn guarded<R>(work: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
+    match catch_unwind(AssertUnwindSafe(work)) {
         Ok(result) => result,
         Err(panic) => Err(format!("internal error: {}", panic_message(&panic))),
     }
@@ -227,7 +237,41 @@ fn run_one(
     scenario: &Scenario,
     options: &RunOptions,
 ) -> Row {
-    let outcome = guarded(|| -> Result<RunSummary, String> {
+    match run_scenario(base, scenario, options) {
+        Ok(summary) => summary_row(base, units, index, scenario, &summary),
+        Err(reason) => failed_row(index, scenario, reason),
+    }
+}
+
+/// The row of a scenario that could not run.
+pub(crate) fn failed_row(index: usize, scenario: &Scenario, reason: String) -> Row {
+    Row {
+        index,
+        scenario: scenario.name.clone(),
+        status: "failed",
+        reason,
+        periods: 0,
+        unbalanced_periods: 0,
+        min_pressure: None,
+        min_pressure_node: String::new(),
+        min_pressure_time_s: None,
+        customers_below_service: 0,
+        demand_m3: String::new(),
+        not_delivered_m3: String::new(),
+        burst_peak_flow: String::new(),
+        burst_volume_m3: String::new(),
+    }
+}
+
+/// Applies and simulates one scenario; the batch's service pressure
+/// applies unless the scenario gives its own. Errors and panics become the
+/// reason.
+pub(crate) fn run_scenario(
+    base: &Network,
+    scenario: &Scenario,
+    options: &RunOptions,
+) -> Result<RunSummary, String> {
+    guarded(|| {
         let applied = scenario.apply(base).map_err(|e| e.to_string())?;
         let options = RunOptions {
             service_pressure_m: options.service_pressure_m.filter(|_| {
@@ -237,26 +281,7 @@ fn run_one(
             ..options.clone()
         };
         simulate(&applied, &options).map_err(|e| e.to_string())
-    });
-    match outcome {
-        Ok(summary) => summary_row(base, units, index, scenario, &summary),
-        Err(reason) => Row {
-            index,
-            scenario: scenario.name.clone(),
-            status: "failed",
-            reason,
-            periods: 0,
-            unbalanced_periods: 0,
-            min_pressure: None,
-            min_pressure_node: String::new(),
-            min_pressure_time_s: None,
-            customers_below_service: 0,
-            demand_m3: String::new(),
-            not_delivered_m3: String::new(),
-            burst_peak_flow: String::new(),
-            burst_volume_m3: String::new(),
-        },
-    }
+    })
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
@@ -272,7 +297,7 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 /// A row from a summary. Node ids come from the base network: scenarios
 /// only add nodes at the end, so base indices keep their meaning, and an
 /// added node is named by its scenario-local position.
-fn summary_row(
+pub(crate) fn summary_row(
     base: &Network,
     units: UnitChoice,
     index: usize,
@@ -315,8 +340,8 @@ fn summary_row(
     }
 }
 
-/// Writes rows as CSV with a header line.
-pub fn write_csv(out: impl Write, rows: &[Row]) -> Result<(), csv::Error> {
+/// Writes rows (of any batch) as CSV with a header line.
+pub fn write_csv<R: Serialize>(out: impl Write, rows: &[R]) -> Result<(), csv::Error> {
     let mut w = csv::Writer::from_writer(out);
     for row in rows {
         w.serialize(row)?;
@@ -325,8 +350,8 @@ pub fn write_csv(out: impl Write, rows: &[Row]) -> Result<(), csv::Error> {
     Ok(())
 }
 
-/// Writes rows as a JSON array, one object per row.
-pub fn write_json(mut out: impl Write, rows: &[Row]) -> std::io::Result<()> {
+/// Writes rows (of any batch) as a JSON array, one object per row.
+pub fn write_json<R: Serialize>(mut out: impl Write, rows: &[R]) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut out, rows)?;
     writeln!(out)
 }

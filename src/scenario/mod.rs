@@ -37,7 +37,9 @@ mod edits;
 pub mod file;
 mod network_edit;
 pub mod night;
+pub mod prv_grid;
 pub mod run;
+pub mod segment_batch;
 mod time;
 pub mod zones;
 

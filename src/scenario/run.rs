@@ -104,6 +104,9 @@ pub struct RunSummary {
     pub deficit_m3: f64,
     /// Water lost through the bursts, m³.
     pub burst_volume_m3: f64,
+    /// Water out of every emitter (bursts included) and every junction's
+    /// `[LEAKAGE]` outflow over the run, m³.
+    pub leakage_volume_m3: f64,
     /// Largest burst outflow, m³/s, and its time, s.
     pub burst_peak: (f64, u64),
     /// Lowest pressure head of a supplied customer from the window start:
@@ -187,6 +190,7 @@ pub fn simulate(applied: &Applied, options: &RunOptions) -> Result<RunSummary, H
         summary.demand_m3 += rates.demand_m3s * step;
         summary.delivered_m3 += rates.delivered_m3s * step;
         summary.burst_volume_m3 += rates.burst_m3s * step;
+        summary.leakage_volume_m3 += rates.leakage_m3s * step;
         summary.deficit_m3 += rates.deficit_m3s * step;
         if let Some(after) = summary.after_split.as_mut().filter(|a| t >= a.at_s) {
             after.burst_volume_m3 += rates.burst_m3s * step;
@@ -211,6 +215,8 @@ pub fn simulate(applied: &Applied, options: &RunOptions) -> Result<RunSummary, H
 /// Flows of one period, m³/s, and the customers below service.
 struct Rates {
     burst_m3s: f64,
+    /// Emitters and `[LEAKAGE]` at every junction.
+    leakage_m3s: f64,
     demand_m3s: f64,
     delivered_m3s: f64,
     deficit_m3s: f64,
@@ -272,8 +278,12 @@ impl<'a> Watch<'a> {
         if burst_m3s > summary.burst_peak.0 {
             summary.burst_peak = (burst_m3s, t);
         }
+        let leakage_m3s = (state.emitter_flow_m3s.iter())
+            .chain(&state.leakage_flow_m3s)
+            .sum();
         let mut rates = Rates {
             burst_m3s,
+            leakage_m3s,
             demand_m3s: 0.0,
             delivered_m3s: 0.0,
             deficit_m3s: 0.0,

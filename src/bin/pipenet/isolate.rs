@@ -8,8 +8,8 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
 use pipenet::analysis::{
-    closed_network, pressure_run, with_pda, Isolation, IsolationTarget, OutageTotals, PressureRun,
-    Segments, ValveLayer,
+    below_service, closed_network, pressure_run, with_pda, Isolation, IsolationTarget,
+    OutageTotals, PressureRun, Segments, ValveLayer,
 };
 use pipenet::network::units::PressureUnits;
 use pipenet::report::ReportUnits;
@@ -424,21 +424,9 @@ impl Study<'_> {
         Ok((before, after))
     }
 
-    /// Junctions in service whose lowest pressure after the closure is
-    /// below the service pressure, or that the run found cut off; lowest first.
+    /// Junctions in service below the service pressure after the closure.
     fn low_pressure(&self, iso: &Isolation, after: &PressureRun, service_m: f64) -> Vec<usize> {
-        let mut out_of_service = vec![false; self.net.nodes.len()];
-        for s in iso.out_of_service() {
-            for &i in &self.segments.segments[s].nodes {
-                out_of_service[i.ix()] = true;
-            }
-        }
-        let mut low: Vec<usize> = (0..self.net.nodes.len())
-            .filter(|&i| self.net.nodes[i].is_junction() && !out_of_service[i])
-            .filter(|&i| after.ever_cut_off[i] || after.min_pressure_m[i] < service_m)
-            .collect();
-        low.sort_by(|&a, &b| after.min_pressure_m[a].total_cmp(&after.min_pressure_m[b]));
-        low
+        below_service(self.net, self.segments, iso, after, service_m)
     }
 
     fn print_pressures(

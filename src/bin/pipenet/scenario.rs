@@ -156,6 +156,12 @@ fn print_summary(
         s.demand_m3,
         s.not_delivered_m3()
     );
+    if s.leakage_volume_m3 > 0.0 {
+        println!(
+            "leakage (emitters and [LEAKAGE]): {:.1} m³",
+            s.leakage_volume_m3
+        );
+    }
     if !applied.bursts.is_empty() {
         println!(
             "bursts: peak {:.3} {flow} at {}, {:.1} m³ lost",

@@ -9,7 +9,7 @@
 //! that the network with and without a burst follow the same demand law.
 //! Each pipe of the batch bursts at T in a copy of that snapshot
 //! ([`crate::scenario::burst`]); the bursts run in parallel through
-//! [`crate::scenario::batch::map_scenarios`], and come back in batch order.
+//! [`crate::scenario::batch::run_each`], and come back in batch order.
 //!
 //! A junction *detects* a burst when its pressure with the burst is at
 //! least the threshold below its pressure without it, both at T. This is
@@ -19,7 +19,7 @@
 use crate::hydraulics::Simulation;
 use crate::leakage::fire_flow::snapshot_at;
 use crate::network::{DemandModel, Network};
-use crate::scenario::batch::{burst_scenario, guarded, map_scenarios};
+use crate::scenario::batch::{burst_scenario, guarded, run_each, BatchOptions};
 use crate::scenario::burst::DEFAULT_REQUIRED_PRESSURE_M;
 use crate::scenario::{BurstSpec, Edit, Scenario};
 
@@ -148,18 +148,20 @@ pub fn detect(
     let node_count = net.nodes.len();
     let threshold_m = settings.threshold_m;
     let work = |_: usize, scenario: &Scenario| {
-        let detected = guarded(|| {
+        guarded(|| {
             let applied = scenario.apply(&base).map_err(|e| e.to_string())?;
             let burst = solve(&applied.network)?;
             Ok((0..node_count)
                 .filter(|&i| net.nodes[i].is_junction())
                 .filter(|&i| pressure_m[i] - burst[i] >= threshold_m)
                 .collect())
-        });
-        progress();
-        detected
+        })
     };
-    let detected_by = map_scenarios(&scenarios, 0..scenarios.len(), settings.threads, &work)?;
+    let pool = BatchOptions {
+        threads: settings.threads,
+        ..BatchOptions::default()
+    };
+    let detected_by = run_each(&scenarios, &pool, progress, work)?;
     Ok(Detection {
         pipes: pipes.to_vec(),
         pressure_m,
