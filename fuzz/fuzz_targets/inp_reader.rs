@@ -36,8 +36,14 @@ fn decode(bytes: &[u8]) -> String {
 /// Panics, naming the part, where the network read back from `written`
 /// differs from the one that was written.
 fn assert_same(a: &Network, b: &Network, written: &str) {
-    assert_eq!(a.nodes, b.nodes, "nodes differ after a round trip\n{written}");
-    assert_eq!(a.links, b.links, "links differ after a round trip\n{written}");
+    assert_eq!(
+        a.nodes, b.nodes,
+        "nodes differ after a round trip\n{written}"
+    );
+    assert_eq!(
+        a.links, b.links,
+        "links differ after a round trip\n{written}"
+    );
     assert_eq!(a.patterns, b.patterns, "patterns differ\n{written}");
     assert_eq!(a.curves, b.curves, "curves differ\n{written}");
     assert_eq!(a.controls, b.controls, "controls differ\n{written}");
