@@ -38,11 +38,6 @@ const MAX_PERIODS: usize = 60;
 /// Continuity may be off by this fraction of the water supplied, plus a
 /// rounding allowance for each link at the junction (see [`rounding_m3s`]).
 const CONTINUITY_RELATIVE: f64 = 1e-6;
-/// At the ends of a valve, EPANET's convergence accuracy (Σ|ΔQ| / Σ|Q|,
-/// 0.001 by default) instead: an active PRV or PSV passes the flow that
-/// balanced its controlled node in the trial before, so the last trial
-/// balances that node only to the last flow change.
-const ACCURACY: f64 = 1e-3;
 /// The largest conductance a link gets, m³/s per m of head: a pipe at
 /// EPANET's smallest head-loss gradient, RQTOL = 1e-7 ft/cfs.
 const MAX_CONDUCTANCE_M2S: f64 = 1.0 / (1e-7 * 0.3048 / 0.028316846592);
@@ -217,25 +212,11 @@ fn check_solution(net: &Network, sim: &Simulation, text: &str) {
     }
     let rounding_m3s = rounding_m3s(&state.head_m);
     let clipped = clipped_junctions(net, state);
-    let mut at_valve = vec![false; net.nodes.len()];
-    for link in net
-        .links
-        .iter()
-        .filter(|l| matches!(l.kind, LinkKind::Valve(_)))
-    {
-        at_valve[link.from.ix()] = true;
-        at_valve[link.to.ix()] = true;
-    }
     for (i, node) in net.nodes.iter().enumerate() {
         if !node.is_junction() || !state.connected[i] || clipped[i] {
             continue;
         }
-        let relative = if at_valve[i] {
-            ACCURACY
-        } else {
-            CONTINUITY_RELATIVE
-        };
-        let tolerance_m3s = relative * supplied_m3s + links_at[i] as f64 * rounding_m3s;
+        let tolerance_m3s = CONTINUITY_RELATIVE * supplied_m3s + links_at[i] as f64 * rounding_m3s;
         let residual_m3s = inflow_m3s[i]
             - state.demand_flow_m3s[i]
             - state.emitter_flow_m3s[i]
@@ -252,8 +233,10 @@ fn check_solution(net: &Network, sim: &Simulation, text: &str) {
 /// The junctions whose last flow step EPANET 2.3, and pipenet after it,
 /// may cut short, so that a converged solution need not balance there:
 /// under PDA each trial's change of a junction's demand is limited to 40 %
-/// of its full demand, and a constant-power pump's flow change is halved
-/// whenever it would reverse the flow (also once the pump is closed).
+/// of its full demand; a constant-power pump's flow change is halved
+/// whenever it would reverse the flow (also once the pump is closed); and
+/// an active PRV or PSV passes the flow that balanced its controlled node
+/// in the trial before, which at a dead end may be all the flow there is.
 fn clipped_junctions(net: &Network, state: &HydraulicState) -> Vec<bool> {
     let pressure_driven = net.options.demand_model == DemandModel::Pda;
     let mut clipped: Vec<bool> = state
@@ -262,11 +245,14 @@ fn clipped_junctions(net: &Network, state: &HydraulicState) -> Vec<bool> {
         .map(|&demand| pressure_driven && demand > 0.0)
         .collect();
     for link in &net.links {
-        if let LinkKind::Pump(pump) = &link.kind {
-            if matches!(pump.model, PumpModel::ConstantPower(_)) {
-                clipped[link.from.ix()] = true;
-                clipped[link.to.ix()] = true;
-            }
+        let stepped = match &link.kind {
+            LinkKind::Pump(pump) => matches!(pump.model, PumpModel::ConstantPower(_)),
+            LinkKind::Valve(_) => true,
+            LinkKind::Pipe(_) => false,
+        };
+        if stepped {
+            clipped[link.from.ix()] = true;
+            clipped[link.to.ix()] = true;
         }
     }
     clipped
