@@ -1505,17 +1505,21 @@ impl Solver {
 
     /// Re-marks the junctions cut off from every source after status
     /// changes; returns whether the equations change, that is whether the
-    /// set of junctions pinned for drawing water, or their heads, changed. A
-    /// zero-demand group that becomes cut off costs no trial: holding it at
-    /// the mean head across its closed links changes no flow elsewhere.
+    /// set of junctions pinned for drawing water, or their heads, changed,
+    /// or a zero-demand group held at a floating pin in the last trial is
+    /// connected again. A zero-demand group that becomes cut off costs no
+    /// trial: holding it at the mean head across its closed links changes
+    /// no flow elsewhere. One that is reconnected does: the last trial's
+    /// flows into it went to its pin, which is now gone.
     fn remark_connected(&mut self, state: &mut HydraulicState) -> bool {
         if !self.mark_connected(state) {
             return false;
         }
+        let reconnected = self.floating_pins.iter().any(|&(i, _)| state.connected[i]);
         let mut before = std::mem::take(&mut self.pin_head_before);
         before.clone_from(&self.pin_head_m);
         self.find_pinned_groups(state);
-        let changed = before != self.pin_head_m;
+        let changed = reconnected || before != self.pin_head_m;
         self.pin_head_before = before;
         changed
     }
