@@ -300,7 +300,7 @@ fn print_flows(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
     }
     if let Some(req) = required_m3s {
         println!(
-            "{flagged} of {} hydrants below {} {flow_units}",
+            "{flagged} of {} hydrants below {:.2} {flow_units}",
             rows.len(),
             units.flow(req)
         );
@@ -346,7 +346,7 @@ fn print_before_after(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
     }
     if let Some(req) = required_m3s {
         println!(
-            "{flagged} of {} hydrants below {} {flow_units} after the night settings",
+            "{flagged} of {} hydrants below {:.2} {flow_units} after the night settings",
             rows.len(),
             units.flow(req)
         );

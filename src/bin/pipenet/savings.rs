@@ -127,7 +127,11 @@ pub fn run(args: &SavingsArgs) -> Result<ExitCode> {
         );
     }
     if let Some(net) = &net {
-        let scale = 86_400.0 / (hours * 3600.0).max(1.0);
+        // `model_leakage_m3` holds each report time's flow for one report
+        // step, so the volume covers one step per report time: a day's
+        // worth is the mean flow over those times for 24 h.
+        let held_s = before.node.pressure.len() as f64 * before.report_step_s.max(1) as f64;
+        let scale = 86_400.0 / held_s.max(1.0);
         let (l0, l1) = (
             model_leakage_m3(net, &before),
             model_leakage_m3(net, &after),

@@ -78,6 +78,8 @@ pub struct SensorsArgs {
     /// Write the sites to this file (.csv or .json).
     #[arg(long, short)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    units: super::units::UnitsArg,
 }
 
 /// Runs `pipenet sensors`.
@@ -116,8 +118,8 @@ pub fn run(args: &SensorsArgs) -> Result<ExitCode> {
     print_placement(args, &net, &settings, &placement);
     if let (Some(out), Some(format)) = (&args.out, format) {
         super::write_atomically(out, |w| match format {
-            "json" => write_json(w, &net, &settings, &placement),
-            _ => write_csv(w, &net, &placement),
+            "json" => write_json(w, args, &net, &settings, &placement),
+            _ => write_csv(w, args, &net, &placement),
         })?;
         println!("sites written to {}", out.display());
     }
@@ -205,8 +207,9 @@ fn percent(covered: usize, total: usize) -> f64 {
 
 /// The line on the burst batch, and the bursts that could not be solved.
 fn print_bursts(args: &SensorsArgs, net: &Network, settings: &PlacementSettings, p: &Placement) {
-    let u = net.units();
-    let p_unit = net.options.pressure_units.keyword();
+    let units = args.units.of(net);
+    let u = units.factors;
+    let p_unit = units.pressure_name();
     let d = &settings.detection;
     match &p.detection {
         Some(detection) => {
@@ -249,8 +252,9 @@ fn print_bursts(args: &SensorsArgs, net: &Network, settings: &PlacementSettings,
 /// The sites table and the coverage they reach.
 fn print_placement(args: &SensorsArgs, net: &Network, settings: &PlacementSettings, p: &Placement) {
     print_bursts(args, net, settings, p);
-    let u = net.units();
-    let p_unit = net.options.pressure_units.keyword();
+    let units = args.units.of(net);
+    let u = units.factors;
+    let p_unit = units.pressure_name();
     if let Some(cells) = &p.density {
         println!(
             "  density: one logger per {} km² (cells of {:.1} map units): {} cells hold \
@@ -316,9 +320,10 @@ fn print_placement(args: &SensorsArgs, net: &Network, settings: &PlacementSettin
     }
 }
 
-fn write_csv(w: &mut dyn Write, net: &Network, p: &Placement) -> Result<()> {
-    let u = net.units();
-    let p_unit = net.options.pressure_units.keyword();
+fn write_csv(w: &mut dyn Write, args: &SensorsArgs, net: &Network, p: &Placement) -> Result<()> {
+    let units = args.units.of(net);
+    let u = units.factors;
+    let p_unit = units.pressure_name();
     writeln!(
         w,
         "id,reason,x,y,pressure_{p_unit},min_pressure_{p_unit},bursts_detected,coverage_percent"
@@ -348,11 +353,13 @@ fn write_csv(w: &mut dyn Write, net: &Network, p: &Placement) -> Result<()> {
 
 fn write_json(
     w: &mut dyn Write,
+    args: &SensorsArgs,
     net: &Network,
     settings: &PlacementSettings,
     p: &Placement,
 ) -> Result<()> {
-    let u = net.units();
+    let units = args.units.of(net);
+    let u = units.factors;
     let total = p.bursts_solved();
     let sites: Vec<serde_json::Value> = (p.sites.iter())
         .map(|site| {
@@ -378,7 +385,7 @@ fn write_json(
         .collect();
     let d = &settings.detection;
     let doc = serde_json::json!({
-        "pressure_units": net.options.pressure_units.keyword(),
+        "pressure_units": units.pressure_name(),
         "time_s": d.time_s,
         "threshold": d.threshold_m / u.pressure,
         "bursts": p.detection.as_ref().map_or(0, |d| d.pipes.len()),
