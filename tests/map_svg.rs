@@ -1,11 +1,13 @@
 //! `pipenet map`: an SVG map of a network, and the errors a user meets.
 #![cfg(feature = "cli")]
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
 fn temp(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("pipenet-map-{}-{name}", std::process::id()))
+    common::temp_path("map", name)
 }
 
 /// A file without [COORDINATES] is refused before any simulation, with
@@ -72,22 +74,10 @@ fn net1_by_velocity_has_a_line_per_link_and_states_its_scale() {
 
 /// Runs `pipenet map` with `args` and returns the image's bytes.
 fn map_bytes(name: &str, args: &[&str]) -> Vec<u8> {
-    let out = temp(name);
-    let run = Command::new(env!("CARGO_BIN_EXE_pipenet"))
-        .arg("map")
-        .args(args)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .expect("pipenet runs");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let bytes = std::fs::read(&out).expect("map written");
-    let _ = std::fs::remove_file(&out);
-    bytes
+    let mut all = vec!["map"];
+    all.extend_from_slice(args);
+    all.push("-o");
+    common::pipenet_writes(&all, &temp(name))
 }
 
 /// A reservoir feeding J1 and J2, a PRV from J2 into J3 and J4, and J5

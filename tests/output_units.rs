@@ -11,7 +11,6 @@ mod common;
 use common::{load_reference, numbers, root};
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const M_PER_FT: f64 = 0.3048;
 const M_PER_PSI: f64 = 0.3048 / 0.4333;
@@ -20,7 +19,7 @@ const PSI_PER_M: f64 = 0.4333 / 0.3048;
 const GPM_PER_LPS: f64 = 448.831 / 28.317;
 
 fn temp(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("pipenet-units-{}-{name}", std::process::id()))
+    common::temp_path("units", name)
 }
 
 /// Runs `pipenet run INP --units UNITS -o JSON` and reads the JSON; the
@@ -28,21 +27,16 @@ fn temp(name: &str) -> PathBuf {
 fn run_json(inp: &Path, units: &str) -> serde_json::Value {
     let stem = inp.file_stem().and_then(|s| s.to_str()).unwrap_or("net");
     let out = temp(&format!("{stem}-{units}.json"));
-    let run = Command::new(env!("CARGO_BIN_EXE_pipenet"))
-        .arg("run")
-        .arg(inp)
-        .args(["-q", "--units", units, "-o"])
-        .arg(&out)
-        .output()
-        .expect("pipenet runs");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let text = std::fs::read_to_string(&out).expect("results written");
-    let _ = std::fs::remove_file(&out);
-    serde_json::from_str(&text).expect("valid JSON")
+    let args = [
+        std::ffi::OsStr::new("run"),
+        inp.as_os_str(),
+        "-q".as_ref(),
+        "--units".as_ref(),
+        units.as_ref(),
+        "-o".as_ref(),
+    ];
+    let bytes = common::pipenet_writes(&args, &out);
+    serde_json::from_slice(&bytes).expect("valid JSON")
 }
 
 /// Compares `field` of `group` at every reference time: ours equals

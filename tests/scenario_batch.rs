@@ -1,5 +1,7 @@
 //! Batches: one row per scenario, in order, the same bytes for any thread count, failures as rows.
 
+mod common;
+
 use pipenet::scenario::batch::{self, BatchOptions, Shard};
 use pipenet::scenario::{BurstSpec, Scenario};
 
@@ -76,35 +78,12 @@ fn shards_concatenated_equal_the_whole_batch() {
 
 #[test]
 fn the_batch_command_writes_the_same_bytes_with_one_and_two_threads() {
-    let dir = std::env::temp_dir().join(format!("pipenet-batch-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
     let net = concat!(env!("CARGO_MANIFEST_DIR"), "/networks/epanet/Net3.inp");
-    let run = |threads: &str| {
-        let out = dir.join(format!("rows{threads}.csv"));
-        let status = std::process::Command::new(env!("CARGO_BIN_EXE_pipenet"))
-            .args([
-                "batch",
-                net,
-                "--bursts",
-                "all",
-                "--area",
-                "0.01",
-                "--threads",
-                threads,
-            ])
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .expect("pipenet runs");
-        assert!(
-            status.status.success(),
-            "{}",
-            String::from_utf8_lossy(&status.stderr)
-        );
-        std::fs::read(&out).expect("rows written")
-    };
-    let (one, two) = (run("1"), run("2"));
-    let _ = std::fs::remove_dir_all(&dir);
+    let args = ["--bursts", "all", "--area", "0.01"];
+    let (one, two) = (
+        batch_cli(net, &args, "1", "net3"),
+        batch_cli(net, &args, "2", "net3"),
+    );
     assert_eq!(one, two);
     // A header and 117 rows.
     assert_eq!(one.iter().filter(|&&b| b == b'\n').count(), 118);
@@ -112,26 +91,11 @@ fn the_batch_command_writes_the_same_bytes_with_one_and_two_threads() {
 
 /// Runs `pipenet batch NET ARGS --threads N` and returns the rows written.
 fn batch_cli(net: &str, args: &[&str], threads: &str, tag: &str) -> Vec<u8> {
-    let dir = std::env::temp_dir().join(format!("pipenet-batch-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let out = dir.join(format!("rows{threads}.csv"));
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_pipenet"))
-        .arg("batch")
-        .arg(net)
-        .args(args)
-        .args(["--threads", threads])
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("pipenet runs");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let rows = std::fs::read(&out).expect("rows written");
-    let _ = std::fs::remove_dir_all(&dir);
-    rows
+    let out = common::temp_path(&format!("batch-{tag}"), &format!("rows{threads}.csv"));
+    let mut all = vec!["batch", net];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--threads", threads, "--out"]);
+    common::pipenet_writes(&all, &out)
 }
 
 /// The CSV text of rows as lines of fields, header first.

@@ -40,3 +40,31 @@ pub fn ids(v: &serde_json::Value) -> Vec<String> {
         .map(|x| x.as_str().unwrap().to_string())
         .collect()
 }
+
+/// A path in the system's temporary directory for a test file, unique to
+/// this test process, its `tag` (the test file) and `name`.
+pub fn temp_path(tag: &str, name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("pipenet-{tag}-{}-{name}", std::process::id()))
+}
+
+/// Runs the `pipenet` binary with `args` followed by `out` (the file the
+/// arguments ask it to write, e.g. after `-o`), asserts that it succeeds
+/// (showing its standard error if not), and returns what it wrote to
+/// `out`, which is then removed.
+#[cfg(feature = "cli")]
+pub fn pipenet_writes<S: AsRef<std::ffi::OsStr>>(args: &[S], out: &Path) -> Vec<u8> {
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_pipenet"))
+        .args(args)
+        .arg(out)
+        .output()
+        .expect("pipenet runs");
+    assert!(
+        run.status.success(),
+        "pipenet {:?}: {}",
+        args.iter().map(|a| a.as_ref()).collect::<Vec<_>>(),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let bytes = std::fs::read(out).expect("pipenet wrote its output");
+    let _ = std::fs::remove_file(out);
+    bytes
+}
