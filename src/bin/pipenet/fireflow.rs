@@ -11,6 +11,7 @@ use pipenet::leakage::fire_flow::{
 };
 use pipenet::network::units::{M_PER_FT, PSI_PER_FT};
 use pipenet::network::{LinkKind, ValveType};
+use pipenet::report::ReportUnits;
 use pipenet::scenario::night::{self, NightPlan};
 use pipenet::Network;
 
@@ -298,13 +299,7 @@ fn print_flows(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
             flag(required_m3s, f.flow_m3s, &mut flagged)
         );
     }
-    if let Some(req) = required_m3s {
-        println!(
-            "{flagged} of {} hydrants below {:.2} {flow_units}",
-            rows.len(),
-            units.flow(req)
-        );
-    }
+    print_flagged(flagged, rows.len(), required_m3s, &units, "");
 }
 
 fn print_before_after(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
@@ -344,11 +339,28 @@ fn print_before_after(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
             flag(required_m3s, after.flow_m3s, &mut flagged)
         );
     }
+    print_flagged(
+        flagged,
+        rows.len(),
+        required_m3s,
+        &units,
+        " after the night settings",
+    );
+}
+
+/// How many of the hydrants fall below `--required` (m³/s), if given.
+fn print_flagged(
+    flagged: usize,
+    hydrants: usize,
+    required_m3s: Option<f64>,
+    units: &ReportUnits,
+    when: &str,
+) {
     if let Some(req) = required_m3s {
         println!(
-            "{flagged} of {} hydrants below {:.2} {flow_units} after the night settings",
-            rows.len(),
-            units.flow(req)
+            "{flagged} of {hydrants} hydrants below {:.2} {}{when}",
+            units.flow(req),
+            units.flow_name()
         );
     }
 }
