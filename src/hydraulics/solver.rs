@@ -237,6 +237,15 @@ pub(crate) struct Solver {
     /// Junctions of cut-off groups that ask for no water, with the head
     /// they are held at, m.
     floating_pins: Vec<(usize, f64)>,
+    /// The junctions `pin_head_m` pins, so that clearing it touches only them.
+    pinned: Vec<usize>,
+    /// Whether every junction has a path to a tank or reservoir (as of the
+    /// last marking): then there is no cut-off group to look for.
+    all_connected: bool,
+    /// Tanks and reservoirs, whose net inflow each flow update sums.
+    fixed_head_nodes: Vec<usize>,
+    /// Junctions with an emitter, as (unknown, node), in junction order.
+    emitter_junctions: Vec<(usize, usize)>,
 }
 
 impl Solver {
@@ -256,7 +265,6 @@ impl Solver {
         });
         Ok(Solver {
             on_core: branch_flows.is_some(),
-            model,
             matrix: system.matrix,
             active_links: system.links,
             link_entries: system.link_entries,
@@ -276,6 +284,14 @@ impl Solver {
             pin_head_m: vec![None; n_nodes],
             pin_head_before: vec![None; n_nodes],
             floating_pins: Vec::with_capacity(n_nodes),
+            pinned: Vec::new(),
+            all_connected: true,
+            fixed_head_nodes: (0..n_nodes).filter(|&i| model.unknown[i].is_none()).collect(),
+            emitter_junctions: (model.junction_nodes.iter().enumerate())
+                .filter(|&(_, &i)| model.emitter_ke[i] != 0.0)
+                .map(|(u, &i)| (u, i))
+                .collect(),
+            model,
         })
     }
 
@@ -297,6 +313,7 @@ impl Solver {
             singular_at: None,
         };
         self.mark_connected(state);
+        self.isolate_disconnected_flows(state);
         if self.choose_system(state).is_err() {
             outcome.singular_at = self.model.junction_nodes.first().copied();
             return outcome;
@@ -530,7 +547,6 @@ impl Solver {
     fn assemble(&mut self, state: &mut HydraulicState) {
         self.matrix.clear();
         self.xflow.iter_mut().for_each(|x| *x = 0.0);
-        self.isolate_disconnected_flows(state);
         self.link_terms(state);
         if self.on_core {
             self.branch_terms(state);
@@ -581,8 +597,8 @@ impl Solver {
     }
 
     fn emitter_terms(&mut self, state: &HydraulicState) {
-        for (u, &i) in self.model.junction_nodes.iter().enumerate() {
-            if self.model.emitter_ke[i] == 0.0 || !state.connected[i] {
+        for &(u, i) in &self.emitter_junctions {
+            if !state.connected[i] {
                 continue;
             }
             let (h, g) = self.emitter_headloss(i, state.emitter_flow_m3s[i]);
@@ -930,10 +946,8 @@ impl Solver {
         let m = &*model;
         let (mut qsum, mut dqsum) = (0.0, 0.0);
         self.max_flow_change = (0.0, Element::Link(0));
-        for i in 0..state.node_demand_m3s.len() {
-            if m.unknown[i].is_none() {
-                state.node_demand_m3s[i] = 0.0;
-            }
+        for &i in &self.fixed_head_nodes {
+            state.node_demand_m3s[i] = 0.0;
         }
 
         let links = std::mem::take(&mut self.active_links);
@@ -971,8 +985,9 @@ impl Solver {
             dqsum += branch_dq;
         }
 
-        for &i in &m.junction_nodes {
-            if m.emitter_ke[i] == 0.0 || !state.connected[i] {
+        for e in 0..self.emitter_junctions.len() {
+            let (_, i) = self.emitter_junctions[e];
+            if !state.connected[i] {
                 continue;
             }
             let (h, g) = self.emitter_headloss(i, state.emitter_flow_m3s[i]);
@@ -1373,6 +1388,7 @@ impl Solver {
         }
         let changed = state.connected != before;
         self.connected_before = before;
+        self.all_connected = m.junction_nodes.iter().all(|&i| state.connected[i]);
         changed
     }
 
@@ -1399,7 +1415,10 @@ impl Solver {
             || leak.cva > 0.0
     }
 
-    /// Zeroes the outflows of junctions cut off from every source.
+    /// Zeroes the outflows of junctions cut off from every source and sets
+    /// the delivered demand of the others where no iteration varies it.
+    /// Called when a solve starts and whenever the marks change: nothing
+    /// else writes those flows during the trials.
     fn isolate_disconnected_flows(&self, state: &mut HydraulicState) {
         for &i in &self.model.junction_nodes {
             if !state.connected[i] {
@@ -1435,9 +1454,12 @@ impl Solver {
     fn find_pinned_groups(&mut self, state: &HydraulicState) {
         let model = Arc::clone(&self.model);
         let m = &*model;
-        self.pin_head_m.iter_mut().for_each(|h| *h = None);
+        for &i in &self.pinned {
+            self.pin_head_m[i] = None;
+        }
+        self.pinned.clear();
         self.floating_pins.clear();
-        if m.junction_nodes.iter().all(|&i| state.connected[i]) {
+        if self.all_connected {
             return;
         }
         let mut seen = std::mem::take(&mut self.island_seen);
@@ -1478,6 +1500,7 @@ impl Solver {
                 for &i in &group {
                     self.pin_head_m[i] = Some(head);
                 }
+                self.pinned.extend_from_slice(&group);
             } else if ties > 0 && !pump_inside {
                 let head = head_sum / ties as f64;
                 self.floating_pins.extend(group.iter().map(|&i| (i, head)));
@@ -1493,8 +1516,8 @@ impl Solver {
     fn disconnected_terms(&mut self, state: &HydraulicState) {
         self.find_pinned_groups(state);
         let model = Arc::clone(&self.model);
-        let pinned = self.pin_head_m.iter().enumerate();
-        let pins = pinned.filter_map(|(i, head)| head.map(|h| (i, h)));
+        let pin_head_m = &self.pin_head_m;
+        let pins = self.pinned.iter().filter_map(|&i| pin_head_m[i].map(|h| (i, h)));
         for (i, head) in pins.chain(self.floating_pins.iter().copied()) {
             if let Some(u) = model.unknown[i] {
                 self.matrix.add_diagonal(u, BIG_CONDUCTANCE);
@@ -1515,6 +1538,7 @@ impl Solver {
         if !self.mark_connected(state) {
             return false;
         }
+        self.isolate_disconnected_flows(state);
         let reconnected = self.floating_pins.iter().any(|&(i, _)| state.connected[i]);
         let mut before = std::mem::take(&mut self.pin_head_before);
         before.clone_from(&self.pin_head_m);
