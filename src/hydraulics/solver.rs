@@ -23,9 +23,10 @@ const MAX_REMARKS: u32 = 16;
 
 use super::branches::Branches;
 use super::constants::*;
+use super::headloss::PipeFriction;
 use super::matrix::{HeadMatrix, MatrixError};
 use super::model::{HydraulicModel, LinkLaw};
-use super::pumps::{curve_segment, pump_headloss, PumpCoefficients, PumpCurve};
+use super::pumps::{curve_segment, pump_headloss, PumpCoefficients};
 use super::status::LinkStatus;
 use crate::network::{DemandModel, ValveType};
 
@@ -107,10 +108,33 @@ pub enum Element {
 /// Marks a missing entry in [`LinkEntries`].
 const NO_ENTRY: u32 = u32::MAX;
 
-/// One link's ends and where its terms go in the head matrix, looked up
-/// once so that assembling does no double indirection.
+/// How the trials treat a link, decided once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkKind {
+    /// A pipe, with or without a check valve: its friction law.
+    Pipe,
+    /// A pump of constant power, whose flow update is limited.
+    ConstantPowerPump,
+    /// Any other pump, or a valve.
+    Other,
+}
+
+impl LinkKind {
+    fn of(law: &LinkLaw) -> Self {
+        match law {
+            LinkLaw::Pipe { .. } => LinkKind::Pipe,
+            LinkLaw::Pump(pump) if pump.is_constant_power() => LinkKind::ConstantPowerPump,
+            _ => LinkKind::Other,
+        }
+    }
+}
+
+/// One link's ends, kind and where its terms go in the head matrix, looked
+/// up once so that assembling does no double indirection.
 #[derive(Debug, Clone, Copy)]
 struct LinkEntries {
+    /// The link.
+    link: u32,
     /// Start and end nodes.
     start: u32,
     end: u32,
@@ -124,6 +148,7 @@ struct LinkEntries {
     /// The same for the end node.
     end_diagonal: u32,
     end_rhs: u32,
+    kind: LinkKind,
 }
 
 impl LinkEntries {
@@ -142,6 +167,7 @@ impl LinkEntries {
             .iter()
             .map(|&k| (k, model.ends[k]))
             .map(|(k, (n1, n2))| LinkEntries {
+                link: index(k),
                 start: index(n1),
                 end: index(n2),
                 off_diagonal: off(k),
@@ -149,8 +175,41 @@ impl LinkEntries {
                 start_rhs: rhs(n1),
                 end_diagonal: diagonal(n2),
                 end_rhs: rhs(n2),
+                kind: LinkKind::of(&model.laws[k]),
             })
             .collect()
+    }
+}
+
+/// The links a set of head equations takes terms from, laid out in the
+/// order the trials visit them.
+struct ActiveLinks {
+    /// Each link's ends, kind and matrix entries.
+    entries: Vec<LinkEntries>,
+    /// Each pipe's friction constants (zero for other links), so that the
+    /// head-loss kernel reads them in order.
+    friction: Vec<PipeFriction>,
+}
+
+impl ActiveLinks {
+    fn new(model: &HydraulicModel, matrix: &HeadMatrix, links: &[usize]) -> Self {
+        let no_friction = PipeFriction {
+            resistance: 0.0,
+            minor_loss: 0.0,
+            relative_roughness: 0.0,
+            reynolds_factor: 0.0,
+        };
+        let friction = links
+            .iter()
+            .map(|&k| match &model.laws[k] {
+                LinkLaw::Pipe { friction, .. } => *friction,
+                _ => no_friction,
+            })
+            .collect();
+        ActiveLinks {
+            entries: LinkEntries::of_links(model, matrix, links),
+            friction,
+        }
     }
 }
 
@@ -159,9 +218,7 @@ impl LinkEntries {
 struct System {
     matrix: HeadMatrix,
     /// The links whose coefficients and flows the trials compute.
-    links: Vec<usize>,
-    /// Their ends and matrix entries, in the same order.
-    link_entries: Vec<LinkEntries>,
+    links: ActiveLinks,
 }
 
 impl System {
@@ -180,9 +237,8 @@ impl System {
         let matrix = HeadMatrix::new(model.junction_nodes.len(), &edges)?;
         let links: Vec<usize> = (0..model.ends.len()).filter(|&k| kept(k)).collect();
         Ok(System {
-            link_entries: LinkEntries::of_links(model, &matrix, &links),
+            links: ActiveLinks::new(model, &matrix, &links),
             matrix,
-            links,
         })
     }
 }
@@ -205,8 +261,7 @@ pub(crate) struct Solver {
     /// The equations in use: of the whole network, or of its core when
     /// `on_core` (the network without its tree branches).
     matrix: HeadMatrix,
-    active_links: Vec<usize>,
-    link_entries: Vec<LinkEntries>,
+    links: ActiveLinks,
     on_core: bool,
     /// The other equations, once needed (they are swapped in and out).
     other: Option<System>,
@@ -266,8 +321,7 @@ impl Solver {
         Ok(Solver {
             on_core: branch_flows.is_some(),
             matrix: system.matrix,
-            active_links: system.links,
-            link_entries: system.link_entries,
+            links: system.links,
             other: None,
             branch_flows,
             p: vec![0.0; n_links],
@@ -286,7 +340,9 @@ impl Solver {
             floating_pins: Vec::with_capacity(n_nodes),
             pinned: Vec::new(),
             all_connected: true,
-            fixed_head_nodes: (0..n_nodes).filter(|&i| model.unknown[i].is_none()).collect(),
+            fixed_head_nodes: (0..n_nodes)
+                .filter(|&i| model.unknown[i].is_none())
+                .collect(),
             emitter_junctions: (model.junction_nodes.iter().enumerate())
                 .filter(|&(_, &i)| model.emitter_ke[i] != 0.0)
                 .map(|(u, &i)| (u, i))
@@ -323,7 +379,6 @@ impl Solver {
         let mut iter = 1;
         while iter <= max_trials {
             // Coefficients, assembly, linear solve.
-            self.headloss_coefficients(state);
             self.assemble(state);
             let heads = match self.matrix.solve() {
                 Ok(h) => h,
@@ -471,79 +526,17 @@ impl Solver {
 
     // ----- coefficients -------------------------------------------------
 
-    /// P and Y of every link (EPANET `headlosscoeffs`).
+    /// P and Y of every active link (EPANET `headlosscoeffs`).
     fn headloss_coefficients(&mut self, state: &HydraulicState) {
-        let s = &self.model.settings;
-        let links = std::mem::take(&mut self.active_links);
-        for &k in &links {
-            let q = state.flow_m3s[k];
-            let status = state.status[k];
-            let (p, y) = match &self.model.laws[k] {
-                LinkLaw::Pipe { friction, .. } => {
-                    if status.is_closed() {
-                        closed(q)
-                    } else {
-                        let (h, g) =
-                            super::headloss::pipe_headloss(s.formula, friction, q, s.rq_tol);
-                        (1.0 / g, h / g)
-                    }
-                }
-                LinkLaw::Pump(law) => {
-                    let speed = state.setting[k].unwrap_or(1.0);
-                    if status.is_closed() || speed == 0.0 {
-                        closed(q)
-                    } else {
-                        match pump_headloss(law, speed, q, s.rq_tol) {
-                            PumpCoefficients::Law(h, g) => (1.0 / g, h / g),
-                            PumpCoefficients::Closed => closed(q),
-                            PumpCoefficients::Open => (1.0 / CSMALL, q),
-                        }
-                    }
-                }
-                LinkLaw::Valve {
-                    valve_type,
-                    km,
-                    diameter_m,
-                    curve,
-                } => {
-                    let setting = state.setting[k];
-                    match valve_type {
-                        ValveType::Prv | ValveType::Psv | ValveType::Fcv => match setting {
-                            None => valve_coefficients(status, *km, q, s.rq_tol),
-                            Some(_) => (0.0, 0.0),
-                        },
-                        ValveType::Pbv => pbv_coefficients(status, *km, setting, q, s.rq_tol),
-                        ValveType::Tcv => {
-                            let km = match setting {
-                                Some(k_loss) => MINOR_LOSS_FACTOR * k_loss / diameter_m.powi(4),
-                                None => *km,
-                            };
-                            valve_coefficients(status, km, q, s.rq_tol)
-                        }
-                        ValveType::Pcv => {
-                            let km = match setting {
-                                Some(open_pct) => pcv_loss_coefficient(*km, curve, open_pct),
-                                None => *km,
-                            };
-                            valve_coefficients(status, km, q, s.rq_tol)
-                        }
-                        ValveType::Gpv => {
-                            if status == LinkStatus::Closed {
-                                valve_coefficients(status, *km, q, s.rq_tol)
-                            } else {
-                                gpv_coefficients(curve, q)
-                            }
-                        }
-                    }
-                }
-            };
-            self.p[k] = p;
-            self.y[k] = y;
+        let model = &*self.model;
+        for e in &self.links.entries {
+            let k = e.link as usize;
+            (self.p[k], self.y[k]) = link_coefficients(model, state, k);
         }
-        self.active_links = links;
     }
 
-    /// Builds the head equations (EPANET `matrixcoeffs`).
+    /// Builds the head equations (EPANET `matrixcoeffs`), with each active
+    /// link's P and Y computed on the way (EPANET `headlosscoeffs`).
     fn assemble(&mut self, state: &mut HydraulicState) {
         self.matrix.clear();
         self.xflow.iter_mut().for_each(|x| *x = 0.0);
@@ -564,34 +557,51 @@ impl Solver {
         self.disconnected_terms(state);
     }
 
-    /// Each open link's conductance `p` between its ends, its `y` on the
-    /// right-hand side, fixed heads moved to the right-hand side, and its
-    /// flow in the nodes' flow excess (EPANET `linkcoeffs`).
+    /// Each active link's P and Y, then its conductance `p` between its
+    /// ends, its `y` on the right-hand side, fixed heads moved to the
+    /// right-hand side, and its flow in the nodes' flow excess (EPANET
+    /// `headlosscoeffs` and `linkcoeffs`, in one pass over the links).
+    /// Pipes take the friction law here; other links go through
+    /// [`link_coefficients`].
     fn link_terms(&mut self, state: &HydraulicState) {
+        let model = &*self.model;
+        let s = &model.settings;
         let (values, rhs) = self.matrix.entries_mut();
-        for (&k, e) in self.active_links.iter().zip(&self.link_entries) {
-            let p = self.p[k];
+        let (p_all, y_all, xflow) = (&mut self.p[..], &mut self.y[..], &mut self.xflow[..]);
+        let (flow, head) = (&state.flow_m3s[..], &state.head_m[..]);
+        for (e, friction) in self.links.entries.iter().zip(&self.links.friction) {
+            let k = e.link as usize;
+            let q = flow[k];
+            let (p, y) = match e.kind {
+                LinkKind::Pipe if !state.status[k].is_closed() => {
+                    let (h, g) = super::headloss::pipe_headloss(s.formula, friction, q, s.rq_tol);
+                    (1.0 / g, h / g)
+                }
+                LinkKind::Pipe => closed(q),
+                _ => link_coefficients(model, state, k),
+            };
+            p_all[k] = p;
+            y_all[k] = y;
             if p == 0.0 {
                 continue;
             }
             let (n1, n2) = (e.start as usize, e.end as usize);
-            let q = state.flow_m3s[k];
-            self.xflow[n1] -= q;
-            self.xflow[n2] += q;
+            xflow[n1] -= q;
+            xflow[n2] += q;
             if e.off_diagonal != NO_ENTRY {
                 values[e.off_diagonal as usize] += -p;
             }
             if e.start_rhs != NO_ENTRY {
                 values[e.start_diagonal as usize] += p;
-                rhs[e.start_rhs as usize] += self.y[k];
+                rhs[e.start_rhs as usize] += y;
             } else if e.end_rhs != NO_ENTRY {
-                rhs[e.end_rhs as usize] += p * state.head_m[n1];
+                rhs[e.end_rhs as usize] += p * head[n1];
             }
             if e.end_rhs != NO_ENTRY {
                 values[e.end_diagonal as usize] += p;
-                rhs[e.end_rhs as usize] += -self.y[k];
+                rhs[e.end_rhs as usize] += -y;
             } else if e.start_rhs != NO_ENTRY {
-                rhs[e.start_rhs as usize] += p * state.head_m[n2];
+                rhs[e.start_rhs as usize] += p * head[n2];
             }
         }
     }
@@ -844,8 +854,7 @@ impl Solver {
             }
         };
         std::mem::swap(&mut self.matrix, &mut other.matrix);
-        std::mem::swap(&mut self.active_links, &mut other.links);
-        std::mem::swap(&mut self.link_entries, &mut other.link_entries);
+        std::mem::swap(&mut self.links, &mut other.links);
         self.other = Some(other);
         self.on_core = !self.on_core;
         Ok(())
@@ -950,35 +959,32 @@ impl Solver {
             state.node_demand_m3s[i] = 0.0;
         }
 
-        let links = std::mem::take(&mut self.active_links);
-        for &k in &links {
-            let (n1, n2) = m.ends[k];
+        let (mut largest, mut largest_at) = self.max_flow_change;
+        for e in &self.links.entries {
+            let k = e.link as usize;
+            let (n1, n2) = (e.start as usize, e.end as usize);
             let dh = state.head_m[n1] - state.head_m[n2];
             let mut dq = (self.y[k] - self.p[k] * dh) * self.relax;
-            if m.is_pump[k] {
-                if let LinkLaw::Pump(law) = &m.laws[k] {
-                    if matches!(law.curve, PumpCurve::ConstantPower { .. })
-                        && dq > state.flow_m3s[k]
-                    {
-                        dq = state.flow_m3s[k] / 2.0;
-                    }
-                }
+            if e.kind == LinkKind::ConstantPowerPump && dq > state.flow_m3s[k] {
+                dq = state.flow_m3s[k] / 2.0;
             }
             state.flow_m3s[k] -= dq;
             let q = state.flow_m3s[k];
             qsum += q.abs();
             dqsum += dq.abs();
-            self.note_change(dq, Element::Link(k));
+            if dq.abs() > largest {
+                (largest, largest_at) = (dq.abs(), Element::Link(k));
+            }
             if !state.status[k].is_closed() {
-                if m.unknown[n1].is_none() {
+                if e.start_rhs == NO_ENTRY {
                     state.node_demand_m3s[n1] -= q;
                 }
-                if m.unknown[n2].is_none() {
+                if e.end_rhs == NO_ENTRY {
                     state.node_demand_m3s[n2] += q;
                 }
             }
         }
-        self.active_links = links;
+        self.max_flow_change = (largest, largest_at);
         if self.on_core {
             let (branch_q, branch_dq) = self.branch_flows(state);
             qsum += branch_q;
@@ -1517,7 +1523,10 @@ impl Solver {
         self.find_pinned_groups(state);
         let model = Arc::clone(&self.model);
         let pin_head_m = &self.pin_head_m;
-        let pins = self.pinned.iter().filter_map(|&i| pin_head_m[i].map(|h| (i, h)));
+        let pins = self
+            .pinned
+            .iter()
+            .filter_map(|&i| pin_head_m[i].map(|h| (i, h)));
         for (i, head) in pins.chain(self.floating_pins.iter().copied()) {
             if let Some(u) = model.unknown[i] {
                 self.matrix.add_diagonal(u, BIG_CONDUCTANCE);
@@ -1546,6 +1555,74 @@ impl Solver {
         let changed = reconnected || before != self.pin_head_m;
         self.pin_head_before = before;
         changed
+    }
+}
+
+/// P and Y of link `k` at its current flow, status and setting (EPANET
+/// `headlosscoeffs` for one link): 1/g and h/g from its head loss `h` and
+/// gradient `g`, a huge resistance when closed, and (0, 0) for a PRV, PSV
+/// or FCV with its setting in force, whose terms come later.
+fn link_coefficients(model: &HydraulicModel, state: &HydraulicState, k: usize) -> (f64, f64) {
+    let s = &model.settings;
+    let q = state.flow_m3s[k];
+    let status = state.status[k];
+    match &model.laws[k] {
+        LinkLaw::Pipe { friction, .. } => {
+            if status.is_closed() {
+                closed(q)
+            } else {
+                let (h, g) = super::headloss::pipe_headloss(s.formula, friction, q, s.rq_tol);
+                (1.0 / g, h / g)
+            }
+        }
+        LinkLaw::Pump(law) => {
+            let speed = state.setting[k].unwrap_or(1.0);
+            if status.is_closed() || speed == 0.0 {
+                closed(q)
+            } else {
+                match pump_headloss(law, speed, q, s.rq_tol) {
+                    PumpCoefficients::Law(h, g) => (1.0 / g, h / g),
+                    PumpCoefficients::Closed => closed(q),
+                    PumpCoefficients::Open => (1.0 / CSMALL, q),
+                }
+            }
+        }
+        LinkLaw::Valve {
+            valve_type,
+            km,
+            diameter_m,
+            curve,
+        } => {
+            let setting = state.setting[k];
+            match valve_type {
+                ValveType::Prv | ValveType::Psv | ValveType::Fcv => match setting {
+                    None => valve_coefficients(status, *km, q, s.rq_tol),
+                    Some(_) => (0.0, 0.0),
+                },
+                ValveType::Pbv => pbv_coefficients(status, *km, setting, q, s.rq_tol),
+                ValveType::Tcv => {
+                    let km = match setting {
+                        Some(k_loss) => MINOR_LOSS_FACTOR * k_loss / diameter_m.powi(4),
+                        None => *km,
+                    };
+                    valve_coefficients(status, km, q, s.rq_tol)
+                }
+                ValveType::Pcv => {
+                    let km = match setting {
+                        Some(open_pct) => pcv_loss_coefficient(*km, curve, open_pct),
+                        None => *km,
+                    };
+                    valve_coefficients(status, km, q, s.rq_tol)
+                }
+                ValveType::Gpv => {
+                    if status == LinkStatus::Closed {
+                        valve_coefficients(status, *km, q, s.rq_tol)
+                    } else {
+                        gpv_coefficients(curve, q)
+                    }
+                }
+            }
+        }
     }
 }
 
