@@ -38,6 +38,14 @@ pub enum MatrixError {
         /// Number of unknowns of the matrix.
         count: usize,
     },
+    /// A link joins an unknown that was to be left out of the system.
+    #[error("link {link} joins unknown {unknown}, which is left out of the system")]
+    LeftOutUnknownLinked {
+        /// Index of the offending link.
+        link: usize,
+        /// The unknown left out.
+        unknown: usize,
+    },
     /// A link has both ends at the same unknown.
     #[error("link {link} joins unknown {unknown} to itself")]
     SelfLoop {
@@ -120,7 +128,8 @@ pub struct HeadMatrix {
     slot_index: Vec<usize>,
     /// Caller's unknown stored at each internal position.
     unknown_at: Vec<usize>,
-    /// Internal position of each of the caller's unknowns.
+    /// Internal position of each of the caller's unknowns ([`LEFT_OUT`]
+    /// for those left out of the system).
     position: Vec<usize>,
     /// Stored triangle in compressed columns, internal numbering.
     pattern: Pattern,
@@ -169,19 +178,51 @@ impl HeadMatrix {
         edges: &[Option<(usize, usize)>],
         backend: Backend,
     ) -> Result<Self, MatrixError> {
-        let (link_slot, pairs) = number_slots(n, edges)?;
+        Self::with_left_out(n, edges, &[], backend)
+    }
 
-        let unknown_at = if backend.orders_once() {
+    /// As [`HeadMatrix::with_backend`], for the system without the unknowns
+    /// `u` for which `left_out[u]` is true (`left_out` may be shorter than
+    /// `n`; unknowns past its end are kept). No link may join a left-out
+    /// unknown; their coefficients and right-hand side cannot be set
+    /// (`add_diagonal` and `add_rhs` panic on them) and their heads in
+    /// [`HeadMatrix::solution`] stay zero. The kept unknowns are ordered
+    /// as in the system of all `n`, so they are factored and solved with
+    /// the same operations, but none of the work passes over the others.
+    ///
+    /// The solver leaves out the junctions at the ends of tree branches,
+    /// whose heads follow from the rest (see `hydraulics::branches`).
+    pub fn with_left_out(
+        n: usize,
+        edges: &[Option<(usize, usize)>],
+        left_out: &[bool],
+        backend: Backend,
+    ) -> Result<Self, MatrixError> {
+        let (link_slot, pairs) = number_slots(n, edges)?;
+        let is_left_out = |u: usize| left_out.get(u).copied().unwrap_or(false);
+        if let Some((link, unknown)) = edges.iter().enumerate().find_map(|(link, edge)| {
+            let (i, j) = (*edge)?;
+            [i, j]
+                .into_iter()
+                .find(|&u| is_left_out(u))
+                .map(|u| (link, u))
+        }) {
+            return Err(MatrixError::LeftOutUnknownLinked { link, unknown });
+        }
+
+        let mut unknown_at = if backend.orders_once() {
             minimum_degree_order(n, &pairs)?
         } else {
             (0..n).collect()
         };
-        let mut position = vec![0; n];
+        unknown_at.retain(|&u| !is_left_out(u));
+        let mut position = vec![LEFT_OUT; n];
         for (p, &unknown) in unknown_at.iter().enumerate() {
             position[unknown] = p;
         }
 
-        let mut layout = Pattern::lay_out(&pairs, &position, Side::Upper);
+        let kept = unknown_at.len();
+        let mut layout = Pattern::lay_out(&pairs, &position, kept, Side::Upper);
         let mut ldlt = None;
         let backend = match backend {
             Backend::Auto => {
@@ -196,7 +237,7 @@ impl HeadMatrix {
             chosen => chosen,
         };
         if backend.side() != Side::Upper {
-            layout = Pattern::lay_out(&pairs, &position, backend.side());
+            layout = Pattern::lay_out(&pairs, &position, kept, backend.side());
         }
         let factorization: Box<dyn Factorization> = match backend {
             Backend::Auto | Backend::UpLookingLdlt => {
@@ -227,15 +268,15 @@ impl HeadMatrix {
             position,
             values: vec![0.0; layout.pattern.row_idx.len()],
             pattern: layout.pattern,
-            rhs: vec![0.0; n],
-            work: vec![0.0; n],
+            rhs: vec![0.0; kept],
+            work: vec![0.0; kept],
             solution: vec![0.0; n],
             factorization,
             backend,
         })
     }
 
-    /// Number of unknowns.
+    /// Number of unknowns, those left out included.
     pub fn len(&self) -> usize {
         self.position.len()
     }
@@ -270,7 +311,7 @@ impl HeadMatrix {
     /// `A_ii += v`.
     ///
     /// # Panics
-    /// If `i` is not an unknown.
+    /// If `i` is not an unknown, or was left out.
     pub fn add_diagonal(&mut self, i: usize, v: f64) {
         self.values[self.diagonal_index[i]] += v;
     }
@@ -286,12 +327,13 @@ impl HeadMatrix {
     /// `F_i += v`.
     ///
     /// # Panics
-    /// If `i` is not an unknown.
+    /// If `i` is not an unknown, or was left out.
     pub fn add_rhs(&mut self, i: usize, v: f64) {
         self.rhs[self.position[i]] += v;
     }
 
-    /// Index in [`HeadMatrix::entries_mut`]'s coefficients of `A_ii`.
+    /// Index in [`HeadMatrix::entries_mut`]'s coefficients of `A_ii`
+    /// ([`LEFT_OUT`] if `i` was left out).
     ///
     /// # Panics
     /// If `i` is not an unknown.
@@ -308,7 +350,8 @@ impl HeadMatrix {
         self.slot_index[slot]
     }
 
-    /// Index in [`HeadMatrix::entries_mut`]'s right-hand side of `F_i`.
+    /// Index in [`HeadMatrix::entries_mut`]'s right-hand side of `F_i`
+    /// ([`LEFT_OUT`] if `i` was left out).
     ///
     /// # Panics
     /// If `i` is not an unknown.
@@ -355,6 +398,9 @@ impl HeadMatrix {
         &self.solution
     }
 }
+
+/// The entry index given to an unknown left out of the system.
+pub const LEFT_OUT: usize = usize::MAX;
 
 /// Checks the links and gives each distinct pair of unknowns a slot.
 ///
@@ -460,16 +506,19 @@ struct Layout {
 }
 
 impl Pattern {
-    /// Lays out the triangle `side` of the matrix with the given pairs, after
-    /// moving each unknown `u` to `position[u]`.
-    fn lay_out(pairs: &[(usize, usize)], position: &[usize], side: Side) -> Layout {
+    /// Lays out the triangle `side` of the matrix of `m` unknowns with the
+    /// given pairs, after moving each unknown `u` to `position[u]` (those
+    /// at [`LEFT_OUT`] are left out).
+    fn lay_out(pairs: &[(usize, usize)], position: &[usize], m: usize, side: Side) -> Layout {
         let n = position.len();
 
         // Entries as (column, row, origin): origins below `n` are the
         // diagonal of that unknown, the others slot `origin - n`.
-        let mut entries = Vec::with_capacity(n + pairs.len());
+        let mut entries = Vec::with_capacity(m + pairs.len());
         for (unknown, &p) in position.iter().enumerate() {
-            entries.push((p, p, unknown));
+            if p != LEFT_OUT {
+                entries.push((p, p, unknown));
+            }
         }
         for (slot, &(a, b)) in pairs.iter().enumerate() {
             let (low, high) = {
@@ -484,9 +533,9 @@ impl Pattern {
         }
         entries.sort_unstable();
 
-        let mut col_ptr = vec![0usize; n + 1];
+        let mut col_ptr = vec![0usize; m + 1];
         let mut row_idx = Vec::with_capacity(entries.len());
-        let mut diagonal_index = vec![0usize; n];
+        let mut diagonal_index = vec![LEFT_OUT; n];
         let mut slot_index = vec![0usize; pairs.len()];
         for (index, &(col, row, origin)) in entries.iter().enumerate() {
             col_ptr[col + 1] += 1;
@@ -497,7 +546,7 @@ impl Pattern {
                 slot_index[origin - n] = index;
             }
         }
-        for j in 0..n {
+        for j in 0..m {
             col_ptr[j + 1] += col_ptr[j];
         }
 
@@ -823,17 +872,17 @@ impl Factorization for UpLookingLdlt {
         let d_all = &mut self.d[..n];
         let l_values = &mut self.l_values[..];
         for k in 0..n {
-            // Scatter column k of A: above the diagonal into y, then the
-            // diagonal itself (stored last in the column).
-            let mut d = 0.0;
-            let column = pattern.col_ptr[k]..pattern.col_ptr[k + 1];
-            for (&i, &a_ik) in pattern.row_idx[column.clone()].iter().zip(&values[column]) {
-                if i == k {
-                    d += a_ik;
-                } else {
-                    // SAFETY: rows of the pattern are below n (`lay_out`).
-                    unsafe { *y.get_unchecked_mut(i) += a_ik };
-                }
+            // Scatter column k of A above the diagonal into y; the diagonal
+            // itself is stored last in the column (`lay_out` sorts rows and
+            // stores every diagonal).
+            let (start, diagonal) = (pattern.col_ptr[k], pattern.col_ptr[k + 1] - 1);
+            let mut d = values[diagonal];
+            for (&i, &a_ik) in pattern.row_idx[start..diagonal]
+                .iter()
+                .zip(&values[start..diagonal])
+            {
+                // SAFETY: rows of the pattern are below n (`lay_out`).
+                unsafe { *y.get_unchecked_mut(i) += a_ik };
             }
 
             // Row k of L by a sparse triangular solve in increasing column order.
@@ -1237,6 +1286,71 @@ mod tests {
             .collect();
         let matrix = HeadMatrix::new(side * side, &grid).unwrap();
         assert_eq!(matrix.backend(), Backend::FaerSupernodal);
+    }
+
+    /// Leaving out unknowns that no link joins solves the others as the
+    /// whole system does: the left-out rows, each `[1] h = f` on its own,
+    /// do not couple to the rest. Same bits, since the kept unknowns are
+    /// eliminated in the same order with the same operations.
+    #[test]
+    fn left_out_unknowns_leave_the_others_unchanged() {
+        let mut network = LinearNetwork::random(300, 30, 12);
+        // Every seventh unknown loses its links and becomes a lone row.
+        let lone = |u: usize| u % 7 == 3;
+        for edge in &mut network.edges {
+            if edge.is_some_and(|(i, j)| lone(i) || lone(j)) {
+                *edge = None;
+            }
+        }
+        let left_out: Vec<bool> = (0..network.n).map(lone).collect();
+        // Every unknown tied to a fixed head, so that what the removed
+        // links cut off stays positive definite.
+        for tie in &mut network.to_fixed_head {
+            *tie += 0.1;
+        }
+        for backend in BACKENDS {
+            let mut whole = HeadMatrix::with_backend(network.n, &network.edges, backend).unwrap();
+            network.assemble(&mut whole);
+            let expected = whole.solve().unwrap().to_vec();
+
+            let mut part =
+                HeadMatrix::with_left_out(network.n, &network.edges, &left_out, backend).unwrap();
+            part.clear();
+            for (link, edge) in network.edges.iter().enumerate() {
+                if let Some((i, j)) = *edge {
+                    let g = network.conductance[link];
+                    part.add_diagonal(i, g);
+                    part.add_diagonal(j, g);
+                    part.add_off_diagonal(part.link_slot(link).unwrap(), -g);
+                }
+            }
+            for i in (0..network.n).filter(|&i| !lone(i)) {
+                part.add_diagonal(i, network.to_fixed_head[i]);
+                part.add_rhs(i, network.rhs[i]);
+            }
+            assert_eq!(part.diagonal_entry(3), LEFT_OUT);
+            let heads = part.solve().unwrap();
+            for u in 0..network.n {
+                let want = if lone(u) { 0.0 } else { expected[u] };
+                assert_eq!(
+                    heads[u].to_bits(),
+                    want.to_bits(),
+                    "{backend:?} unknown {u}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_link_to_a_left_out_unknown_is_reported() {
+        let edges = [Some((0, 1)), Some((1, 2))];
+        assert_eq!(
+            HeadMatrix::with_left_out(3, &edges, &[false, false, true], Backend::Auto).unwrap_err(),
+            MatrixError::LeftOutUnknownLinked {
+                link: 1,
+                unknown: 2
+            }
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@ const MAX_REMARKS: u32 = 16;
 use super::branches::Branches;
 use super::constants::*;
 use super::headloss::PipeFriction;
-use super::matrix::{HeadMatrix, MatrixError};
+use super::matrix::{Backend, HeadMatrix, MatrixError};
 use super::model::{HydraulicModel, LinkLaw};
 use super::pumps::{curve_segment, pump_headloss, PumpCoefficients};
 use super::status::LinkStatus;
@@ -213,18 +213,39 @@ impl ActiveLinks {
     }
 }
 
+/// A junction whose head a set of head equations solves for.
+#[derive(Debug, Clone, Copy)]
+struct SystemJunction {
+    /// The junction.
+    node: u32,
+    /// Its unknown, and its row in the right-hand side.
+    unknown: u32,
+    rhs: u32,
+}
+
 /// One set of head equations: the matrix, the links it takes terms from,
 /// and their entries in it.
 struct System {
     matrix: HeadMatrix,
     /// The links whose coefficients and flows the trials compute.
     links: ActiveLinks,
+    /// The junctions whose heads it solves for, in junction order.
+    junctions: Vec<SystemJunction>,
 }
 
 impl System {
-    /// The equations of every link of `model` but those `left_out` marks.
-    fn new(model: &HydraulicModel, left_out: Option<&[bool]>) -> Result<Self, MatrixError> {
-        let kept = |k: usize| left_out.is_none_or(|out| !out[k]);
+    /// The equations of the whole network, or of its core: without the
+    /// links and junctions of `branches` when given.
+    fn new(model: &HydraulicModel, branches: Option<&Branches>) -> Result<Self, MatrixError> {
+        let kept = |k: usize| branches.is_none_or(|b| !b.is_branch_link[k]);
+        let left_out: Vec<bool> = match branches {
+            Some(b) => model
+                .junction_nodes
+                .iter()
+                .map(|&i| b.is_branch_node[i])
+                .collect(),
+            None => Vec::new(),
+        };
         let edges: Vec<Option<(usize, usize)>> = model
             .ends
             .iter()
@@ -234,11 +255,22 @@ impl System {
                 _ => None,
             })
             .collect();
-        let matrix = HeadMatrix::new(model.junction_nodes.len(), &edges)?;
+        let n = model.junction_nodes.len();
+        let matrix = HeadMatrix::with_left_out(n, &edges, &left_out, Backend::default())?;
         let links: Vec<usize> = (0..model.ends.len()).filter(|&k| kept(k)).collect();
+        let index = |i: usize| u32::try_from(i).unwrap_or(NO_ENTRY);
+        let junctions = (model.junction_nodes.iter().enumerate())
+            .filter(|&(u, _)| !left_out.get(u).copied().unwrap_or(false))
+            .map(|(u, &node)| SystemJunction {
+                node: index(node),
+                unknown: index(u),
+                rhs: index(matrix.rhs_entry(u)),
+            })
+            .collect();
         Ok(System {
             links: ActiveLinks::new(model, &matrix, &links),
             matrix,
+            junctions,
         })
     }
 }
@@ -260,8 +292,7 @@ pub(crate) struct Solver {
     model: Arc<HydraulicModel>,
     /// The equations in use: of the whole network, or of its core when
     /// `on_core` (the network without its tree branches).
-    matrix: HeadMatrix,
-    links: ActiveLinks,
+    system: System,
     on_core: bool,
     /// The other equations, once needed (they are swapped in and out).
     other: Option<System>,
@@ -311,7 +342,7 @@ impl Solver {
         // With tree branches, solves start on the core; the equations of
         // the whole network are only built if a solve needs them.
         let branches = Branches::find(&model);
-        let system = System::new(&model, branches.as_ref().map(|b| &b.is_branch_link[..]))?;
+        let system = System::new(&model, branches.as_ref())?;
         let branch_flows = branches.map(|branches| BranchFlows {
             flows: Vec::with_capacity(branches.links.len()),
             flow_before: vec![0.0; branches.links.len()],
@@ -320,8 +351,7 @@ impl Solver {
         });
         Ok(Solver {
             on_core: branch_flows.is_some(),
-            matrix: system.matrix,
-            links: system.links,
+            system,
             other: None,
             branch_flows,
             p: vec![0.0; n_links],
@@ -380,7 +410,7 @@ impl Solver {
         while iter <= max_trials {
             // Coefficients, assembly, linear solve.
             self.assemble(state);
-            let heads = match self.matrix.solve() {
+            let heads = match self.system.matrix.solve() {
                 Ok(h) => h,
                 Err(MatrixError::NotPositiveDefinite { row }) => {
                     let node = self.model.junction_nodes[row];
@@ -403,8 +433,8 @@ impl Solver {
                 outcome.singular_at = Some(self.model.junction_nodes[u]);
                 break;
             }
-            for (u, &node) in self.model.junction_nodes.iter().enumerate() {
-                state.head_m[node] = heads[u];
+            for j in &self.system.junctions {
+                state.head_m[j.node as usize] = heads[j.unknown as usize];
             }
 
             // Flow update and valve checks.
@@ -529,7 +559,7 @@ impl Solver {
     /// P and Y of every active link (EPANET `headlosscoeffs`).
     fn headloss_coefficients(&mut self, state: &HydraulicState) {
         let model = &*self.model;
-        for e in &self.links.entries {
+        for e in &self.system.links.entries {
             let k = e.link as usize;
             (self.p[k], self.y[k]) = link_coefficients(model, state, k);
         }
@@ -538,7 +568,7 @@ impl Solver {
     /// Builds the head equations (EPANET `matrixcoeffs`), with each active
     /// link's P and Y computed on the way (EPANET `headlosscoeffs`).
     fn assemble(&mut self, state: &mut HydraulicState) {
-        self.matrix.clear();
+        self.system.matrix.clear();
         self.xflow.iter_mut().for_each(|x| *x = 0.0);
         self.link_terms(state);
         if self.on_core {
@@ -549,9 +579,11 @@ impl Solver {
         if self.model.has_leakage {
             self.leakage_terms(state);
         }
-        for (u, &i) in self.model.junction_nodes.iter().enumerate() {
+        let (_, rhs) = self.system.matrix.entries_mut();
+        for j in &self.system.junctions {
+            let i = j.node as usize;
             self.xflow[i] -= state.demand_flow_m3s[i];
-            self.matrix.add_rhs(u, self.xflow[i]);
+            rhs[j.rhs as usize] += self.xflow[i];
         }
         self.control_valve_terms(state);
         self.disconnected_terms(state);
@@ -566,10 +598,16 @@ impl Solver {
     fn link_terms(&mut self, state: &HydraulicState) {
         let model = &*self.model;
         let s = &model.settings;
-        let (values, rhs) = self.matrix.entries_mut();
+        let (values, rhs) = self.system.matrix.entries_mut();
         let (p_all, y_all, xflow) = (&mut self.p[..], &mut self.y[..], &mut self.xflow[..]);
         let (flow, head) = (&state.flow_m3s[..], &state.head_m[..]);
-        for (e, friction) in self.links.entries.iter().zip(&self.links.friction) {
+        for (e, friction) in self
+            .system
+            .links
+            .entries
+            .iter()
+            .zip(&self.system.links.friction)
+        {
             let k = e.link as usize;
             let q = flow[k];
             let (p, y) = match e.kind {
@@ -612,8 +650,10 @@ impl Solver {
                 continue;
             }
             let (h, g) = self.emitter_headloss(i, state.emitter_flow_m3s[i]);
-            self.matrix.add_diagonal(u, 1.0 / g);
-            self.matrix.add_rhs(u, (h + self.model.elevation_m[i]) / g);
+            self.system.matrix.add_diagonal(u, 1.0 / g);
+            self.system
+                .matrix
+                .add_rhs(u, (h + self.model.elevation_m[i]) / g);
             self.xflow[i] -= state.emitter_flow_m3s[i];
         }
     }
@@ -647,8 +687,9 @@ impl Solver {
             }
             let (h, g) = self.pda_headloss(state, i);
             if g > 0.0 {
-                self.matrix.add_diagonal(u, 1.0 / g);
-                self.matrix
+                self.system.matrix.add_diagonal(u, 1.0 / g);
+                self.system
+                    .matrix
                     .add_rhs(u, (h + self.model.elevation_m[i] + s.pmin_m) / g);
             }
         }
@@ -676,13 +717,15 @@ impl Solver {
                 continue;
             };
             if gfa > 0.0 {
-                self.matrix.add_diagonal(u, 1.0 / gfa);
-                self.matrix
+                self.system.matrix.add_diagonal(u, 1.0 / gfa);
+                self.system
+                    .matrix
                     .add_rhs(u, (hfa + self.model.elevation_m[i]) / gfa);
             }
             if gva > 0.0 {
-                self.matrix.add_diagonal(u, 1.0 / gva);
-                self.matrix
+                self.system.matrix.add_diagonal(u, 1.0 / gva);
+                self.system
+                    .matrix
                     .add_rhs(u, (hva + self.model.elevation_m[i]) / gva);
             }
             let (qfa, qva) = state.leak_parts[i];
@@ -734,12 +777,12 @@ impl Solver {
                     self.p[k] = 0.0;
                     self.y[k] = q + self.xflow[n2];
                     if let Some(j) = m.unknown[n2] {
-                        self.matrix.add_rhs(j, hset * BIG_CONDUCTANCE);
-                        self.matrix.add_diagonal(j, BIG_CONDUCTANCE);
+                        self.system.matrix.add_rhs(j, hset * BIG_CONDUCTANCE);
+                        self.system.matrix.add_diagonal(j, BIG_CONDUCTANCE);
                     }
                     if self.xflow[n2] < 0.0 {
                         if let Some(i) = m.unknown[n1] {
-                            self.matrix.add_rhs(i, self.xflow[n2]);
+                            self.system.matrix.add_rhs(i, self.xflow[n2]);
                         }
                     }
                 }
@@ -748,12 +791,12 @@ impl Solver {
                     self.p[k] = 0.0;
                     self.y[k] = q - self.xflow[n1];
                     if let Some(i) = m.unknown[n1] {
-                        self.matrix.add_rhs(i, hset * BIG_CONDUCTANCE);
-                        self.matrix.add_diagonal(i, BIG_CONDUCTANCE);
+                        self.system.matrix.add_rhs(i, hset * BIG_CONDUCTANCE);
+                        self.system.matrix.add_diagonal(i, BIG_CONDUCTANCE);
                     }
                     if self.xflow[n1] > 0.0 {
                         if let Some(j) = m.unknown[n2] {
-                            self.matrix.add_rhs(j, self.xflow[n1]);
+                            self.system.matrix.add_rhs(j, self.xflow[n1]);
                         }
                     }
                     self.add_link_conductance(k, 1.0 / CBIG, 0.0);
@@ -763,10 +806,10 @@ impl Solver {
                     self.xflow[n2] += setting;
                     self.y[k] = q - setting;
                     if let Some(i) = m.unknown[n1] {
-                        self.matrix.add_rhs(i, -setting);
+                        self.system.matrix.add_rhs(i, -setting);
                     }
                     if let Some(j) = m.unknown[n2] {
-                        self.matrix.add_rhs(j, setting);
+                        self.system.matrix.add_rhs(j, setting);
                     }
                     self.p[k] = 1.0 / CBIG;
                     self.add_link_conductance(k, self.p[k], 0.0);
@@ -786,16 +829,16 @@ impl Solver {
     /// its start node into its end node.
     fn add_link_conductance(&mut self, k: usize, p: f64, rhs: f64) {
         let (n1, n2) = self.model.ends[k];
-        if let Some(slot) = self.matrix.link_slot(k) {
-            self.matrix.add_off_diagonal(slot, -p);
+        if let Some(slot) = self.system.matrix.link_slot(k) {
+            self.system.matrix.add_off_diagonal(slot, -p);
         }
         if let Some(i) = self.model.unknown[n1] {
-            self.matrix.add_diagonal(i, p);
-            self.matrix.add_rhs(i, rhs);
+            self.system.matrix.add_diagonal(i, p);
+            self.system.matrix.add_rhs(i, rhs);
         }
         if let Some(j) = self.model.unknown[n2] {
-            self.matrix.add_diagonal(j, p);
-            self.matrix.add_rhs(j, -rhs);
+            self.system.matrix.add_diagonal(j, p);
+            self.system.matrix.add_rhs(j, -rhs);
         }
     }
 
@@ -846,15 +889,14 @@ impl Solver {
         let mut other = match self.other.take() {
             Some(system) => system,
             None => {
-                let left_out = match (&self.branch_flows, self.on_core) {
-                    (Some(bf), false) => Some(&bf.branches.is_branch_link[..]),
+                let branches = match (&self.branch_flows, self.on_core) {
+                    (Some(bf), false) => Some(&bf.branches),
                     _ => None,
                 };
-                System::new(&self.model, left_out)?
+                System::new(&self.model, branches)?
             }
         };
-        std::mem::swap(&mut self.matrix, &mut other.matrix);
-        std::mem::swap(&mut self.links, &mut other.links);
+        std::mem::swap(&mut self.system, &mut other);
         self.other = Some(other);
         self.on_core = !self.on_core;
         Ok(())
@@ -892,8 +934,8 @@ impl Solver {
     /// The branch links' part of the head equations: their flows in the
     /// flow excess of their ends, and at each core junction a branch hangs
     /// from, the subtree's demand in place of the branch link's terms (the
-    /// exact elimination of the branch). A branch junction's own row is
-    /// left alone with a unit diagonal; its head is set after the trials.
+    /// exact elimination of the branch). Branch junctions have no row in
+    /// the core's equations; their heads are set after the trials.
     fn branch_terms(&mut self, state: &HydraulicState) {
         let Some(bf) = self.branch_flows.as_ref() else {
             return;
@@ -905,9 +947,6 @@ impl Solver {
             let q = state.flow_m3s[k];
             self.xflow[n1] -= q;
             self.xflow[n2] += q;
-            if let Some(u) = model.unknown[b.child] {
-                self.matrix.add_diagonal(u, 1.0);
-            }
             if !bf.branches.is_branch_node[b.parent] {
                 if let Some(u) = model.unknown[b.parent] {
                     let (q_out, subtree) = if b.towards_child {
@@ -915,7 +954,7 @@ impl Solver {
                     } else {
                         (-q, -flow)
                     };
-                    self.matrix.add_rhs(u, q_out - subtree);
+                    self.system.matrix.add_rhs(u, q_out - subtree);
                 }
             }
         }
@@ -960,7 +999,7 @@ impl Solver {
         }
 
         let (mut largest, mut largest_at) = self.max_flow_change;
-        for e in &self.links.entries {
+        for e in &self.system.links.entries {
             let k = e.link as usize;
             let (n1, n2) = (e.start as usize, e.end as usize);
             let dh = state.head_m[n1] - state.head_m[n2];
@@ -1529,8 +1568,8 @@ impl Solver {
             .filter_map(|&i| pin_head_m[i].map(|h| (i, h)));
         for (i, head) in pins.chain(self.floating_pins.iter().copied()) {
             if let Some(u) = model.unknown[i] {
-                self.matrix.add_diagonal(u, BIG_CONDUCTANCE);
-                self.matrix.add_rhs(u, head * BIG_CONDUCTANCE);
+                self.system.matrix.add_diagonal(u, BIG_CONDUCTANCE);
+                self.system.matrix.add_rhs(u, head * BIG_CONDUCTANCE);
             }
         }
     }
