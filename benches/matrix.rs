@@ -101,9 +101,10 @@ fn assemble(graph: &Graph, matrix: &mut HeadMatrix) {
     }
 }
 
-const BACKENDS: [Backend; 5] = [
+const BACKENDS: [Backend; 6] = [
     Backend::Auto,
     Backend::UpLookingLdlt,
+    Backend::ColumnLdlt,
     Backend::FaerSimplicial,
     Backend::FaerSupernodal,
     Backend::FaerAutomatic,
@@ -122,8 +123,12 @@ fn factor_and_solve(c: &mut Criterion) {
         for size in [1_000, 25_000, 100_000] {
             let graph = make(size);
             for backend in BACKENDS {
-                let mut matrix = HeadMatrix::with_backend(graph.n, &graph.edges, backend)
-                    .expect("generated graph is valid");
+                // The column factorisation refuses factors that fill too much.
+                let Ok(mut matrix) = HeadMatrix::with_backend(graph.n, &graph.edges, backend)
+                else {
+                    eprintln!("{backend:?} skipped on {shape} {size}: the factor fills too much");
+                    continue;
+                };
                 assemble(&graph, &mut matrix);
                 let id = match backend {
                     Backend::Auto => format!("Auto({:?})", matrix.backend()),

@@ -101,6 +101,7 @@ fn clear_add_and_solve_do_not_allocate() {
         for backend in [
             Backend::Auto,
             Backend::UpLookingLdlt,
+            Backend::ColumnLdlt,
             Backend::FaerSimplicial,
             Backend::FaerSupernodal,
             Backend::FaerAutomatic,
