@@ -385,6 +385,12 @@ impl HeadMatrix {
         self.position[i]
     }
 
+    /// Lengths of the coefficients and of the right-hand side that
+    /// [`HeadMatrix::entries_mut`] gives.
+    pub fn entry_counts(&self) -> (usize, usize) {
+        (self.values.len(), self.rhs.len())
+    }
+
     /// The stored coefficients and the right-hand side, for callers that
     /// add terms at indices looked up once with
     /// [`HeadMatrix::diagonal_entry`], [`HeadMatrix::off_diagonal_entry`]

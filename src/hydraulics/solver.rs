@@ -183,12 +183,23 @@ impl LinkEntries {
 
 /// The links a set of head equations takes terms from, laid out in the
 /// order the trials visit them.
+///
+/// Every index in `entries` is checked once, when it is built: links below
+/// `n_links`, nodes below `n_nodes`, matrix entries inside the matrix's
+/// coefficients and right-hand side (or [`NO_ENTRY`] together with their
+/// node's diagonal). The per-trial loops rely on that.
 struct ActiveLinks {
     /// Each link's ends, kind and matrix entries.
     entries: Vec<LinkEntries>,
     /// Each pipe's friction constants (zero for other links), so that the
     /// head-loss kernel reads them in order.
     friction: Vec<PipeFriction>,
+    /// Number of links and nodes of the model, and of coefficients and
+    /// right-hand side entries of the matrix, the entries were checked against.
+    n_links: usize,
+    n_nodes: usize,
+    n_values: usize,
+    n_rhs: usize,
 }
 
 impl ActiveLinks {
@@ -206,9 +217,32 @@ impl ActiveLinks {
                 _ => no_friction,
             })
             .collect();
+        let entries = LinkEntries::of_links(model, matrix, links);
+        let (n_links, n_nodes) = (model.ends.len(), model.unknown.len());
+        let (n_values, n_rhs) = matrix.entry_counts();
+        let inside = |index: u32, len: usize| (index as usize) < len;
+        let end_ok = |diagonal: u32, rhs: u32| {
+            (diagonal == NO_ENTRY && rhs == NO_ENTRY)
+                || (inside(diagonal, n_values) && inside(rhs, n_rhs))
+        };
+        for e in &entries {
+            assert!(
+                inside(e.link, n_links)
+                    && inside(e.start, n_nodes)
+                    && inside(e.end, n_nodes)
+                    && (e.off_diagonal == NO_ENTRY || inside(e.off_diagonal, n_values))
+                    && end_ok(e.start_diagonal, e.start_rhs)
+                    && end_ok(e.end_diagonal, e.end_rhs),
+                "link entries inside the model and the matrix"
+            );
+        }
         ActiveLinks {
-            entries: LinkEntries::of_links(model, matrix, links),
+            entries,
             friction,
+            n_links,
+            n_nodes,
+            n_values,
+            n_rhs,
         }
     }
 }
@@ -598,48 +632,56 @@ impl Solver {
     fn link_terms(&mut self, state: &HydraulicState) {
         let model = &*self.model;
         let s = &model.settings;
+        let links = &self.system.links;
         let (values, rhs) = self.system.matrix.entries_mut();
         let (p_all, y_all, xflow) = (&mut self.p[..], &mut self.y[..], &mut self.xflow[..]);
-        let (flow, head) = (&state.flow_m3s[..], &state.head_m[..]);
-        for (e, friction) in self
-            .system
-            .links
-            .entries
-            .iter()
-            .zip(&self.system.links.friction)
-        {
+        let (flow, head, status) = (&state.flow_m3s[..], &state.head_m[..], &state.status[..]);
+        // The lengths the entries were checked against (`ActiveLinks`),
+        // which make the unchecked indexing below sound.
+        assert!(
+            [flow.len(), status.len(), p_all.len(), y_all.len()] == [links.n_links; 4]
+                && [head.len(), xflow.len()] == [links.n_nodes; 2]
+                && (values.len(), rhs.len()) == (links.n_values, links.n_rhs),
+            "state and matrix of the sizes the links were laid out for"
+        );
+        for (e, friction) in links.entries.iter().zip(&links.friction) {
             let k = e.link as usize;
-            let q = flow[k];
-            let (p, y) = match e.kind {
-                LinkKind::Pipe if !state.status[k].is_closed() => {
-                    let (h, g) = super::headloss::pipe_headloss(s.formula, friction, q, s.rq_tol);
-                    (1.0 / g, h / g)
+            // SAFETY: every index comes from `e`, checked against the
+            // lengths asserted above; NO_ENTRY indices are never used.
+            unsafe {
+                let q = *flow.get_unchecked(k);
+                let (p, y) = match e.kind {
+                    LinkKind::Pipe if !status.get_unchecked(k).is_closed() => {
+                        let (h, g) =
+                            super::headloss::pipe_headloss(s.formula, friction, q, s.rq_tol);
+                        (1.0 / g, h / g)
+                    }
+                    LinkKind::Pipe => closed(q),
+                    _ => link_coefficients(model, state, k),
+                };
+                *p_all.get_unchecked_mut(k) = p;
+                *y_all.get_unchecked_mut(k) = y;
+                if p == 0.0 {
+                    continue;
                 }
-                LinkKind::Pipe => closed(q),
-                _ => link_coefficients(model, state, k),
-            };
-            p_all[k] = p;
-            y_all[k] = y;
-            if p == 0.0 {
-                continue;
-            }
-            let (n1, n2) = (e.start as usize, e.end as usize);
-            xflow[n1] -= q;
-            xflow[n2] += q;
-            if e.off_diagonal != NO_ENTRY {
-                values[e.off_diagonal as usize] += -p;
-            }
-            if e.start_rhs != NO_ENTRY {
-                values[e.start_diagonal as usize] += p;
-                rhs[e.start_rhs as usize] += y;
-            } else if e.end_rhs != NO_ENTRY {
-                rhs[e.end_rhs as usize] += p * head[n1];
-            }
-            if e.end_rhs != NO_ENTRY {
-                values[e.end_diagonal as usize] += p;
-                rhs[e.end_rhs as usize] += -y;
-            } else if e.start_rhs != NO_ENTRY {
-                rhs[e.start_rhs as usize] += p * head[n2];
+                let (n1, n2) = (e.start as usize, e.end as usize);
+                *xflow.get_unchecked_mut(n1) -= q;
+                *xflow.get_unchecked_mut(n2) += q;
+                if e.off_diagonal != NO_ENTRY {
+                    *values.get_unchecked_mut(e.off_diagonal as usize) += -p;
+                }
+                if e.start_rhs != NO_ENTRY {
+                    *values.get_unchecked_mut(e.start_diagonal as usize) += p;
+                    *rhs.get_unchecked_mut(e.start_rhs as usize) += y;
+                } else if e.end_rhs != NO_ENTRY {
+                    *rhs.get_unchecked_mut(e.end_rhs as usize) += p * *head.get_unchecked(n1);
+                }
+                if e.end_rhs != NO_ENTRY {
+                    *values.get_unchecked_mut(e.end_diagonal as usize) += p;
+                    *rhs.get_unchecked_mut(e.end_rhs as usize) += -y;
+                } else if e.start_rhs != NO_ENTRY {
+                    *rhs.get_unchecked_mut(e.start_rhs as usize) += p * *head.get_unchecked(n2);
+                }
             }
         }
     }
@@ -999,27 +1041,41 @@ impl Solver {
         }
 
         let (mut largest, mut largest_at) = self.max_flow_change;
-        for e in &self.system.links.entries {
-            let k = e.link as usize;
-            let (n1, n2) = (e.start as usize, e.end as usize);
-            let dh = state.head_m[n1] - state.head_m[n2];
-            let mut dq = (self.y[k] - self.p[k] * dh) * self.relax;
-            if e.kind == LinkKind::ConstantPowerPump && dq > state.flow_m3s[k] {
-                dq = state.flow_m3s[k] / 2.0;
-            }
-            state.flow_m3s[k] -= dq;
-            let q = state.flow_m3s[k];
-            qsum += q.abs();
-            dqsum += dq.abs();
-            if dq.abs() > largest {
-                (largest, largest_at) = (dq.abs(), Element::Link(k));
-            }
-            if !state.status[k].is_closed() {
-                if e.start_rhs == NO_ENTRY {
-                    state.node_demand_m3s[n1] -= q;
+        let links = &self.system.links;
+        let (p_all, y_all, relax) = (&self.p[..], &self.y[..], self.relax);
+        let (flow, head, status) = (&mut state.flow_m3s[..], &state.head_m[..], &state.status[..]);
+        let node_demand = &mut state.node_demand_m3s[..];
+        // As in `link_terms`: the lengths the entries were checked against.
+        assert!(
+            [flow.len(), status.len(), p_all.len(), y_all.len()] == [links.n_links; 4]
+                && [head.len(), node_demand.len()] == [links.n_nodes; 2],
+            "state of the size the links were laid out for"
+        );
+        for e in &links.entries {
+            let (k, n1, n2) = (e.link as usize, e.start as usize, e.end as usize);
+            // SAFETY: `k`, `n1` and `n2` were checked against the lengths
+            // asserted above.
+            unsafe {
+                let dh = *head.get_unchecked(n1) - *head.get_unchecked(n2);
+                let mut dq = (*y_all.get_unchecked(k) - *p_all.get_unchecked(k) * dh) * relax;
+                let flow_k = flow.get_unchecked_mut(k);
+                if e.kind == LinkKind::ConstantPowerPump && dq > *flow_k {
+                    dq = *flow_k / 2.0;
                 }
-                if e.end_rhs == NO_ENTRY {
-                    state.node_demand_m3s[n2] += q;
+                *flow_k -= dq;
+                let q = *flow_k;
+                qsum += q.abs();
+                dqsum += dq.abs();
+                if dq.abs() > largest {
+                    (largest, largest_at) = (dq.abs(), Element::Link(k));
+                }
+                if !status.get_unchecked(k).is_closed() {
+                    if e.start_rhs == NO_ENTRY {
+                        *node_demand.get_unchecked_mut(n1) -= q;
+                    }
+                    if e.end_rhs == NO_ENTRY {
+                        *node_demand.get_unchecked_mut(n2) += q;
+                    }
                 }
             }
         }
