@@ -81,16 +81,41 @@ pub(crate) fn pipe_headloss(
     flow: f64,
     rq_tol: f64,
 ) -> (f64, f64) {
-    if formula == HeadlossFormula::DarcyWeisbach {
-        return darcy_weisbach_headloss(pipe, flow);
+    match formula {
+        HeadlossFormula::HazenWilliams => hazen_williams_headloss(pipe, flow, rq_tol),
+        HeadlossFormula::DarcyWeisbach => darcy_weisbach_headloss(pipe, flow),
+        HeadlossFormula::ChezyManning => chezy_manning_headloss(pipe, flow, rq_tol),
     }
-    let n = if formula == HeadlossFormula::HazenWilliams {
-        HW_EXPONENT
-    } else {
-        2.0
-    };
+}
+
+/// [`pipe_headloss`] under Hazen-Williams, `n` = 1.852; small enough to
+/// inline into the solver's loop over the pipes.
+#[inline(always)]
+pub(crate) fn hazen_williams_headloss(pipe: &PipeFriction, flow: f64, rq_tol: f64) -> (f64, f64) {
     let q = flow.abs();
-    let mut gradient = n * pipe.resistance * q.powf(n - 1.0);
+    power_law_headloss(pipe, flow, HW_EXPONENT, q.powf(HW_EXPONENT - 1.0), rq_tol)
+}
+
+/// [`pipe_headloss`] under Chezy-Manning, `n` = 2.
+#[inline(always)]
+pub(crate) fn chezy_manning_headloss(pipe: &PipeFriction, flow: f64, rq_tol: f64) -> (f64, f64) {
+    // |Q|^(n - 1) = |Q| exactly, as libm's pow gives it.
+    let q = flow.abs();
+    power_law_headloss(pipe, flow, 2.0, q, rq_tol)
+}
+
+/// The friction law `h = r |Q|^(n-1) Q` and the minor loss, given
+/// `|Q|^(n-1)`.
+#[inline(always)]
+fn power_law_headloss(
+    pipe: &PipeFriction,
+    flow: f64,
+    n: f64,
+    q_power: f64,
+    rq_tol: f64,
+) -> (f64, f64) {
+    let q = flow.abs();
+    let mut gradient = n * pipe.resistance * q_power;
     let mut headloss = if gradient < rq_tol {
         gradient = rq_tol / n;
         gradient * q
@@ -125,7 +150,7 @@ const DUNLOP_AC: f64 = -5.142_149_657_990_939e-3;
 /// makes the loss linear in Q; turbulent flow (Re ≥ 4000) the Swamee-Jain
 /// approximation of Colebrook-White, `f = 0.25 / log10(ε/3.7D + 5.74/Re^0.9)²`;
 /// in between, Dunlop's cubic interpolation (as EPANET 2.3 does).
-fn darcy_weisbach_headloss(pipe: &PipeFriction, flow: f64) -> (f64, f64) {
+pub(crate) fn darcy_weisbach_headloss(pipe: &PipeFriction, flow: f64) -> (f64, f64) {
     let q = flow.abs();
     let w = q * pipe.reynolds_factor;
     let km = pipe.minor_loss;

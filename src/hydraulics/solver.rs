@@ -28,7 +28,7 @@ use super::matrix::{Backend, HeadMatrix, MatrixError};
 use super::model::{HydraulicModel, LinkLaw};
 use super::pumps::{curve_segment, pump_headloss, PumpCoefficients};
 use super::status::LinkStatus;
-use crate::network::{DemandModel, ValveType};
+use crate::network::{DemandModel, HeadlossFormula, ValveType};
 
 /// The hydraulic state: heads, flows, statuses and node flows, in SI.
 #[derive(Debug, Clone, PartialEq)]
@@ -630,8 +630,30 @@ impl Solver {
     /// Pipes take the friction law here; other links go through
     /// [`link_coefficients`].
     fn link_terms(&mut self, state: &HydraulicState) {
+        use super::headloss::hazen_williams_headloss;
+        use super::headloss::{chezy_manning_headloss, darcy_weisbach_headloss};
+        let rq_tol = self.model.settings.rq_tol;
+        // One copy of the loop per formula, with the pipes' law inlined.
+        match self.model.settings.formula {
+            HeadlossFormula::HazenWilliams => {
+                self.link_terms_with(state, |pipe, q| hazen_williams_headloss(pipe, q, rq_tol))
+            }
+            HeadlossFormula::DarcyWeisbach => self.link_terms_with(state, darcy_weisbach_headloss),
+            HeadlossFormula::ChezyManning => {
+                self.link_terms_with(state, |pipe, q| chezy_manning_headloss(pipe, q, rq_tol))
+            }
+        }
+    }
+
+    /// [`Solver::link_terms`] with the pipes' head loss and gradient
+    /// given by `pipe_headloss`.
+    #[inline(always)]
+    fn link_terms_with(
+        &mut self,
+        state: &HydraulicState,
+        pipe_headloss: impl Fn(&PipeFriction, f64) -> (f64, f64),
+    ) {
         let model = &*self.model;
-        let s = &model.settings;
         let links = &self.system.links;
         let (values, rhs) = self.system.matrix.entries_mut();
         let (p_all, y_all, xflow) = (&mut self.p[..], &mut self.y[..], &mut self.xflow[..]);
@@ -652,8 +674,7 @@ impl Solver {
                 let q = *flow.get_unchecked(k);
                 let (p, y) = match e.kind {
                     LinkKind::Pipe if !status.get_unchecked(k).is_closed() => {
-                        let (h, g) =
-                            super::headloss::pipe_headloss(s.formula, friction, q, s.rq_tol);
+                        let (h, g) = pipe_headloss(friction, q);
                         (1.0 / g, h / g)
                     }
                     LinkKind::Pipe => closed(q),
@@ -1043,7 +1064,11 @@ impl Solver {
         let (mut largest, mut largest_at) = self.max_flow_change;
         let links = &self.system.links;
         let (p_all, y_all, relax) = (&self.p[..], &self.y[..], self.relax);
-        let (flow, head, status) = (&mut state.flow_m3s[..], &state.head_m[..], &state.status[..]);
+        let (flow, head, status) = (
+            &mut state.flow_m3s[..],
+            &state.head_m[..],
+            &state.status[..],
+        );
         let node_demand = &mut state.node_demand_m3s[..];
         // As in `link_terms`: the lengths the entries were checked against.
         assert!(
