@@ -346,6 +346,13 @@ pub(crate) struct Solver {
     island_group: Vec<usize>,
     /// What the cut-off marks were last computed from (see `link_signature`).
     marked_signature: Vec<u8>,
+    /// The statuses the signature was last computed from.
+    marked_status: Vec<LinkStatus>,
+    /// Pumps and valves: the links whose signature also depends on their
+    /// setting (a pipe's depends on its status alone).
+    links_with_setting: Vec<usize>,
+    /// Scratch stack of the search for connected nodes.
+    connected_stack: Vec<usize>,
     /// Scratch: the cut-off marks before a re-marking.
     connected_before: Vec<bool>,
     /// Statuses last logged (trace level only).
@@ -398,6 +405,11 @@ impl Solver {
             island_group: Vec::with_capacity(n_nodes),
             traced_status: Vec::new(),
             marked_signature: Vec::with_capacity(n_links),
+            marked_status: Vec::with_capacity(n_links),
+            links_with_setting: (0..n_links)
+                .filter(|&k| !matches!(model.laws[k], LinkLaw::Pipe { .. }))
+                .collect(),
+            connected_stack: Vec::with_capacity(n_nodes),
             connected_before: Vec::with_capacity(n_nodes),
             pin_head_m: vec![None; n_nodes],
             pin_head_before: vec![None; n_nodes],
@@ -1451,36 +1463,49 @@ impl Solver {
         let model = Arc::clone(&self.model);
         let m = &*model;
         let mut signature = std::mem::take(&mut self.marked_signature);
+        let mut marked_status = std::mem::take(&mut self.marked_status);
         let search = if signature.len() == m.ends.len() {
+            // Only links whose status changed, and pumps and valves, can
+            // have a new signature.
             let mut search = false;
-            for (k, was) in signature.iter_mut().enumerate() {
+            let mut update = |k: usize, signature: &mut [u8]| {
                 let now = self.link_signature(state, k);
+                let was = &mut signature[k];
                 if now != *was {
                     let (a, b) = m.ends[k];
                     search |= *was & !now != 0 || !(state.connected[a] && state.connected[b]);
                     *was = now;
                 }
+            };
+            for (k, (&now, was)) in state.status.iter().zip(&mut marked_status).enumerate() {
+                if now != *was {
+                    *was = now;
+                    update(k, &mut signature);
+                }
+            }
+            for &k in &self.links_with_setting {
+                update(k, &mut signature);
             }
             search
         } else {
             signature.clear();
             signature.extend((0..m.ends.len()).map(|k| self.link_signature(state, k)));
+            marked_status.clone_from(&state.status);
             true
         };
         self.marked_signature = signature;
+        self.marked_status = marked_status;
         if !search {
             return false;
         }
-        let n = m.unknown.len();
         let mut before = std::mem::take(&mut self.connected_before);
         before.clone_from(&state.connected);
-        let mut stack: Vec<usize> = Vec::new();
+        let mut stack = std::mem::take(&mut self.connected_stack);
+        stack.clear();
         state.connected.iter_mut().for_each(|c| *c = false);
-        for i in 0..n {
-            if m.unknown[i].is_none() {
-                state.connected[i] = true;
-                stack.push(i);
-            }
+        for &i in &self.fixed_head_nodes {
+            state.connected[i] = true;
+            stack.push(i);
         }
         for &k in &m.valves {
             if state.status[k] != LinkStatus::Active || state.setting[k].is_none() {
@@ -1514,6 +1539,7 @@ impl Solver {
         }
         let changed = state.connected != before;
         self.connected_before = before;
+        self.connected_stack = stack;
         self.all_connected = m.junction_nodes.iter().all(|&i| state.connected[i]);
         changed
     }
