@@ -678,10 +678,12 @@ impl Solver {
                 && (values.len(), rhs.len()) == (links.n_values, links.n_rhs),
             "state and matrix of the sizes the links were laid out for"
         );
+        // First every link's P and Y, in a loop of independent iterations
+        // (the head loss's `pow` and divisions overlap from link to link),
+        // then their terms.
         for (e, friction) in links.entries.iter().zip(&links.friction) {
             let k = e.link as usize;
-            // SAFETY: every index comes from `e`, checked against the
-            // lengths asserted above; NO_ENTRY indices are never used.
+            // SAFETY: `k` was checked against the lengths asserted above.
             unsafe {
                 let q = *flow.get_unchecked(k);
                 let (p, y) = match e.kind {
@@ -694,9 +696,18 @@ impl Solver {
                 };
                 *p_all.get_unchecked_mut(k) = p;
                 *y_all.get_unchecked_mut(k) = y;
+            }
+        }
+        for e in &links.entries {
+            let k = e.link as usize;
+            // SAFETY: every index comes from `e`, checked against the
+            // lengths asserted above; NO_ENTRY indices are never used.
+            unsafe {
+                let (p, y) = (*p_all.get_unchecked(k), *y_all.get_unchecked(k));
                 if p == 0.0 {
                     continue;
                 }
+                let q = *flow.get_unchecked(k);
                 let (n1, n2) = (e.start as usize, e.end as usize);
                 *xflow.get_unchecked_mut(n1) -= q;
                 *xflow.get_unchecked_mut(n2) += q;
