@@ -369,6 +369,9 @@ pub(crate) struct Solver {
     /// Whether every junction has a path to a tank or reservoir (as of the
     /// last marking): then there is no cut-off group to look for.
     all_connected: bool,
+    /// The junctions without such a path (as of the last marking), in
+    /// junction order.
+    cut_off_junctions: Vec<usize>,
     /// Tanks and reservoirs, whose net inflow each flow update sums.
     fixed_head_nodes: Vec<usize>,
     /// Junctions with an emitter, as (unknown, node), in junction order.
@@ -416,6 +419,7 @@ impl Solver {
             floating_pins: Vec::with_capacity(n_nodes),
             pinned: Vec::new(),
             all_connected: true,
+            cut_off_junctions: Vec::new(),
             fixed_head_nodes: (0..n_nodes)
                 .filter(|&i| model.unknown[i].is_none())
                 .collect(),
@@ -1551,7 +1555,10 @@ impl Solver {
         let changed = state.connected != before;
         self.connected_before = before;
         self.connected_stack = stack;
-        self.all_connected = m.junction_nodes.iter().all(|&i| state.connected[i]);
+        self.cut_off_junctions.clear();
+        let cut_off = m.junction_nodes.iter().filter(|&&i| !state.connected[i]);
+        self.cut_off_junctions.extend(cut_off);
+        self.all_connected = self.cut_off_junctions.is_empty();
         changed
     }
 
@@ -1625,12 +1632,12 @@ impl Solver {
         if self.all_connected {
             return;
         }
+        // `seen` is all false between calls; a search only reaches
+        // junctions cut off, which are all reset at the end.
         let mut seen = std::mem::take(&mut self.island_seen);
         let mut group = std::mem::take(&mut self.island_group);
-        seen.clear();
-        seen.resize(m.unknown.len(), false);
-        for &start in &m.junction_nodes {
-            if state.connected[start] || seen[start] {
+        for &start in &self.cut_off_junctions {
+            if seen[start] {
                 continue;
             }
             group.clear();
@@ -1668,6 +1675,9 @@ impl Solver {
                 let head = head_sum / ties as f64;
                 self.floating_pins.extend(group.iter().map(|&i| (i, head)));
             }
+        }
+        for &i in &self.cut_off_junctions {
+            seen[i] = false;
         }
         self.island_seen = seen;
         self.island_group = group;
