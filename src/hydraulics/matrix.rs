@@ -1033,7 +1033,9 @@ impl Factorization for UpLookingLdlt {
 }
 
 /// Column-by-column ("right-looking") `L D Lᵀ` over a pattern computed
-/// once, with the forward substitution `L z = b` in the same sweep.
+/// once, with the forward substitution `L z = b` and the division by `D`
+/// in the same sweep (`z_j / d_j` as soon as both are final, off the chain
+/// of dependent operations of the backward substitution).
 ///
 /// When the columns before `j` have been applied, column `j` holds
 /// `u_rj`, the entries of `A` minus their updates so far, and `d_j` is
@@ -1130,7 +1132,7 @@ impl ColumnLdlt {
     }
 
     /// Factors the matrix with coefficients `values`; with `SOLVE`, also
-    /// overwrites `x` with the solution `z` of `L z = x`.
+    /// overwrites `x` with `D⁻¹ z`, `z` the solution of `L z = x`.
     fn sweep<const SOLVE: bool>(&mut self, values: &[f64], x: &mut [f64]) -> Result<(), usize> {
         let n = self.d.len();
         assert_eq!(values.len(), self.value_count(), "the layout analysed");
@@ -1178,16 +1180,22 @@ impl ColumnLdlt {
                     }
                 }
             }
+            if SOLVE {
+                // z_j is final and used: keep z_j / d_j for the backward
+                // pass, off the chain of dependent operations it runs on.
+                x[j] = x_j / d_j;
+            }
         }
         Ok(())
     }
 
-    /// Overwrites `z` (the solution of `L z = b`) with that of `D Lᵀ x = z`.
+    /// Overwrites `D⁻¹ z` (`z` the solution of `L z = b`) with the solution
+    /// `x` of `Lᵀ x = D⁻¹ z`.
     fn backward(&self, x: &mut [f64]) {
         let n = self.d.len();
         assert_eq!(x.len(), n, "one right-hand side entry per unknown");
         for i in (0..n).rev() {
-            let mut x_i = x[i] / self.d[i];
+            let mut x_i = x[i];
             // SAFETY: as in `sweep`: columns end inside `l_rows` and
             // `l_values`, and their rows are below n.
             unsafe {
@@ -1225,6 +1233,7 @@ impl Factorization for ColumnLdlt {
             {
                 x[r as usize] -= value * x_i;
             }
+            x[i] = x_i / self.d[i];
         }
         self.backward(x);
     }
