@@ -224,6 +224,17 @@ def peak_mib(samples):
     return max((s.rss_kib for s in samples), default=float("nan")) / 1024
 
 
+def epanet_rs_parallel_falls_back(binary, inp):
+    """Whether `epanet-rs run --parallel` says it runs one thread on this network.
+
+    epanet-rs solves report steps in parallel only without tanks and
+    pressure controls, and warns (with --quiet, silently) otherwise.
+    """
+    out = subprocess.run([binary, "run", inp, "--parallel"], capture_output=True, text=True,
+                         env=dict(os.environ, NO_COLOR="1"))
+    return "cannot be solved in parallel" in out.stdout + out.stderr
+
+
 def time_network(a, inp, rs_ok, halts):
     """N alternated runs of each engine, one thread; then N with all cores.
 
@@ -335,6 +346,10 @@ def main():
                 verdict, rs_passed = check_epanet_rs(a.epanet_rs, timed_inp, reference, tmp)
                 rs_ran = not verdict.startswith("failed")
                 notes.append(f"{name}: epanet-rs {verdict}")
+            if rs_ran and not a.no_all_cores and epanet_rs_parallel_falls_back(a.epanet_rs,
+                                                                                timed_inp):
+                notes.append(f"{name}: epanet-rs --parallel runs one thread here "
+                             "(tanks or pressure controls)")
             runs = time_network(a, timed_inp, rs_ran, bool(span_note))
         print_network(name, runs)
         rows.append((name, runs, rs_passed))
