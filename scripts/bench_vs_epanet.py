@@ -220,8 +220,9 @@ def median(samples, attr):
     return statistics.median(values) if values else float("nan")
 
 
-def peak_mib(samples):
-    return max((s.rss_kib for s in samples), default=float("nan")) / 1024
+def mib(samples):
+    """The peak resident memory of the runs, MiB, or "-" without runs."""
+    return f"{max(s.rss_kib for s in samples) / 1024:.1f}" if samples else "-"
 
 
 def epanet_rs_parallel_falls_back(binary, inp):
@@ -276,7 +277,7 @@ def print_network(name, runs):
         e, r, p = median(ep, attr), median(rs, attr), median(pn, attr)
         memory = ""
         if attr == "wall_s":
-            memory = f"   {peak_mib(ep):11.1f} {peak_mib(rs):9.1f} {peak_mib(pn):7.1f}"
+            memory = f"   {mib(ep):>11} {mib(rs):>9} {mib(pn):>7}"
         print(f"{name if attr == 'wall_s' else '':<26} {label:>5} {ms(e)} {ms(r)} {ms(p)} "
               f"{ratio(e, p)} {ratio(r, p)}{memory}")
 
