@@ -46,6 +46,7 @@ the Python it was forked from).
 import argparse
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -128,14 +129,18 @@ def process_once(command, threads_one, may_halt=False):
         env["RAYON_NUM_THREADS"] = "1"
     else:
         env.pop("RAYON_NUM_THREADS", None)
-    timed = ["/usr/bin/time", "-f", "%U %S %M"] + command
+    timed = ["/usr/bin/time", "-f", "%M"] + command
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     out = subprocess.run(timed, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t
-    user, system, rss = out.stderr.strip().splitlines()[-1].split()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode != 0 and not (may_halt and out.returncode == 1):
         return None
-    return Sample(wall, float(user) + float(system), int(rss))
+    # CPU time of the child to the microsecond (/usr/bin/time prints it to
+    # 10 ms); its peak memory from /usr/bin/time.
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return Sample(wall, cpu, int(out.stderr.strip().splitlines()[-1]))
 
 
 def pipenet_command(binary, inp):

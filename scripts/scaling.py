@@ -12,7 +12,7 @@ set-up and the first period only). Prints per size:
   - links / nodes, periods, trials per period;
   - read ms and ms/period: the CLI's wall-clock `read` and `simulate`
     times (simulate / periods), from the run with the fastest simulate;
-  - CPU ms/period: the run's CPU time (user + system, /usr/bin/time)
+  - CPU ms/period: the run's CPU time (user + system, of the child)
     less the DURATION 0 run's, over the periods after the first (medians
     of the runs): the cost of a period on its own, without reading and
     set-up, and steadier than wall time on a shared machine;
@@ -25,6 +25,7 @@ import argparse
 import math
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,13 +38,17 @@ class Run:
     """One `pipenet run`: the CLI's summary and the process's CPU time and memory."""
 
     def __init__(self, binary, inp):
-        timed = ["/usr/bin/time", "-f", "%U %S %M", binary, "run", inp, "--quality", "none"]
+        timed = ["/usr/bin/time", "-f", "%M", binary, "run", inp, "--quality", "none"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run(timed, capture_output=True, text=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if out.returncode != 0:
             sys.exit(f"{inp}: pipenet failed: {out.stderr.strip()[-300:]}")
-        user, system, rss = out.stderr.strip().splitlines()[-1].split()
-        self.cpu_ms = 1e3 * (float(user) + float(system))
-        self.rss_mib = int(rss) / 1024
+        # The children's CPU time, to the microsecond (/usr/bin/time prints
+        # it to 10 ms); the peak memory from /usr/bin/time, since a child of
+        # Python counts the Python it was forked from.
+        self.cpu_ms = 1e3 * (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        self.rss_mib = int(out.stderr.strip().splitlines()[-1]) / 1024
         text = out.stdout
         self.nodes = int(re.search(r"^(\d+) nodes", text, re.M).group(1))
         m = re.search(r"hydraulics: (\d+) periods .*?, (\d+) trials", text)
