@@ -55,6 +55,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ in the repository's scripts/
 import epanet_rs_results  # noqa: E402
 
 SHARED = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared"))
