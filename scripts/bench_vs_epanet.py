@@ -307,7 +307,9 @@ def print_targets(rows):
         e = median(runs["epanet"], "wall_s")
         p = median(runs["pipenet"], "wall_s")
         line = f"  {name}: {e / p:.2f}x EPANET ({'met' if e / p >= 2 else 'not met'}, 2x asked)"
-        if rs_passed:
+        if rs_passed is None:
+            line += "; epanet-rs not run"
+        elif rs_passed:
             r = median(runs["rs"], "wall_s")
             verdict = "faster" if p < r else "NOT faster"
             line += f"; {r / p:.2f}x epanet-rs ({verdict})"
@@ -347,7 +349,7 @@ def main():
             timed_inp, span_note = simulated_span(os.path.abspath(inp), tmp)
             if span_note:
                 notes.append(f"{name}: {span_note}")
-            rs_ran, rs_passed = False, False
+            rs_ran, rs_passed = False, None
             if use_rs:
                 reference = reference_for(inp, a.reference_dir)
                 verdict, rs_passed = check_epanet_rs(a.epanet_rs, timed_inp, reference, tmp)
