@@ -160,6 +160,8 @@ pub fn simulate(applied: &Applied, options: &RunOptions) -> Result<RunSummary, H
     };
 
     let mut sim = Simulation::new(net)?;
+    // The summary reads neither pump energy nor the flow balance.
+    sim.stop_accounts();
     loop {
         let outcome = sim.solve_period();
         let t = sim.time_s();
@@ -303,7 +305,10 @@ impl<'a> Watch<'a> {
             customers_below: 0,
         };
         for c in 0..self.customers.len() {
-            let Customer { node: i, elevation_m } = self.customers[c];
+            let Customer {
+                node: i,
+                elevation_m,
+            } = self.customers[c];
             rates.demand_m3s += state.full_demand_m3s[i];
             rates.delivered_m3s += state.demand_flow_m3s[i];
             rates.deficit_m3s += (state.full_demand_m3s[i] - state.demand_flow_m3s[i]).max(0.0);
