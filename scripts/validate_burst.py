@@ -380,6 +380,10 @@ def validate(a, work, compare_args):
                                   reference] + compare_args, capture_output=True, text=True)
         for line in compare.stdout.strip().splitlines():
             print(label + line)
+        if compare.returncode != 0 and compare.stderr.strip():
+            # A comparison that could not run (no compare_results.py at
+            # --compare, say) must not look like results that disagree.
+            print(label + "compare_results.py: " + compare.stderr.strip().splitlines()[-1])
         compared_ok = compared_ok and compare.returncode == 0
     with open(os.path.join(work, "summary.json")) as f:
         ours = json.load(f)
