@@ -12,6 +12,7 @@ pub mod plot;
 #[cfg(feature = "png")]
 pub mod png;
 pub mod rpt;
+pub mod statistic;
 pub mod svg;
 pub mod text;
 pub mod units;

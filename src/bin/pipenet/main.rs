@@ -448,6 +448,7 @@ fn run(
             .unwrap_or_default(),
         energy: &energy,
         warning_flag: log.warning_flag(),
+        reactions: qual.as_ref().map(|q| q.reaction_mass()).unwrap_or_default(),
     };
     if let (Some(out), Some(format)) = (out, format) {
         write_run_results(out, format, &net, &units, &results, &run_info)?;
