@@ -552,11 +552,10 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &RunLog) {
     println!("{}", path.display());
     print_counts(net);
-    if net.times.statistic != pipenet::network::Statistic::None {
+    if let Some(what) = statistic_words(net.times.statistic) {
         println!(
-            "note: [TIMES] STATISTIC {:?} shapes EPANET's report and binary output; \
-             pipenet's results are the values at each report time",
-            net.times.statistic
+            "note: [TIMES] STATISTIC: the .out and the .rpt tables hold the {what} over the \
+             report times, as EPANET writes them; the summary, JSON and CSV keep every report time"
         );
     }
     println!(
@@ -636,6 +635,18 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
     }
     print_status_changes(net, &log.events);
     log.pressure.print(net, units);
+}
+
+/// What a `[TIMES] STATISTIC` reports instead of every report time.
+fn statistic_words(statistic: pipenet::network::Statistic) -> Option<&'static str> {
+    use pipenet::network::Statistic;
+    match statistic {
+        Statistic::None => None,
+        Statistic::Average => Some("averages"),
+        Statistic::Minimum => Some("minima"),
+        Statistic::Maximum => Some("maxima"),
+        Statistic::Range => Some("ranges (maximum minus minimum)"),
+    }
 }
 
 /// Status changes: how many links changed, and the first few changes.
