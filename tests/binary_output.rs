@@ -8,6 +8,8 @@
 //! statistics to their 32-bit values within the stated tolerances; and for
 //! a single pipe with bulk and wall decay, reaction rates by hand.
 
+mod common;
+
 use std::path::PathBuf;
 
 use pipenet::hydraulics::Simulation;
@@ -383,4 +385,43 @@ fn a_statistic_is_one_period_of_epanets_values() {
             "{statistic:?}: pipe 10"
         );
     }
+}
+
+/// `pipenet run Net1.inp --quality SPEC -q -o F.out`: the file written.
+#[cfg(feature = "cli")]
+fn net1_run_with_quality(spec: &str) -> Vec<u8> {
+    let inp = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("networks/epanet/Net1.inp");
+    let out = common::temp_path("binary-output", &format!("{}.out", spec.replace(':', "-")));
+    let args = [
+        std::ffi::OsStr::new("run"),
+        inp.as_os_str(),
+        "--quality".as_ref(),
+        spec.as_ref(),
+        "-q".as_ref(),
+        "-o".as_ref(),
+    ];
+    common::pipenet_writes(&args, &out)
+}
+
+/// Regression: `--quality age` on Net1 wrote the file's chlorine analysis
+/// into the prolog (code 1, "Chlorine", "mg/L") above the ages.
+#[cfg(feature = "cli")]
+#[test]
+fn the_prolog_names_the_analysis_run_not_the_files() {
+    // EPANET 2.3.5 on Net1 with QUALITY AGE: code 2, "AGE", "hrs", tank 2
+    // 24.15 h old at 24:00; with QUALITY TRACE 9: code 3, node 10, "% from".
+    let b = net1_run_with_quality("age");
+    assert_eq!(int_at(&b, 28), 2, "age analysis");
+    assert_eq!(text_at(&b, 884 - 64, 32), "AGE");
+    assert_eq!(text_at(&b, 884 - 32, 32), "hrs");
+    assert_near(net1_node(&b, 24, 3, 10), 24.151852, 0.1, "tank 2's age");
+    assert_eq!(epilog_rates(&b), [0.0; 4], "age reacts no chemical");
+
+    let b = net1_run_with_quality("trace:9");
+    assert_eq!(
+        (int_at(&b, 28), int_at(&b, 32)),
+        (3, 10),
+        "trace of node 10"
+    );
+    assert_eq!(text_at(&b, 884 - 64, 32), "% from");
 }

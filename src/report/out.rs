@@ -201,7 +201,7 @@ fn quality_header(kind: &QualityKind) -> (i32, i32, String, String) {
     match kind {
         QualityKind::None => (0, 0, String::new(), String::new()),
         QualityKind::Chemical { name, units } => (1, 0, name.clone(), units.clone()),
-        QualityKind::Age => (2, 0, "Age".into(), "hrs".into()),
+        QualityKind::Age => (2, 0, "AGE".into(), "hrs".into()),
         QualityKind::Trace { node } => (3, index1(node.ix()), "% from".into(), "% from".into()),
     }
 }

@@ -261,13 +261,14 @@ pub fn clock(t: u64) -> String {
     format!("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
 }
 
-/// The name and units of the quality column, as EPANET heads it.
+/// The name and units of the quality column, as EPANET heads it ("AGE"
+/// in hours, "% from" the traced node).
 fn quality_label(net: &Network) -> Option<(String, String)> {
     match &net.options.quality.kind {
         QualityKind::None => None,
         QualityKind::Chemical { name, units } => Some((name.clone(), units.clone())),
-        QualityKind::Age => Some(("Age".into(), "hrs".into())),
-        QualityKind::Trace { .. } => Some(("Trace".into(), "%".into())),
+        QualityKind::Age => Some(("AGE".into(), "hrs".into())),
+        QualityKind::Trace { node } => Some(("% from".into(), net.nodes[node.ix()].id.clone())),
     }
 }
 
@@ -390,15 +391,19 @@ impl Report<'_> {
             ),
             ("Maximum Trials", net.options.trials.to_string()),
         ];
-        match quality_label(net) {
+        // The summary names an analysis differently from the tables' heads.
+        let analysis = match &net.options.quality.kind {
+            QualityKind::None => None,
+            QualityKind::Chemical { name, units } => Some((name.clone(), units.clone())),
+            QualityKind::Age => Some(("Age".into(), "hrs".into())),
+            QualityKind::Trace { node } => Some((
+                format!("Trace From Node {}", net.nodes[node.ix()].id),
+                "% from".into(),
+            )),
+        };
+        match analysis {
             None => rows.push(("Quality Analysis", "None".into())),
-            Some((name, units)) => {
-                let analysis = match &net.options.quality.kind {
-                    QualityKind::Trace { node } => {
-                        format!("Trace From Node {}", net.nodes[node.ix()].id)
-                    }
-                    _ => name,
-                };
+            Some((analysis, units)) => {
                 rows.push(("Quality Analysis", analysis));
                 let step = match net.times.quality_step_s {
                     0 => net.times.hydraulic_step_s / 10,

@@ -328,16 +328,18 @@ fn run(
         }
     }
     let keep_results = out.is_some() || outputs.report.is_some();
-    let net = read(path, quiet)?;
+    let mut net = read(path, quiet)?;
     let units = outputs.units.of(&net);
     let read_time = started.elapsed();
 
+    // `--quality` replaces the file's analysis, so that the .out, .rpt and
+    // JSON describe the analysis run (its name, units and trace node).
+    if let Some(spec) = quality {
+        net.options.quality.kind = pipenet::quality::kind_from_spec(&net, spec)?;
+    }
+    let kind = net.options.quality.kind.clone();
     let mut sim = pipenet::hydraulics::Simulation::new(&net)
         .with_context(|| format!("{}: cannot simulate", path.display()))?;
-    let kind = match quality {
-        Some(spec) => pipenet::quality::kind_from_spec(&net, spec)?,
-        None => net.options.quality.kind.clone(),
-    };
     // No quality analysis: nothing is built for it (on a large network its
     // segments and per-link data would be a few MB).
     let mut qual = match kind {
