@@ -81,11 +81,30 @@ pub const NODE_FIELDS: usize = 4;
 /// quality, status, setting, reaction rate, friction factor.
 pub const LINK_FIELDS: usize = 8;
 
-/// Position of the link flow among the link fields.
+/// Node demand: its position in [`PeriodValues::node`].
+pub const NODE_DEMAND: usize = 0;
+/// Node head: its position in [`PeriodValues::node`].
+pub const NODE_HEAD: usize = 1;
+/// Node pressure: its position in [`PeriodValues::node`].
+pub const NODE_PRESSURE: usize = 2;
+/// Node quality: its position in [`PeriodValues::node`].
+pub const NODE_QUALITY: usize = 3;
+/// Link flow: its position in [`PeriodValues::link`].
 pub const LINK_FLOW: usize = 0;
-
-/// Position of the link status code among the link fields.
+/// Link velocity: its position in [`PeriodValues::link`].
+pub const LINK_VELOCITY: usize = 1;
+/// Link head loss: its position in [`PeriodValues::link`].
+pub const LINK_HEADLOSS: usize = 2;
+/// Link quality: its position in [`PeriodValues::link`].
+pub const LINK_QUALITY: usize = 3;
+/// Link status code: its position in [`PeriodValues::link`].
 pub const LINK_STATUS: usize = 4;
+/// Link setting: its position in [`PeriodValues::link`].
+pub const LINK_SETTING: usize = 5;
+/// Link reaction rate: its position in [`PeriodValues::link`].
+pub const LINK_REACTION: usize = 6;
+/// Link friction factor: its position in [`PeriodValues::link`].
+pub const LINK_FRICTION: usize = 7;
 
 /// One report period as the results file holds it: each field's values in
 /// the file's units, rounded to 32-bit floats, in the order of

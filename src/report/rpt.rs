@@ -14,7 +14,7 @@
 
 use std::io::{self, Write};
 
-use super::out::PeriodValues;
+use super::out::{self, PeriodValues};
 use super::{link_values, node_values, QualitySnapshot, Results, Snapshot};
 use crate::hydraulics::{
     ControlCause, EnergySummary, Event, FlowBalance, HydraulicState, LinkStatus, SolveOutcome,
@@ -552,10 +552,10 @@ impl TableValues<'_> {
             }
             TableValues::Statistic(values) => {
                 let field = match name {
-                    "Demand" => 0,
-                    "Head" => 1,
-                    "Pressure" => 2,
-                    _ => 3,
+                    "Demand" => out::NODE_DEMAND,
+                    "Head" => out::NODE_HEAD,
+                    "Pressure" => out::NODE_PRESSURE,
+                    _ => out::NODE_QUALITY,
                 };
                 f64::from(values.node[field][i])
             }
@@ -582,22 +582,22 @@ impl TableValues<'_> {
                 match name {
                     "Flow" => v.flow,
                     "Velocity" => v.velocity,
-                    "Headloss" => super::out::reported_headloss(net, k, v.headloss),
+                    "Headloss" => out::reported_headloss(net, k, v.headloss),
                     "Setting" => v.setting,
                     "Reaction" => quality.map_or(0.0, |q| q.link_reaction[k]),
-                    "F-Factor" => super::out::friction_factor(net, snap, k),
+                    "F-Factor" => out::friction_factor(net, snap, k),
                     _ => quality.map_or(0.0, |q| q.link[k]),
                 }
             }
             TableValues::Statistic(values) => {
                 let field = match name {
-                    "Flow" => 0,
-                    "Velocity" => 1,
-                    "Headloss" => 2,
-                    "Setting" => 5,
-                    "Reaction" => 6,
-                    "F-Factor" => 7,
-                    _ => 3,
+                    "Flow" => out::LINK_FLOW,
+                    "Velocity" => out::LINK_VELOCITY,
+                    "Headloss" => out::LINK_HEADLOSS,
+                    "Setting" => out::LINK_SETTING,
+                    "Reaction" => out::LINK_REACTION,
+                    "F-Factor" => out::LINK_FRICTION,
+                    _ => out::LINK_QUALITY,
                 };
                 f64::from(values.link[field][k])
             }

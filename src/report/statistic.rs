@@ -22,10 +22,12 @@ use crate::network::{Network, Statistic};
 /// EPANET's stand-in for a missing value, the start of its minima and maxima.
 const MISSING: f32 = 1e10;
 
-/// The lowest status code that counts as open.
+/// EPANET's status code of an open link; the codes above it (active, and
+/// open without meeting a target) count as open too.
 const OPEN_CODE: f32 = 3.0;
 
-/// The status codes a statistic of statuses gives.
+/// EPANET's status code of a closed link, what a statistic of statuses
+/// below one half gives.
 const CLOSED_CODE: f32 = 2.0;
 
 /// The statistic of every field over the report periods of `results`;
