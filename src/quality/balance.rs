@@ -1,4 +1,4 @@
-//! The constituent mass balance of a run (initial, inflow, outflow, reacted, final) and the mass each kind of reaction took.
+//! The mass balance of a run (in, out, reacted, stored) and the mass each kind of reaction took.
 
 /// Mass of the constituent that entered, left, reacted and stayed, as
 /// EPANET's report states it ("Water Quality Mass Balance").

@@ -1,4 +1,4 @@
-//! Time-series statistics of the results: one period of averages, minima, maxima or ranges (`[TIMES] STATISTIC`).
+//! Time-series statistics: one period of averages, minima, maxima or ranges (`[TIMES] STATISTIC`).
 //!
 //! With `STATISTIC` other than NONE, EPANET 2.3 writes one period to its
 //! binary results file and its report's tables instead of every report
