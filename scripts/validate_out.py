@@ -30,7 +30,9 @@ WNTR's binary reader, then compare:
 By default: Net1, Net3 and Net6 (issue 8), the networks with reactions or
 sources (Net2's fluoride source; Net1 with two-compartment and LIFO tanks;
 MSX examples net2-cl2 and batch-nh2cl, chlorine with bulk and wall
-reactions), and Net1 with each [TIMES] STATISTIC (AVERAGED, MINIMUM,
+reactions), Net3 made to carry chlorine (1 mg/L at both sources, bulk
+-0.5/day, wall -1 ft/day; Net3 itself traces the Lake, which reacts
+nothing), and Net1 with each [TIMES] STATISTIC (AVERAGED, MINIMUM,
 MAXIMUM, RANGE), whose friction factors are compared on links that move at
 every report time of EPANET's time series. Given networks are checked as
 they are, and with --statistics also with each statistic.
@@ -250,6 +252,19 @@ def wntr_check(path, mine, problems, notes):
                  f"{head.shape[1]} nodes, {flow.shape[1]} links")
 
 
+def net3_with_chlorine(tmp):
+    """Net3 analysing chlorine: 1 mg/L at River and Lake, bulk -0.5/day,
+    wall -1 ft/day."""
+    text = open(os.path.join(SHARED, "networks", "epanet", "Net3.inp"), encoding="latin-1").read()
+    text = re.sub(r"(?im)^\s*quality\s+trace\s+\S+\s*$", " Quality Chlorine mg/L", text)
+    text = re.sub(r"(?im)^\s*global\s+bulk\s+\S+\s*$", " Global Bulk -0.5", text)
+    text = re.sub(r"(?im)^\s*global\s+wall\s+\S+\s*$", " Global Wall -1", text)
+    text = re.sub(r"(?i)\[QUALITY\]\s*\n", "[QUALITY]\n River 1.0\n Lake 1.0\n", text, count=1)
+    path = os.path.join(tmp, "Net3_chlorine.inp")
+    open(path, "w", encoding="latin-1").write(text)
+    return path
+
+
 def with_statistic(inp, statistic, tmp):
     """A copy of a network with [TIMES] STATISTIC set."""
     text = open(inp, encoding="latin-1").read()
@@ -317,6 +332,8 @@ def main():
         with_statistics = [os.path.join(SHARED, "networks", NETWORKS[0])]
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
+        if not args.networks:
+            networks.append(net3_with_chlorine(tmp))
         for inp in networks:
             failed |= not check(inp, inp, args.pipenet, tmp)
         for inp in with_statistics:
