@@ -3,14 +3,17 @@
 //! `nodes`, `links`, `times_s`, then `node.{head,pressure,demand,quality}` and
 //! `link.{flow,velocity,headloss,status,setting,quality}` as `[time][element]`
 //! arrays in the network's own units (so a result compares directly with
-//! EPANET's) or in the units asked for; the `units` block names them.
+//! EPANET's) or in the units asked for; the `units` block names them. A
+//! chemical analysis adds `link.reaction`, each link's reaction rate in the
+//! concentration's units per day. Results are always every report time,
+//! whatever `[TIMES] STATISTIC` says (it shapes the `.out` and `.rpt` only).
 
 use std::io::Write;
 
 use serde::Serialize;
 
 use super::{link_values_in, node_values_in, ReportUnits, Results};
-use crate::network::{LinkKind, Network, NodeKind, ValveType};
+use crate::network::{LinkKind, Network, NodeKind, QualityKind, ValveType};
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -73,6 +76,9 @@ struct LinkFields {
     setting: Vec<Vec<f64>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     quality: Vec<Vec<f64>>,
+    /// Reaction rate, concentration units per day (chemical analyses only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    reaction: Vec<Vec<f64>>,
 }
 
 /// Writes results as JSON in `units`. `network_name` is the input file's name.
@@ -98,6 +104,7 @@ pub fn write(
         status: vec![],
         setting: vec![],
         quality: vec![],
+        reaction: vec![],
     };
     for snap in &results.snapshots {
         let nv: Vec<_> = (0..n_nodes)
@@ -120,11 +127,16 @@ pub fn write(
         link.setting
             .push(lv.iter().map(|v| round7(v.setting)).collect());
     }
+    let chemical = matches!(net.options.quality.kind, QualityKind::Chemical { .. });
     for q in &results.quality {
         node.quality
             .push(q.node.iter().map(|&c| round7(c)).collect());
         link.quality
             .push(q.link.iter().map(|&c| round7(c)).collect());
+        if chemical {
+            link.reaction
+                .push(q.link_reaction.iter().map(|&r| round7(r)).collect());
+        }
     }
     let doc = Document {
         engine: format!("pipenet {}", env!("CARGO_PKG_VERSION")),

@@ -328,16 +328,18 @@ fn run(
         }
     }
     let keep_results = out.is_some() || outputs.report.is_some();
-    let net = read(path, quiet)?;
+    let mut net = read(path, quiet)?;
     let units = outputs.units.of(&net);
     let read_time = started.elapsed();
 
+    // `--quality` replaces the file's analysis, so that the .out, .rpt and
+    // JSON describe the analysis run (its name, units and trace node).
+    if let Some(spec) = quality {
+        net.options.quality.kind = pipenet::quality::kind_from_spec(&net, spec)?;
+    }
+    let kind = net.options.quality.kind.clone();
     let mut sim = pipenet::hydraulics::Simulation::new(&net)
         .with_context(|| format!("{}: cannot simulate", path.display()))?;
-    let kind = match quality {
-        Some(spec) => pipenet::quality::kind_from_spec(&net, spec)?,
-        None => net.options.quality.kind.clone(),
-    };
     // No quality analysis: nothing is built for it (on a large network its
     // segments and per-link data would be a few MB).
     let mut qual = match kind {
@@ -448,6 +450,7 @@ fn run(
             .unwrap_or_default(),
         energy: &energy,
         warning_flag: log.warning_flag(),
+        reactions: qual.as_ref().map(|q| q.reaction_mass()).unwrap_or_default(),
     };
     if let (Some(out), Some(format)) = (out, format) {
         write_run_results(out, format, &net, &units, &results, &run_info)?;
@@ -551,11 +554,10 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &RunLog) {
     println!("{}", path.display());
     print_counts(net);
-    if net.times.statistic != pipenet::network::Statistic::None {
+    if let Some(what) = statistic_words(net.times.statistic) {
         println!(
-            "note: [TIMES] STATISTIC {:?} shapes EPANET's report and binary output; \
-             pipenet's results are the values at each report time",
-            net.times.statistic
+            "note: [TIMES] STATISTIC: the .out and the .rpt tables hold the {what} over the \
+             report times, as EPANET writes them; the summary, JSON and CSV keep every report time"
         );
     }
     println!(
@@ -635,6 +637,18 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
     }
     print_status_changes(net, &log.events);
     log.pressure.print(net, units);
+}
+
+/// What a `[TIMES] STATISTIC` reports instead of every report time.
+fn statistic_words(statistic: pipenet::network::Statistic) -> Option<&'static str> {
+    use pipenet::network::Statistic;
+    match statistic {
+        Statistic::None => None,
+        Statistic::Average => Some("averages"),
+        Statistic::Minimum => Some("minima"),
+        Statistic::Maximum => Some("maxima"),
+        Statistic::Range => Some("ranges (maximum minus minimum)"),
+    }
 }
 
 /// Status changes: how many links changed, and the first few changes.
