@@ -25,6 +25,19 @@ pub(crate) struct Line<'a> {
     pub text: &'a str,
 }
 
+impl Line<'_> {
+    /// A line with nothing in it yet, to be filled by [`RawLine::cut_into`].
+    pub fn blank() -> Self {
+        Line {
+            number: 0,
+            section: Section::Title,
+            tokens: Vec::new(),
+            comment: None,
+            text: "",
+        }
+    }
+}
+
 /// A meaningful line as the lexer keeps it, cut into tokens only when read
 /// ([`RawLine::line`]), so that a large file's tokens are never all held at once.
 #[derive(Debug, Clone, Copy)]
@@ -35,19 +48,30 @@ pub(crate) struct RawLine<'a> {
     pub section: Section,
     /// The whole line, without its line end.
     raw: &'a str,
+    /// Where its first `;` is (its length if it has none).
+    comment_at: usize,
 }
 
 impl<'a> RawLine<'a> {
     /// The line cut at its first `;` and split into tokens.
     pub fn line(&self) -> Line<'a> {
-        let (data, comment) = split_comment(self.raw);
-        Line {
-            number: self.number,
-            section: self.section,
-            tokens: tokenize(data),
-            comment,
-            text: data.trim(),
-        }
+        let mut line = Line::blank();
+        self.cut_into(&mut line);
+        line
+    }
+
+    /// As [`RawLine::line`], into `line`, whose token list is reused.
+    pub fn cut_into(&self, line: &mut Line<'a>) {
+        let data = &self.raw[..self.comment_at];
+        line.number = self.number;
+        line.section = self.section;
+        line.tokens.clear();
+        tokenize_into(data, &mut line.tokens);
+        line.comment = self
+            .raw
+            .get(self.comment_at + 1..)
+            .and_then(|c| non_empty(c.trim()));
+        line.text = data.trim();
     }
 }
 
@@ -87,8 +111,8 @@ pub(crate) fn lex(text: &str) -> Lexed<'_> {
         if raw.len() > MAX_LINE {
             lexed.long_lines.push((number, raw.chars().count()));
         }
-        let (data, _) = split_comment(raw);
-        let Some(first) = first_token(data) else {
+        let comment_at = raw.find(';').unwrap_or(raw.len());
+        let Some(first) = first_token(&raw[..comment_at]) else {
             continue;
         };
         if first.starts_with('[') {
@@ -105,21 +129,14 @@ pub(crate) fn lex(text: &str) -> Lexed<'_> {
                 number,
                 section,
                 raw,
+                comment_at,
             });
         }
     }
     lexed
 }
 
-/// The line before its first `;`, and the comment after it, trimmed, if not empty.
-fn split_comment(raw: &str) -> (&str, Option<&str>) {
-    match raw.find(';') {
-        Some(at) => (&raw[..at], non_empty(raw[at + 1..].trim())),
-        None => (raw, None),
-    }
-}
-
-/// The first token of a line (already cut at `;`), as [`tokenize`] would give it.
+/// The first token of a line (already cut at `;`), as [`tokenize_into`] would give it.
 fn first_token(data: &str) -> Option<&str> {
     let start = data.bytes().position(|b| !is_separator(b))?;
     let rest = &data[start..];
@@ -150,9 +167,16 @@ fn is_separator(b: u8) -> bool {
 }
 
 /// Splits a line (already cut at `;`) into tokens.
-pub(crate) fn tokenize(data: &str) -> Vec<&str> {
-    let bytes = data.as_bytes();
+#[cfg(test)]
+fn tokenize(data: &str) -> Vec<&str> {
     let mut tokens = Vec::new();
+    tokenize_into(data, &mut tokens);
+    tokens
+}
+
+/// Splits a line (already cut at `;`) into tokens, added to `tokens`.
+fn tokenize_into<'a>(data: &'a str, tokens: &mut Vec<&'a str>) {
+    let bytes = data.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         if is_separator(bytes[i]) {
@@ -175,7 +199,6 @@ pub(crate) fn tokenize(data: &str) -> Vec<&str> {
             tokens.push(&data[start..i]);
         }
     }
-    tokens
 }
 
 /// Whether `token` begins with `keyword`, ignoring ASCII case (EPANET's `match`).
