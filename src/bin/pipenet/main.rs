@@ -809,20 +809,27 @@ impl PressureRange {
         time_s: u64,
         state: &pipenet::hydraulics::HydraulicState,
     ) {
+        // Kept in locals through the loop; the first junction seen at the
+        // lowest (highest) pressure stays.
+        let mut range = self.range;
         for &(i, elevation_m) in junctions {
             if !state.connected[i] {
                 continue;
             }
             let p = state.head_m[i] - elevation_m;
-            let here = (p, i, time_s);
-            self.range = Some(match self.range {
-                None => (here, here),
-                Some((lo, hi)) => (
-                    if p < lo.0 { here } else { lo },
-                    if p > hi.0 { here } else { hi },
-                ),
-            });
+            match &mut range {
+                None => range = Some(((p, i, time_s), (p, i, time_s))),
+                Some((lo, hi)) => {
+                    if p < lo.0 {
+                        *lo = (p, i, time_s);
+                    }
+                    if p > hi.0 {
+                        *hi = (p, i, time_s);
+                    }
+                }
+            }
         }
+        self.range = range;
     }
 
     fn print(&self, net: &Network, units: &report::ReportUnits) {
