@@ -255,9 +255,17 @@ impl RunLog {
         }
     }
 
-    /// Takes in the junction pressures of a report time.
-    fn record_report_time(&mut self, t: u64, state: &pipenet::hydraulics::HydraulicState) {
-        self.pressure.observe(&self.junctions, t, state);
+    /// Counts a report time, and takes in its junction pressures if the
+    /// summary that shows their range is `printed`.
+    fn record_report_time(
+        &mut self,
+        t: u64,
+        state: &pipenet::hydraulics::HydraulicState,
+        printed: bool,
+    ) {
+        if printed {
+            self.pressure.observe(&self.junctions, t, state);
+        }
         self.report_times += 1;
         self.last_report_s = t;
     }
@@ -390,7 +398,10 @@ fn run(
         let outcome = sim.solve_period();
         log.record(sim.time_s(), &outcome);
         log.record_strained(sim.time_s(), sim.strained_links());
-        log.record_negative_pressure(sim.time_s(), sim.state());
+        if out.is_some() {
+            // Only the warning flag of a results file tells of it.
+            log.record_negative_pressure(sim.time_s(), sim.state());
+        }
         if let Some(status) = &mut status_log {
             status.observe(
                 sim.time_s(),
@@ -427,7 +438,7 @@ fn run(
             // large network would otherwise keep every report time in memory
             // (and copying the state each time is work wasted when nothing
             // is written).
-            log.record_report_time(sim.time_s(), sim.state());
+            log.record_report_time(sim.time_s(), sim.state(), !quiet);
             if keep_results {
                 results
                     .snapshots
