@@ -75,9 +75,17 @@ impl FlowBalance {
                         b.consumer_demand_m3s += demand;
                         b.total_outflow_m3s += demand;
                     }
-                    b.emitter_flow_m3s += emitter_flow[i];
-                    b.leakage_flow_m3s += leakage_flow[i];
-                    b.total_outflow_m3s += emitter_flow[i] + leakage_flow[i];
+                    // Most junctions neither emit nor leak: adding their
+                    // zeros would change no sum (a sum that starts at +0
+                    // never becomes -0, and x + 0 = x for every other x),
+                    // and leaving them out halves the chain of additions
+                    // to the total outflow.
+                    let (emitter, leakage) = (emitter_flow[i], leakage_flow[i]);
+                    if emitter != 0.0 || leakage != 0.0 {
+                        b.emitter_flow_m3s += emitter;
+                        b.leakage_flow_m3s += leakage;
+                        b.total_outflow_m3s += emitter + leakage;
+                    }
                     let full = full_demand[i];
                     let deficit = full - demand;
                     if pda && full > 0.0 && deficit > TINY_DEFICIT_M3S {
