@@ -356,8 +356,11 @@ impl<'n> Simulation<'n> {
             self.last_status = self.state.status.clone();
             return;
         }
-        // Most periods change no status: one comparison of the whole array.
-        if self.last_status == self.state.status {
+        // Most periods change no status: one pass over both arrays first,
+        // without an early exit, so that it runs on whole vectors of bytes.
+        let unchanged = (self.last_status.iter().zip(&self.state.status))
+            .fold(true, |same, (was, now)| same & (was == now));
+        if unchanged {
             return;
         }
         for (k, (&now, was)) in self
