@@ -28,7 +28,7 @@ impl RunAccounts {
     pub fn new(net: &Network) -> Self {
         RunAccounts {
             energy: EnergyLedger::new(net),
-            balance: BalanceLedger::default(),
+            balance: BalanceLedger::new(net),
             elapsed_s: 0,
             single_period_done: false,
             kept: true,
@@ -56,7 +56,7 @@ impl Simulation<'_> {
         let period = self.steps.pattern_period(self.time_s);
         let accounts = &mut self.accounts;
         accounts.energy.observe(self.network, &self.state, period);
-        accounts.balance.observe(self.network, &self.state);
+        accounts.balance.observe(&self.state);
     }
 
     /// Adds the solution observed, held over the step of `step_s` just

@@ -30,13 +30,13 @@ fn ends<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<(NodeIx, NodeIx)> {
     Ok((from, to))
 }
 
-/// Adds a link, or records error 215 if its id is taken.
+/// Adds a link, or records error 215 if its id (the line's first token) is taken.
 fn add_link(r: &mut Reader, line: &Line, mut link: Link) -> Parsed<LinkIx> {
     link.set_comment(line.comment.map(str::to_string));
-    let id = link.id.clone();
-    r.net
-        .add_link(link)
-        .map_err(|_| r.error(line, code::DUPLICATE_ID, Some(&id), "duplicate link id"))
+    r.net.add_link(link).map_err(|_| {
+        let id = line.tokens.first().copied();
+        r.error(line, code::DUPLICATE_ID, id, "duplicate link id")
+    })
 }
 
 /// A positive link dimension, or error 211.

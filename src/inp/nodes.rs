@@ -8,13 +8,15 @@ use super::diagnostic::code;
 use super::lexer::{matches, Line};
 use super::reader::{Parsed, Reader};
 
-/// Adds a node, or records error 215 if its id is taken.
+/// Adds a node, or records error 215 if its id (the line's first token) is taken.
 fn add_node(r: &mut Reader, line: &Line, node: Node) -> Parsed<()> {
-    let id = node.id.clone();
-    r.net
-        .add_node(node)
-        .map(|_| ())
-        .map_err(|_| r.error(line, code::DUPLICATE_ID, Some(&id), "duplicate node id"))
+    match r.net.add_node(node) {
+        Ok(_) => Ok(()),
+        Err(_) => {
+            let id = line.tokens.first().copied();
+            Err(r.error(line, code::DUPLICATE_ID, id, "duplicate node id"))
+        }
+    }
 }
 
 /// `[JUNCTIONS]`: `id elevation [demand [pattern]]`.

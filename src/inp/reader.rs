@@ -144,7 +144,10 @@ impl<'a> Reader<'a> {
 
     /// Checks a new object's id: at most 31 characters, no double quote.
     pub fn check_id(&mut self, line: &Line, id: &str) -> Parsed<()> {
-        if id.is_empty() || id.chars().count() > MAX_ID || id.contains('"') {
+        // Ids of at most 31 bytes have at most 31 characters: only longer
+        // ones need their characters counted.
+        let too_long = id.len() > MAX_ID && id.chars().count() > MAX_ID;
+        if id.is_empty() || too_long || id.bytes().any(|b| b == b'"') {
             return Err(self.error(
                 line,
                 code::INVALID_ID,
@@ -259,12 +262,12 @@ pub(crate) fn read(text: &str, file: &str) -> (Network, Vec<Diagnostic>, Vec<Dia
     for line in of(&[Section::Title]) {
         reader.net.title.push(line.text.to_string());
     }
-    for line in of(&[Section::Patterns]) {
-        let _ = tables::read_pattern(&mut reader, &line);
-    }
-    for line in of(&[Section::Curves]) {
-        let _ = tables::read_curve(&mut reader, &line);
-    }
+    each_line(lines, &[Section::Patterns], |line| {
+        let _ = tables::read_pattern(&mut reader, line);
+    });
+    each_line(lines, &[Section::Curves], |line| {
+        let _ = tables::read_curve(&mut reader, line);
+    });
     let count = |sections: &[Section]| {
         lines
             .iter()
@@ -272,30 +275,27 @@ pub(crate) fn read(text: &str, file: &str) -> (Network, Vec<Diagnostic>, Vec<Dia
             .count()
     };
     let node_sections = [Section::Junctions, Section::Reservoirs, Section::Tanks];
-    reader.net.nodes.reserve_exact(count(&node_sections));
+    let link_sections = [Section::Pipes, Section::Pumps, Section::Valves];
     reader
         .net
-        .links
-        .reserve_exact(count(&[Section::Pipes, Section::Pumps, Section::Valves]));
-    for line in of(&[Section::Junctions]) {
-        let _ = nodes::read_junction(&mut reader, &line);
-    }
-    for line in of(&[Section::Reservoirs, Section::Tanks]) {
-        let _ = nodes::read_tank(&mut reader, &line);
-    }
+        .reserve(count(&node_sections), count(&link_sections));
+    each_line(lines, &[Section::Junctions], |line| {
+        let _ = nodes::read_junction(&mut reader, line);
+    });
+    each_line(lines, &[Section::Reservoirs, Section::Tanks], |line| {
+        let _ = nodes::read_tank(&mut reader, line);
+    });
     reader.demands_replaced = vec![false; reader.net.nodes.len()];
-    for line in of(&[Section::Pipes, Section::Pumps, Section::Valves]) {
+    each_line(lines, &link_sections, |line| {
         let _ = match line.section {
-            Section::Pipes => links::read_pipe(&mut reader, &line),
-            Section::Pumps => links::read_pump(&mut reader, &line),
-            _ => links::read_valve(&mut reader, &line),
+            Section::Pipes => links::read_pipe(&mut reader, line),
+            Section::Pumps => links::read_pump(&mut reader, line),
+            _ => links::read_valve(&mut reader, line),
         };
-    }
-    for line in lines
-        .iter()
-        .filter(|l| is_other(l.section))
-        .map(RawLine::line)
-    {
+    });
+    let mut line = Line::blank();
+    for raw in lines.iter().filter(|l| is_other(l.section)) {
+        raw.cut_into(&mut line);
         let _ = read_other(&mut reader, &line);
     }
     let rules: Vec<Line> = of(&[Section::Rules]).collect();
@@ -307,6 +307,17 @@ pub(crate) fn read(text: &str, file: &str) -> (Network, Vec<Diagnostic>, Vec<Dia
 
     reader.errors.sort_by_key(|d| d.line);
     (reader.net, reader.errors, reader.warnings)
+}
+
+/// Calls `read` on each line of `sections`, in file order, each cut into
+/// tokens in the same buffer (a list of tokens allocated per line was a
+/// sizeable part of reading a large file).
+fn each_line<'a>(lines: &[RawLine<'a>], sections: &[Section], mut read: impl FnMut(&Line<'a>)) {
+    let mut line = Line::blank();
+    for raw in lines.iter().filter(|l| sections.contains(&l.section)) {
+        raw.cut_into(&mut line);
+        read(&line);
+    }
 }
 
 /// Whether [`read_other`] reads lines of `section`.

@@ -197,6 +197,10 @@ fn read(path: &Path, quiet: bool) -> Result<Network> {
 /// What the periods of a run did, for the summary.
 #[derive(Default)]
 struct RunLog {
+    /// Every junction's node index and elevation, m, in node order:
+    /// gathered once, so that the checks made every period read this short
+    /// table rather than every node of the network.
+    junctions: Vec<(usize, f64)>,
     periods: usize,
     trials: u64,
     most_trials: (u32, u64),
@@ -222,23 +226,48 @@ struct RunLog {
 }
 
 impl RunLog {
+    /// An empty log for a run of `net`.
+    fn new(net: &Network) -> Self {
+        let junctions = net
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.is_junction())
+            .map(|(i, n)| (i, n.elevation_m))
+            .collect();
+        RunLog {
+            junctions,
+            ..RunLog::default()
+        }
+    }
+
     /// Notes a negative pressure at a junction that takes water, as EPANET
     /// warns of it (warning 6).
-    fn record_negative_pressure(
-        &mut self,
-        net: &Network,
-        t: u64,
-        state: &pipenet::hydraulics::HydraulicState,
-    ) {
+    fn record_negative_pressure(&mut self, t: u64, state: &pipenet::hydraulics::HydraulicState) {
         if self.negative_pressure_at.is_some() {
             return;
         }
-        let negative = net.nodes.iter().enumerate().any(|(i, n)| {
-            n.is_junction() && state.node_demand_m3s[i] > 0.0 && state.head_m[i] < n.elevation_m
+        let negative = self.junctions.iter().any(|&(i, elevation_m)| {
+            state.node_demand_m3s[i] > 0.0 && state.head_m[i] < elevation_m
         });
         if negative {
             self.negative_pressure_at = Some(t);
         }
+    }
+
+    /// Counts a report time, and takes in its junction pressures if the
+    /// summary that shows their range is `printed`.
+    fn record_report_time(
+        &mut self,
+        t: u64,
+        state: &pipenet::hydraulics::HydraulicState,
+        printed: bool,
+    ) {
+        if printed {
+            self.pressure.observe(&self.junctions, t, state);
+        }
+        self.report_times += 1;
+        self.last_report_s = t;
     }
 
     /// EPANET's warning flag for the binary output: 0 without warnings,
@@ -361,7 +390,7 @@ fn run(
             .collect();
     }
     let mut results = Results::default();
-    let mut log = RunLog::default();
+    let mut log = RunLog::new(&net);
     let mut status_log = outputs
         .report
         .map(|_| report::rpt::StatusLog::new(&net, &kind));
@@ -371,7 +400,10 @@ fn run(
         let outcome = sim.solve_period();
         log.record(sim.time_s(), &outcome);
         log.record_strained(sim.time_s(), sim.strained_links());
-        log.record_negative_pressure(&net, sim.time_s(), sim.state());
+        if out.is_some() {
+            // Only the warning flag of a results file tells of it.
+            log.record_negative_pressure(sim.time_s(), sim.state());
+        }
         if let Some(status) = &mut status_log {
             status.observe(
                 sim.time_s(),
@@ -405,13 +437,14 @@ fn run(
                 );
             }
             // Results are held only when they are written: a long run of a
-            // large network would otherwise keep every report time in memory.
-            let snap = report::Snapshot::of(sim.time_s(), sim.state());
-            log.pressure.observe(&net, &snap);
-            log.report_times += 1;
-            log.last_report_s = snap.time_s;
+            // large network would otherwise keep every report time in memory
+            // (and copying the state each time is work wasted when nothing
+            // is written).
+            log.record_report_time(sim.time_s(), sim.state(), !quiet);
             if keep_results {
-                results.snapshots.push(snap);
+                results
+                    .snapshots
+                    .push(report::Snapshot::of(sim.time_s(), sim.state()));
                 if let Some(q) = &qual {
                     results
                         .quality
@@ -483,11 +516,18 @@ fn run(
             println!("results written to {}", out.display());
         }
     }
-    Ok(if log.unbalanced.is_empty() {
+    let code = if log.unbalanced.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
+    };
+    // The process ends next: freeing the network, the simulation and the
+    // results piece by piece (tens of thousands of allocations on a large
+    // network) would only delay the exit, as the system takes back all of
+    // the memory at once.
+    std::mem::forget((sim, qual, supply, results));
+    std::mem::forget(net);
+    Ok(code)
 }
 
 fn check(path: &Path) -> Result<ExitCode> {
@@ -785,23 +825,36 @@ struct PressureRange {
 }
 
 impl PressureRange {
-    /// Takes in a report time; junctions cut off then (no demand
-    /// delivered) are left out.
-    fn observe(&mut self, net: &Network, snap: &report::Snapshot) {
-        for (i, node) in net.nodes.iter().enumerate() {
-            if !node.is_junction() || snap.cut_off.get(i).copied().unwrap_or(false) {
+    /// Takes in the pressures at `junctions` (node index, elevation m) at
+    /// report time `time_s`; junctions cut off then (no demand delivered)
+    /// are left out.
+    fn observe(
+        &mut self,
+        junctions: &[(usize, f64)],
+        time_s: u64,
+        state: &pipenet::hydraulics::HydraulicState,
+    ) {
+        // Kept in locals through the loop; the first junction seen at the
+        // lowest (highest) pressure stays.
+        let mut range = self.range;
+        for &(i, elevation_m) in junctions {
+            if !state.connected[i] {
                 continue;
             }
-            let p = snap.head_m[i] - node.elevation_m;
-            let here = (p, i, snap.time_s);
-            self.range = Some(match self.range {
-                None => (here, here),
-                Some((lo, hi)) => (
-                    if p < lo.0 { here } else { lo },
-                    if p > hi.0 { here } else { hi },
-                ),
-            });
+            let p = state.head_m[i] - elevation_m;
+            match &mut range {
+                None => range = Some(((p, i, time_s), (p, i, time_s))),
+                Some((lo, hi)) => {
+                    if p < lo.0 {
+                        *lo = (p, i, time_s);
+                    }
+                    if p > hi.0 {
+                        *hi = (p, i, time_s);
+                    }
+                }
+            }
         }
+        self.range = range;
     }
 
     fn print(&self, net: &Network, units: &report::ReportUnits) {
