@@ -37,6 +37,7 @@ import tempfile
 import time
 
 import epanet.toolkit as en
+from shared_paths import SHARED, shared  # noqa: E402,F401
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import validate_burst as vb  # noqa: E402
@@ -78,7 +79,7 @@ def epanet_burst(network, pipe, emitter):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("network", nargs="?",
-                    default=os.path.join(ROOT, "../shared/networks/wntr/Net6.inp"))
+                    default=shared("networks", "wntr", "Net6.inp"))
     ap.add_argument("--bursts", type=int, default=1000)
     ap.add_argument("--sample", type=int, default=100)
     ap.add_argument("--hours", type=int, default=24)

@@ -52,15 +52,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from shared_paths import SHARED, shared  # noqa: E402,F401
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the repository's scripts/
 import epanet_rs_results  # noqa: E402
 
-SHARED = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared"))
-if not os.path.isdir(SHARED):
-    SHARED = "/work/shared"
 COMPARE = os.path.join(SHARED, "tools", "compare_results.py")
 
 EPANET_RUN = r"""

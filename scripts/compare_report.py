@@ -35,11 +35,9 @@ import re
 import subprocess
 import sys
 import tempfile
+from shared_paths import SHARED, shared  # noqa: E402,F401
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared"))
-if not os.path.isdir(SHARED):
-    SHARED = "/work/shared"
 NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)(e[-+]\d+)?$", re.I)
 # Lines that may differ, and why.
 KNOWN = {

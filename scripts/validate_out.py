@@ -50,15 +50,13 @@ import sys
 import tempfile
 
 import numpy as np
+from shared_paths import SHARED, shared  # noqa: E402,F401
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from epanet_out import LINK_FIELDS, NODE_FIELDS, read_out  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared"))
-if not os.path.isdir(SHARED):
-    SHARED = "/work/shared"
 NETWORKS = ["epanet/Net1.inp", "epanet/Net3.inp", "wntr/Net6.inp"]
 REACTIVE = ["epanet/Net2.inp", "examples/tanks/example1_2comp.inp",
             "examples/tanks/example1_LIFO.inp", "examples/msx-examples/net2-cl2.inp",
