@@ -389,3 +389,52 @@ fn rule_pipe_setting_is_a_status_and_active_is_no_action() {
     assert!(rule.else_actions.is_empty());
     assert_eq!(outcome.warnings.len(), 1);
 }
+
+/// `[QUALITY] 1 10 7`, `[STATUS] 1 10 CLOSED` and `[REACTIONS] BULK 0 6
+/// -0.7` once compared ids as decimal numbers when all three parsed and as
+/// text otherwise: `5a` was left out of `1 10` and `15` and `1e1` out of
+/// `0 6`. EPANET 2.3.5 (owa-epanet, values read back through the toolkit)
+/// compares the integers the ids begin with when both bounds begin with a
+/// positive one, and the texts otherwise.
+#[test]
+fn id_ranges_1_10_and_0_6_hold_what_epanet_puts_in_them() {
+    let ids = [
+        "5", "5a", "15", "1e1", "2.5", "A", "b", "05", "-3", "nan", "0x3",
+    ];
+    let mut text = String::from("[RESERVOIRS]\nR1 150\n[JUNCTIONS]\n");
+    for (k, id) in ids.iter().enumerate() {
+        text += &format!("{id} 10 1\nN{k} 10 1\n");
+    }
+    text += "[PIPES]\n";
+    for (k, id) in ids.iter().enumerate() {
+        text += &format!("{id} R1 N{k} 100 300 100\nQ{k} R1 {id} 100 300 100\n");
+    }
+    text += "[OPTIONS]\nUNITS LPS\nQUALITY Chem mg/L\n[QUALITY]\n1 10 7\n[STATUS]\n1 10 CLOSED\n\
+             [REACTIONS]\nBULK 0 6 -0.7\n";
+    let n = read_str(&text, "ranges.inp").unwrap().network;
+    let node = |id: &str| &n.nodes[n.node_ix(id).unwrap().ix()];
+    let link = |id: &str| &n.links[n.link_ix(id).unwrap().ix()];
+
+    // EPANET: the nodes and links whose ids lie in each range.
+    let in_1_10 = ["5", "5a", "1e1", "2.5", "05"];
+    let in_0_6 = ["5", "5a", "15", "1e1", "2.5", "05", "0x3"];
+    for id in ids {
+        let quality = if in_1_10.contains(&id) { 7.0 } else { 0.0 };
+        assert_eq!(node(id).initial_quality, quality, "[QUALITY] node {id}");
+        let closed = link(id).initial_status == InitialStatus::Closed;
+        assert_eq!(closed, in_1_10.contains(&id), "[STATUS] link {id}");
+        let LinkKind::Pipe(pipe) = &link(id).kind else {
+            panic!("{id} is a pipe")
+        };
+        let bulk = in_0_6.contains(&id).then_some(-0.7);
+        let close_to = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => close(a, b),
+            (a, b) => a == b,
+        };
+        assert!(
+            close_to(pipe.bulk_coeff, bulk),
+            "[REACTIONS] pipe {id}: {:?}",
+            pipe.bulk_coeff
+        );
+    }
+}
