@@ -425,3 +425,40 @@ fn the_prolog_names_the_analysis_run_not_the_files() {
     );
     assert_eq!(text_at(&b, 884 - 64, 32), "% from");
 }
+
+/// Net1 with `[TIMES]` lines replaced (`Report Start` → `new`).
+fn net1_times(old: &str, new: &str) -> Network {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("networks/epanet/Net1.inp");
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(old), "Net1 has {old:?}");
+    pipenet::inp::read_str(&text.replace(old, new), "Net1.inp")
+        .unwrap()
+        .network
+}
+
+/// Net1 with `Report Start 30:00`, after its 24 h: EPANET reports from 0
+/// instead. The prolog once said 30:00 and the epilog's average reaction
+/// rates were 0 (no mass counted after 30:00); EPANET 2.3.5 writes report
+/// start 0 and the rates of Net1 itself.
+#[test]
+fn report_start_30h_after_a_24h_run_is_written_as_0_with_net1s_rates() {
+    let net = net1_times("Report Start       \t0:00", "Report Start 30:00");
+    let b = results_file(&net);
+    assert_eq!((int_at(&b, 48), int_at(&b, 52)), (0, 3600));
+    assert_eq!(int_at(&b, b.len() - 12), 25, "periods");
+    let want = [18845.367, 85652.227, 115168.164, 0.0];
+    for (got, want) in epilog_rates(&b).into_iter().zip(want) {
+        assert_near(got, want, 1e-4 * want + 1e-6, "average reaction rate");
+    }
+}
+
+/// Net1 with `Report Timestep 0`: EPANET reports every pattern step (2 h)
+/// and says so in the prolog, which once held 0 (a reader dividing the
+/// duration by it failed).
+#[test]
+fn report_step_0_is_written_as_net1s_2h_pattern_step() {
+    let net = net1_times("Report Timestep    \t1:00", "Report Timestep 0");
+    let b = results_file(&net);
+    assert_eq!((int_at(&b, 48), int_at(&b, 52)), (0, 7200));
+    assert_eq!(int_at(&b, b.len() - 12), 13, "periods");
+}

@@ -32,7 +32,7 @@
 use std::io::{self, Write};
 
 use super::{link_values, node_values, Results};
-use crate::hydraulics::EnergySummary;
+use crate::hydraulics::{EnergySummary, TimeSteps};
 use crate::network::units::{PressureUnits, GRAVITY};
 use crate::network::{LinkKind, Network, NodeKind, QualityKind, Statistic, ValveType};
 use crate::quality::ReactionMass;
@@ -231,6 +231,9 @@ fn write_prolog(out: &mut impl Write, net: &Network, run: &RunInfo<'_>) -> io::R
         .collect();
     let count = |f: fn(&LinkKind) -> bool| net.links.iter().filter(|l| f(&l.kind)).count();
     let (qual, trace, chem_name, chem_units) = quality_header(&net.options.quality.kind);
+    // EPANET writes the steps it runs with: a report start beyond the
+    // duration as 0, a missing report step as the pattern step.
+    let steps = TimeSteps::new(&net.times);
     for v in [
         MAGIC,
         VERSION,
@@ -244,8 +247,8 @@ fn write_prolog(out: &mut impl Write, net: &Network, run: &RunInfo<'_>) -> io::R
         net.options.flow_units.code() as i32,
         pressure_units_code(net.options.pressure_units),
         statistic_code(net.times.statistic),
-        net.times.report_start_s as i32,
-        net.times.report_step_s as i32,
+        steps.report_start_s as i32,
+        steps.report_s as i32,
         net.times.duration_s as i32,
     ] {
         int(out, v)?;
