@@ -175,3 +175,33 @@ fn a_statistic_replaces_the_tables_of_each_report_time() {
         "tables of report times as well"
     );
 }
+
+/// Net1 with `Report Timestep 0:30` and `Quality Timestep 2:00`: EPANET
+/// runs (and its summary states) the hydraulic step cut to the report
+/// step and the quality step cut to the hydraulic step. The summary once
+/// printed the file's 1.00 hrs and 120.00 min; EPANET 2.3.5's report says
+/// 0.50 hrs and 30.00 min.
+#[test]
+fn summary_states_net1s_steps_cut_to_report_step_0_30() {
+    let text = std::fs::read_to_string(net1_path()).unwrap();
+    let edits = [
+        (" Summary            \tNo", " Summary Yes"),
+        (" Report Timestep    \t1:00", " Report Timestep 0:30"),
+        (" Quality Timestep   \t0:05", " Quality Timestep 2:00"),
+    ];
+    let text = edits.iter().fold(text, |text, (old, new)| {
+        assert!(text.contains(old), "Net1 has {old:?}");
+        text.replace(old, new)
+    });
+    let net = pipenet::inp::read_str(&text, "Net1.inp").unwrap().network;
+    let report = report_of(&net);
+    for want in [
+        "      Hydraulic Timestep ................ 0.50 hrs",
+        "      Water Quality Time Step ........... 30.00 min",
+    ] {
+        assert!(
+            report.lines().any(|l| l == want),
+            "missing {want:?} in\n{report}"
+        );
+    }
+}

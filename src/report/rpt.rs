@@ -18,6 +18,7 @@ use super::out::{self, PeriodValues};
 use super::{link_values, node_values, QualitySnapshot, Results, Snapshot};
 use crate::hydraulics::{
     ControlCause, EnergySummary, Event, FlowBalance, HydraulicState, LinkStatus, SolveOutcome,
+    TimeSteps,
 };
 use crate::network::units::{M3_PER_FT3, M_PER_FT};
 use crate::network::{
@@ -337,6 +338,8 @@ impl Report<'_> {
         let count = |f: fn(&NodeKind) -> bool| net.nodes.iter().filter(|n| f(&n.kind)).count();
         let lcount = |f: fn(&LinkKind) -> bool| net.links.iter().filter(|l| f(&l.kind)).count();
         let hours = |s: u64| format!("{:.2} hrs", s as f64 / 3600.0);
+        // The steps the run used, after EPANET's rules, not the file's.
+        let steps = TimeSteps::new(&net.times);
         let ft2 = M_PER_FT * M_PER_FT;
         let mut rows: Vec<(&str, String)> = vec![
             ("Input Data File", self.input_name.to_string()),
@@ -381,7 +384,7 @@ impl Report<'_> {
                 }
                 .into(),
             ),
-            ("Hydraulic Timestep", hours(net.times.hydraulic_step_s)),
+            ("Hydraulic Timestep", hours(steps.hydraulic_s)),
             ("Hydraulic Accuracy", format!("{:.6}", net.options.accuracy)),
             ("Status Check Frequency", net.options.check_freq.to_string()),
             ("Maximum Trials Checked", net.options.max_check.to_string()),
@@ -405,13 +408,9 @@ impl Report<'_> {
             None => rows.push(("Quality Analysis", "None".into())),
             Some((analysis, units)) => {
                 rows.push(("Quality Analysis", analysis));
-                let step = match net.times.quality_step_s {
-                    0 => net.times.hydraulic_step_s / 10,
-                    s => s,
-                };
                 rows.push((
                     "Water Quality Time Step",
-                    format!("{:.2} min", step as f64 / 60.0),
+                    format!("{:.2} min", steps.quality_s as f64 / 60.0),
                 ));
                 rows.push((
                     "Water Quality Tolerance",
