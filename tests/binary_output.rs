@@ -462,3 +462,50 @@ fn report_step_0_is_written_as_net1s_2h_pattern_step() {
     assert_eq!((int_at(&b, 48), int_at(&b, 52)), (0, 7200));
     assert_eq!(int_at(&b, b.len() - 12), 13, "periods");
 }
+
+/// Net1 with `Report Start 1:30` and hourly steps: no period falls on a
+/// report time, and none was reported (an empty results file). EPANET
+/// 2.3.5 reports each report time with the first period after it: 23
+/// periods, the first (1:30) holding the 2:00 solution, junction 10 at
+/// 1008.29 ft (its report: `Node Results at 1:30:00 hrs`).
+#[test]
+fn report_start_1_30_between_hourly_periods_reports_the_period_after() {
+    let net = net1_times("Report Start       \t0:00", "Report Start 1:30");
+    let b = results_file(&net);
+    assert_eq!((int_at(&b, 48), int_at(&b, 52)), (5400, 3600));
+    assert_eq!(int_at(&b, b.len() - 12), 23, "periods");
+    assert_near(
+        net1_node(&b, 0, out::NODE_HEAD, 0),
+        1008.29,
+        0.006,
+        "head of 10 at 1:30",
+    );
+    assert_near(
+        net1_node(&b, 22, out::NODE_HEAD, 0),
+        1000.72,
+        0.006,
+        "head of 10 at 23:30",
+    );
+}
+
+/// The report times a simulation gives its periods: with `Report Start
+/// 1:30` over hourly steps, the 2:00 period stands for 1:30 and so on to
+/// 24:00 for 23:30, as EPANET labels them.
+#[test]
+fn report_start_1_30_labels_the_2_00_period_1_30() {
+    let net = net1_times("Report Start       \t0:00", "Report Start 1:30");
+    let mut sim = Simulation::new(&net).unwrap();
+    let mut labels = Vec::new();
+    loop {
+        sim.solve_period();
+        if let Some(report_s) = sim.report_time_s() {
+            labels.push((sim.time_s(), report_s));
+        }
+        if sim.advance() == 0 {
+            break;
+        }
+    }
+    assert_eq!(labels.len(), 23);
+    assert_eq!(labels[0], (7200, 5400));
+    assert_eq!(labels[22], (86400, 84600));
+}

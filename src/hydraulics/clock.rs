@@ -83,7 +83,9 @@ impl TimeSteps {
         }
     }
 
-    /// Whether results at `time_s` are reported: from the report start, every report step.
+    /// Whether `time_s` is one of the report times: the report start, then
+    /// every report step. A [`crate::hydraulics::Simulation`] reports the
+    /// first period at or after each ([`crate::hydraulics::Simulation::is_report_time`]).
     pub fn is_report_time(&self, time_s: u64) -> bool {
         time_s >= self.report_start_s
             && (time_s - self.report_start_s).is_multiple_of(self.report_s)

@@ -419,7 +419,8 @@ fn run(
         if let Some(st) = &mut supply {
             st.load_hydraulics(sim.state());
         }
-        if sim.is_report_time() {
+        // Results carry the report time they stand for (EPANET's label).
+        if let Some(report_s) = sim.report_time_s() {
             if let Some(st) = &supply {
                 // As for the snapshots: every report time only when written;
                 // the summary needs the last one alone.
@@ -440,15 +441,15 @@ fn run(
             // large network would otherwise keep every report time in memory
             // (and copying the state each time is work wasted when nothing
             // is written).
-            log.record_report_time(sim.time_s(), sim.state(), !quiet);
+            log.record_report_time(report_s, sim.state(), !quiet);
             if keep_results {
                 results
                     .snapshots
-                    .push(report::Snapshot::of(sim.time_s(), sim.state()));
+                    .push(report::Snapshot::of(report_s, sim.state()));
                 if let Some(q) = &qual {
                     results
                         .quality
-                        .push(report::QualitySnapshot::of(sim.time_s(), q));
+                        .push(report::QualitySnapshot::of(report_s, q));
                 }
             }
         }
