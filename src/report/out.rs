@@ -215,10 +215,11 @@ fn pressure_units_code(units: PressureUnits) -> i32 {
 }
 
 /// The quality code (0 none, 1 chemical, 2 age, 3 trace), the traced
-/// node (1-based, 0 if none), and the name and units EPANET records.
+/// node (1-based, 0 if none), and the name and units EPANET records
+/// (without an analysis, its default chemical's name and no units).
 fn quality_header(kind: &QualityKind) -> (i32, i32, String, String) {
     match kind {
-        QualityKind::None => (0, 0, String::new(), String::new()),
+        QualityKind::None => (0, 0, "Chemical".into(), String::new()),
         QualityKind::Chemical { name, units } => (1, 0, name.clone(), units.clone()),
         QualityKind::Age => (2, 0, "AGE".into(), "hrs".into()),
         QualityKind::Trace { node } => (3, index1(node.ix()), "% from".into(), "% from".into()),
@@ -327,6 +328,8 @@ fn write_energy(out: &mut impl Write, net: &Network, energy: &EnergySummary) -> 
 }
 
 /// The values of report period `t` as the results file holds them.
+/// Without a quality analysis, node quality is each node's initial
+/// quality (`[QUALITY]`), as EPANET writes it, and link quality 0.
 pub fn period_values(net: &Network, results: &Results, t: usize) -> PeriodValues {
     let snap = &results.snapshots[t];
     let quality = results.quality.get(t);
@@ -343,7 +346,7 @@ pub fn period_values(net: &Network, results: &Results, t: usize) -> PeriodValues
             f32s(nodes.iter().map(|v| v.demand)),
             f32s(nodes.iter().map(|v| v.head)),
             f32s(nodes.iter().map(|v| v.pressure)),
-            f32s(node_ixs().map(|i| quality.map_or(0.0, |q| q.node[i]))),
+            f32s(node_ixs().map(|i| quality.map_or(net.nodes[i].initial_quality, |q| q.node[i]))),
         ],
         link: [
             f32s(links.iter().map(|v| v.flow)),
