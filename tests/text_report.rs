@@ -205,3 +205,33 @@ fn summary_states_net1s_steps_cut_to_report_step_0_30() {
         );
     }
 }
+
+/// Net1 with `Duration 0`: EPANET 2.3.5's report heads its tables
+/// `Node Results:` and `Link Results:` (no time) and states no quality
+/// analysis in its summary; pipenet's once said `Node Results at 0:00:00
+/// hrs:` and `Chlorine`.
+#[test]
+fn duration_0_tables_name_no_time_and_the_summary_no_analysis() {
+    let text = std::fs::read_to_string(net1_path()).unwrap();
+    let edits = [
+        (" Duration           \t24:00", " Duration 0"),
+        (" Summary            \tNo", " Summary Yes"),
+        (" Page               \t0", " Page 0\n Nodes 10\n Links 10"),
+    ];
+    let text = edits.iter().fold(text, |text, (old, new)| {
+        assert!(text.contains(old), "Net1 has {old:?}");
+        text.replace(old, new)
+    });
+    let net = pipenet::inp::read_str(&text, "Net1.inp").unwrap().network;
+    let report = report_of(&net);
+    let lines: Vec<&str> = report.lines().collect();
+    for want in [
+        "  Node Results:",
+        "  Link Results:",
+        "      Quality Analysis .................. None",
+    ] {
+        assert!(lines.contains(&want), "missing {want:?} in\n{report}");
+    }
+    assert!(!report.contains("Results at"), "{report}");
+    assert!(!report.contains("Water Quality Time Step"), "{report}");
+}

@@ -394,8 +394,11 @@ impl Report<'_> {
             ),
             ("Maximum Trials", net.options.trials.to_string()),
         ];
-        // The summary names an analysis differently from the tables' heads.
+        // The summary names an analysis differently from the tables' heads;
+        // EPANET states none for a single-period run (it reports the
+        // initial qualities there).
         let analysis = match &net.options.quality.kind {
+            _ if net.times.duration_s == 0 => None,
             QualityKind::None => None,
             QualityKind::Chemical { name, units } => Some((name.clone(), units.clone())),
             QualityKind::Age => Some(("Age".into(), "hrs".into())),
@@ -485,7 +488,10 @@ impl Report<'_> {
         values: &TableValues<'_>,
     ) -> io::Result<()> {
         let net = self.network;
+        // A single-period run's tables name no time, as EPANET's do.
+        let single_period = net.times.duration_s == 0;
         let title = |what: &str| match values {
+            TableValues::At(_, _) if single_period => format!("{what} Results:"),
             TableValues::At(snap, _) => format!("{what} Results at {} hrs:", clock(snap.time_s)),
             TableValues::Statistic(_) => format!("{word} {what} Results:"),
         };
