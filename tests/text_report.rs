@@ -235,3 +235,30 @@ fn duration_0_tables_name_no_time_and_the_summary_no_analysis() {
     assert!(!report.contains("Results at"), "{report}");
     assert!(!report.contains("Water Quality Time Step"), "{report}");
 }
+
+/// Net1 with `Hydraulic Timestep 0:13`: under half an hour, EPANET 2.3.5
+/// states its steps and the duration in minutes (`13.00 min`, `1440.00
+/// min`); pipenet once said `0.22 hrs` and `24.00 hrs`.
+#[test]
+fn hydraulic_step_0_13_states_times_in_minutes() {
+    let text = std::fs::read_to_string(net1_path()).unwrap();
+    let edits = [
+        (" Summary            \tNo", " Summary Yes"),
+        (" Hydraulic Timestep \t1:00", " Hydraulic Timestep 0:13"),
+    ];
+    let text = edits.iter().fold(text, |text, (old, new)| {
+        assert!(text.contains(old), "Net1 has {old:?}");
+        text.replace(old, new)
+    });
+    let net = pipenet::inp::read_str(&text, "Net1.inp").unwrap().network;
+    let report = report_of(&net);
+    for want in [
+        "      Hydraulic Timestep ................ 13.00 min",
+        "      Total Duration .................... 1440.00 min",
+    ] {
+        assert!(
+            report.lines().any(|l| l == want),
+            "missing {want:?} in\n{report}"
+        );
+    }
+}

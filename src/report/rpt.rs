@@ -337,9 +337,17 @@ impl Report<'_> {
         writeln!(out, "   ")?;
         let count = |f: fn(&NodeKind) -> bool| net.nodes.iter().filter(|n| f(&n.kind)).count();
         let lcount = |f: fn(&LinkKind) -> bool| net.links.iter().filter(|l| f(&l.kind)).count();
-        let hours = |s: u64| format!("{:.2} hrs", s as f64 / 3600.0);
         // The steps the run used, after EPANET's rules, not the file's.
         let steps = TimeSteps::new(&net.times);
+        // EPANET states times in minutes when the hydraulic step is under
+        // half an hour, else in hours.
+        let duration = |s: u64| {
+            if steps.hydraulic_s < 1800 {
+                format!("{:.2} min", s as f64 / 60.0)
+            } else {
+                format!("{:.2} hrs", s as f64 / 3600.0)
+            }
+        };
         let ft2 = M_PER_FT * M_PER_FT;
         let mut rows: Vec<(&str, String)> = vec![
             ("Input Data File", self.input_name.to_string()),
@@ -384,7 +392,7 @@ impl Report<'_> {
                 }
                 .into(),
             ),
-            ("Hydraulic Timestep", hours(steps.hydraulic_s)),
+            ("Hydraulic Timestep", duration(steps.hydraulic_s)),
             ("Hydraulic Accuracy", format!("{:.6}", net.options.accuracy)),
             ("Status Check Frequency", net.options.check_freq.to_string()),
             ("Maximum Trials Checked", net.options.max_check.to_string()),
@@ -440,7 +448,7 @@ impl Report<'_> {
             "Demand Multiplier",
             format!("{:.2}", net.options.demand_multiplier),
         ));
-        rows.push(("Total Duration", hours(net.times.duration_s)));
+        rows.push(("Total Duration", duration(net.times.duration_s)));
         for (label, value) in rows {
             // EPANET runs the dots of these two into the label.
             let gap = if label.starts_with("Number of Junctions")
