@@ -205,7 +205,9 @@ fn each_error_class_has_its_code() {
         ("[JUNCTIONS]\nJ9 1 1 X9\n", 205, "X9"),
         ("[PUMPS]\nPU J1 J2 HEAD X9\n", 206, "X9"),
         ("[JUNCTIONS]\nJ9 abc\n", 202, "abc"),
-        ("[JUNCTIONS]\nJ9\n", 201, ""),
+        // A junction without an elevation is EPANET 2.3.5's elevation 0; a
+        // reservoir without a head is its error 201.
+        ("[RESERVOIRS]\nR9\n", 201, ""),
         ("[OPTIONS]\nHEADLOSS X-Y\n", 213, "X-Y"),
         ("[JUNCTIONS]\nJ1 5\n", 215, "J1"),
         ("[PIPES]\nP9 J1 J1 1 1 1\n", 222, "J1"),
@@ -437,4 +439,48 @@ fn id_ranges_1_10_and_0_6_hold_what_epanet_puts_in_them() {
             pipe.bulk_coeff
         );
     }
+}
+
+/// Short lines EPANET 2.3.5 reads with defaults, once refused with error
+/// 201: a junction with no elevation (0), and pipes with no length or
+/// diameter. The defaults are those of the units and head-loss formula
+/// EPANET has read by the pipe's line, as it reads the file in order, and
+/// are converted with the file's final units (values from the toolkit:
+/// EN_LENGTH, EN_DIAMETER, EN_ROUGHNESS, EN_ELEVATION).
+#[test]
+fn short_junction_and_pipe_lines_take_epanets_defaults() {
+    let body = "[JUNCTIONS]\nJ1 10 5\nJ2\n[RESERVOIRS]\nR1 150\n\
+                [PIPES]\nP1 R1 J1 1000 300 100\nP2 J1 J2\nP3 J1 J2 500\n";
+    let pipe = |text: &str, id: &str| {
+        let n = read_str(text, "short.inp").unwrap().network;
+        let LinkKind::Pipe(p) = &n.links[n.link_ix(id).unwrap().ix()].kind else {
+            panic!("{id} is a pipe");
+        };
+        (p.length_m, p.diameter_m, p.roughness)
+    };
+    let same = |got: (f64, f64, f64), want: (f64, f64, f64), case: &str| {
+        assert!(
+            close(got.0, want.0) && close(got.1, want.1) && close(got.2, want.2),
+            "{case}: {got:?}, EPANET {want:?}"
+        );
+    };
+
+    // LPS and H-W before the pipes: 100 m, 254 mm, C 130.
+    let text = format!("[OPTIONS]\nUNITS LPS\nHEADLOSS H-W\n{body}");
+    same(pipe(&text, "P2"), (100.0, 0.254, 130.0), "LPS first");
+    let n = read_str(&text, "short.inp").unwrap().network;
+    assert_eq!(n.nodes[n.node_ix("J2").unwrap().ix()].elevation_m, 0.0);
+
+    // LPS and D-W after the pipes: EPANET's US defaults, read as SI
+    // values: 330 m, 10 mm, 130 mm.
+    let text = format!("{body}[OPTIONS]\nUNITS LPS\nHEADLOSS D-W\n");
+    same(pipe(&text, "P2"), (330.0, 0.010, 0.130), "LPS last");
+
+    // GPM and C-M before the pipes: 500 ft as given, 10 in, n 0.01.
+    let text = format!("[OPTIONS]\nUNITS GPM\nHEADLOSS C-M\n{body}");
+    same(
+        pipe(&text, "P3"),
+        (500.0 * FT, 10.0 * 0.0254, 0.01),
+        "GPM first",
+    );
 }

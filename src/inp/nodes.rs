@@ -19,11 +19,18 @@ fn add_node(r: &mut Reader, line: &Line, node: Node) -> Parsed<()> {
     }
 }
 
-/// `[JUNCTIONS]`: `id elevation [demand [pattern]]`.
+/// `[JUNCTIONS]`: `id [elevation [demand [pattern]]]`: EPANET 2.3 reads a
+/// junction without an elevation at elevation 0.
 pub(crate) fn read_junction<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
     let id = r.token(line, 0, "junction id")?;
     r.check_id(line, id)?;
-    let elevation = r.number(line, 1, "elevation")?;
+    let elevation = match r.opt_number(line, 1, "elevation")? {
+        Some(elevation) => elevation,
+        None => {
+            r.warn(line, Some(id), "no elevation given; EPANET uses 0");
+            0.0
+        }
+    };
     let demand = r.opt_number(line, 2, "demand")?;
     let pattern = r.opt_pattern(line, 3)?;
     let mut junction = Junction::default();
