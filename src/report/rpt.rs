@@ -18,6 +18,7 @@ use super::out::{self, PeriodValues};
 use super::{link_values, node_values, QualitySnapshot, Results, Snapshot};
 use crate::hydraulics::{
     ControlCause, EnergySummary, Event, FlowBalance, HydraulicState, LinkStatus, SolveOutcome,
+    TimeSteps,
 };
 use crate::network::units::{M3_PER_FT3, M_PER_FT};
 use crate::network::{
@@ -336,7 +337,17 @@ impl Report<'_> {
         writeln!(out, "   ")?;
         let count = |f: fn(&NodeKind) -> bool| net.nodes.iter().filter(|n| f(&n.kind)).count();
         let lcount = |f: fn(&LinkKind) -> bool| net.links.iter().filter(|l| f(&l.kind)).count();
-        let hours = |s: u64| format!("{:.2} hrs", s as f64 / 3600.0);
+        // The steps the run used, after EPANET's rules, not the file's.
+        let steps = TimeSteps::new(&net.times);
+        // EPANET states times in minutes when the hydraulic step is under
+        // half an hour, else in hours.
+        let duration = |s: u64| {
+            if steps.hydraulic_s < 1800 {
+                format!("{:.2} min", s as f64 / 60.0)
+            } else {
+                format!("{:.2} hrs", s as f64 / 3600.0)
+            }
+        };
         let ft2 = M_PER_FT * M_PER_FT;
         let mut rows: Vec<(&str, String)> = vec![
             ("Input Data File", self.input_name.to_string()),
@@ -381,7 +392,7 @@ impl Report<'_> {
                 }
                 .into(),
             ),
-            ("Hydraulic Timestep", hours(net.times.hydraulic_step_s)),
+            ("Hydraulic Timestep", duration(steps.hydraulic_s)),
             ("Hydraulic Accuracy", format!("{:.6}", net.options.accuracy)),
             ("Status Check Frequency", net.options.check_freq.to_string()),
             ("Maximum Trials Checked", net.options.max_check.to_string()),
@@ -391,8 +402,11 @@ impl Report<'_> {
             ),
             ("Maximum Trials", net.options.trials.to_string()),
         ];
-        // The summary names an analysis differently from the tables' heads.
+        // The summary names an analysis differently from the tables' heads;
+        // EPANET states none for a single-period run (it reports the
+        // initial qualities there).
         let analysis = match &net.options.quality.kind {
+            _ if net.times.duration_s == 0 => None,
             QualityKind::None => None,
             QualityKind::Chemical { name, units } => Some((name.clone(), units.clone())),
             QualityKind::Age => Some(("Age".into(), "hrs".into())),
@@ -405,13 +419,9 @@ impl Report<'_> {
             None => rows.push(("Quality Analysis", "None".into())),
             Some((analysis, units)) => {
                 rows.push(("Quality Analysis", analysis));
-                let step = match net.times.quality_step_s {
-                    0 => net.times.hydraulic_step_s / 10,
-                    s => s,
-                };
                 rows.push((
                     "Water Quality Time Step",
-                    format!("{:.2} min", step as f64 / 60.0),
+                    format!("{:.2} min", steps.quality_s as f64 / 60.0),
                 ));
                 rows.push((
                     "Water Quality Tolerance",
@@ -438,7 +448,7 @@ impl Report<'_> {
             "Demand Multiplier",
             format!("{:.2}", net.options.demand_multiplier),
         ));
-        rows.push(("Total Duration", hours(net.times.duration_s)));
+        rows.push(("Total Duration", duration(net.times.duration_s)));
         for (label, value) in rows {
             // EPANET runs the dots of these two into the label.
             let gap = if label.starts_with("Number of Junctions")
@@ -486,7 +496,10 @@ impl Report<'_> {
         values: &TableValues<'_>,
     ) -> io::Result<()> {
         let net = self.network;
+        // A single-period run's tables name no time, as EPANET's do.
+        let single_period = net.times.duration_s == 0;
         let title = |what: &str| match values {
+            TableValues::At(_, _) if single_period => format!("{what} Results:"),
             TableValues::At(snap, _) => format!("{what} Results at {} hrs:", clock(snap.time_s)),
             TableValues::Statistic(_) => format!("{word} {what} Results:"),
         };
