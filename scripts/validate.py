@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from shared_paths import SHARED, shared  # noqa: E402,F401
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BEGIN, END = "<!-- validation:begin -->", "<!-- validation:end -->"
@@ -45,9 +46,9 @@ def repo_path(path):
 def parse_args():
     ap = argparse.ArgumentParser(description="Validate pipenet against EPANET references.")
     ap.add_argument("--bin", default="target/release/pipenet")
-    ap.add_argument("--networks", default="../shared/networks")
-    ap.add_argument("--references", default="../shared/reference")
-    ap.add_argument("--compare", default="../shared/tools/compare_results.py")
+    ap.add_argument("--networks", default=shared("networks"))
+    ap.add_argument("--references", default=shared("reference"))
+    ap.add_argument("--compare", default=shared("tools", "compare_results.py"))
     ap.add_argument("--out", default="docs/validation.md")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=900, help="seconds per pipenet run")

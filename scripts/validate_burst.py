@@ -61,6 +61,7 @@ import sys
 import tempfile
 
 import epanet.toolkit as en
+from shared_paths import SHARED, shared  # noqa: E402,F401
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 G_SI = 32.2 * 0.3048  # EPANET's gravity, m/s^2
@@ -306,7 +307,7 @@ def main():
     ap.add_argument("--pmin", type=float)
     ap.add_argument("--preq", type=float)
     ap.add_argument("--bin", default=os.path.join(REPO, "target/release/pipenet"))
-    ap.add_argument("--compare", default=os.path.join(REPO, "../shared/tools/compare_results.py"))
+    ap.add_argument("--compare", default=shared("tools", "compare_results.py"))
     ap.add_argument("--keep")
     ap.add_argument("--expected")
     ap.add_argument("--isolate-at")
@@ -380,6 +381,10 @@ def validate(a, work, compare_args):
                                   reference] + compare_args, capture_output=True, text=True)
         for line in compare.stdout.strip().splitlines():
             print(label + line)
+        if compare.returncode != 0 and compare.stderr.strip():
+            # A comparison that could not run (no compare_results.py at
+            # --compare, say) must not look like results that disagree.
+            print(label + "compare_results.py: " + compare.stderr.strip().splitlines()[-1])
         compared_ok = compared_ok and compare.returncode == 0
     with open(os.path.join(work, "summary.json")) as f:
         ours = json.load(f)

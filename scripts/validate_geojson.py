@@ -18,10 +18,9 @@ import sys
 import tempfile
 
 import geojson
+from shared_paths import SHARED, shared  # noqa: E402,F401
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = "/work/shared" if not os.path.isdir(os.path.join(ROOT, "..", "shared")) \
-    else os.path.normpath(os.path.join(ROOT, "..", "shared"))
 
 
 def main():

@@ -22,6 +22,7 @@ import os
 import re
 import subprocess
 import tempfile
+from shared_paths import SHARED, shared  # noqa: E402,F401
 
 BEGIN, END = "<!-- quality:begin -->", "<!-- quality:end -->"
 
@@ -85,7 +86,7 @@ def cases(shared):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bin", default="target/release/pipenet")
-    ap.add_argument("--shared", default="../shared")
+    ap.add_argument("--shared", default=SHARED)
     ap.add_argument("--out", default="docs/validation.md")
     ap.add_argument("--filter", default="")
     a = ap.parse_args()

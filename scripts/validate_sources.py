@@ -15,9 +15,10 @@ import os
 import subprocess
 import sys
 import tempfile
+from shared_paths import SHARED, shared  # noqa: E402,F401
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REFERENCE_TOOL = os.path.join(HERE, "..", "..", "shared", "tools", "epanet_reference.py")
+REFERENCE_TOOL = shared("tools", "epanet_reference.py")
 
 
 def main():

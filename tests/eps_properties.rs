@@ -11,7 +11,10 @@
 //!   network from its reservoirs and tanks;
 //! - storage in every tank: from one time to the next, its level changes
 //!   by net inflow × step / area (the explicit Euler step of EPANET's
-//!   `tanklevels`), except where the tank stops at its maximum or minimum.
+//!   `tanklevels`), except where the tank stops at its maximum or minimum;
+//!   and a tank at its maximum level (within 1e-9 m) takes in no water,
+//!   one at its minimum gives none (to 1e-6 m³/s, what a closed pipe's
+//!   tiny conductance lets through is far less).
 
 use std::fmt::Write;
 
@@ -240,6 +243,38 @@ fn tank_step_error(
     }
 }
 
+/// Checks that tank `i` takes no water while full and gives none while
+/// empty (the random tanks cannot overflow); returns a description of a
+/// violation.
+fn full_or_empty_tank_error(net: &Network, sim: &Simulation, i: usize) -> Option<String> {
+    let node = &net.nodes[i];
+    let NodeKind::Tank(tank) = &node.kind else {
+        return None;
+    };
+    let state = sim.state();
+    let inflow: f64 = net
+        .links
+        .iter()
+        .enumerate()
+        .map(|(k, link)| {
+            let q = state.flow_m3s[k];
+            f64::from(link.to.ix() == i) * q - f64::from(link.from.ix() == i) * q
+        })
+        .sum();
+    let head = state.head_m[i];
+    let full = head >= node.elevation_m + tank.max_level_m - 1e-9;
+    let empty = head <= node.elevation_m + tank.min_level_m + 1e-9;
+    if (full && inflow > 1e-6) || (empty && inflow < -1e-6) {
+        Some(format!(
+            "tank {} at {head} m takes {inflow} m3/s at {} s",
+            node.id,
+            sim.time_s()
+        ))
+    } else {
+        None
+    }
+}
+
 /// 256 cases by default (a fraction of a second); `PROPTEST_CASES=20000`
 /// for a deeper search.
 fn cases() -> u32 {
@@ -268,6 +303,11 @@ proptest! {
             prop_assert!(outcome.converged, "t={} s did not converge\n{text}", sim.time_s());
             let (worst, at) = worst_continuity_error(&net, &sim);
             prop_assert!(worst <= 1e-6, "continuity error {worst:e} of the inflow at {at}\n{text}");
+
+            for &i in &tanks {
+                let error = full_or_empty_tank_error(&net, &sim, i);
+                prop_assert!(error.is_none(), "{}\n{text}", error.unwrap_or_default());
+            }
 
             let before: Vec<(f64, f64)> = tanks
                 .iter()

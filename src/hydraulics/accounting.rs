@@ -19,6 +19,8 @@ pub(crate) struct RunAccounts {
     elapsed_s: u64,
     /// Whether the single period of a run of duration 0 has been added.
     single_period_done: bool,
+    /// Whether totals are still being kept (see [`Simulation::stop_accounts`]).
+    kept: bool,
 }
 
 impl RunAccounts {
@@ -26,21 +28,35 @@ impl RunAccounts {
     pub fn new(net: &Network) -> Self {
         RunAccounts {
             energy: EnergyLedger::new(net),
-            balance: BalanceLedger::default(),
+            balance: BalanceLedger::new(net),
             elapsed_s: 0,
             single_period_done: false,
+            kept: true,
         }
     }
 }
 
 impl Simulation<'_> {
+    /// Stops keeping the pump energy and flow balance totals, for a run
+    /// that reads neither (a scenario's summary row, say): observing the
+    /// flows of every node and pump after each period is then skipped.
+    /// From the call on, [`Simulation::energy`] and
+    /// [`Simulation::flow_balance`] report the steps taken before it (none,
+    /// if called before the first [`Simulation::advance`]).
+    pub fn stop_accounts(&mut self) {
+        self.accounts.kept = false;
+    }
+
     /// Observes the current solution: each pump's power, efficiency and
     /// price, and the flows of the balance. Called at the start of a step.
     pub(super) fn observe_for_accounts(&mut self) {
+        if !self.accounts.kept {
+            return;
+        }
         let period = self.steps.pattern_period(self.time_s);
         let accounts = &mut self.accounts;
         accounts.energy.observe(self.network, &self.state, period);
-        accounts.balance.observe(self.network, &self.state);
+        accounts.balance.observe(&self.state);
     }
 
     /// Adds the solution observed, held over the step of `step_s` just
@@ -48,6 +64,9 @@ impl Simulation<'_> {
     /// as 1 h of energy and 1 s of flow.
     pub(super) fn add_to_accounts(&mut self, step_s: u64) {
         let accounts = &mut self.accounts;
+        if !accounts.kept {
+            return;
+        }
         if self.steps.duration_s == 0 {
             if !accounts.single_period_done {
                 accounts.energy.add(1.0);
@@ -92,5 +111,50 @@ impl Simulation<'_> {
     pub fn flow_balance(&self) -> FlowBalance {
         let seconds = self.accounted_s().map_or(1.0, |s| s as f64);
         self.accounts.balance.summary(seconds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net1(duration_h: u64) -> Network {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/networks/epanet/Net1.inp");
+        let mut net = crate::inp::read_file(path).unwrap().network;
+        net.times.duration_s = duration_h * 3600;
+        net
+    }
+
+    /// Runs `net` to its end, no longer keeping accounts from `stop_at_s` on.
+    fn run(net: &Network, stop_at_s: Option<u64>) -> (FlowBalance, EnergySummary) {
+        let mut sim = Simulation::new(net).unwrap();
+        loop {
+            if Some(sim.time_s()) == stop_at_s {
+                sim.stop_accounts();
+            }
+            sim.solve_period();
+            if sim.advance() == 0 {
+                break;
+            }
+        }
+        (sim.flow_balance(), sim.energy())
+    }
+
+    #[test]
+    fn accounts_stopped_at_12_h_are_those_of_a_12_h_run() {
+        let (balance, energy) = run(&net1(24), Some(12 * 3600));
+        let (balance_12h, energy_12h) = run(&net1(12), None);
+        // Net1 draws from its reservoir and runs pump 9, so neither is empty.
+        assert!(balance_12h.total_inflow_m3s > 0.0);
+        assert!(energy_12h.pumps[0].average_kw > 0.0);
+        assert_eq!(balance, balance_12h);
+        assert_eq!(energy, energy_12h);
+    }
+
+    #[test]
+    fn accounts_stopped_from_the_start_stay_empty() {
+        let (balance, energy) = run(&net1(24), Some(0));
+        assert_eq!(balance.total_inflow_m3s, 0.0);
+        assert_eq!(energy.pumps[0].average_kw, 0.0);
     }
 }

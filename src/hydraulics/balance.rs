@@ -52,33 +52,49 @@ impl FlowBalance {
         self.storage_flow_m3s += other.storage_flow_m3s * weight;
     }
 
-    /// The flows of one solution (EPANET `updateflowbalance`).
-    fn of_solution(net: &Network, state: &HydraulicState) -> Self {
-        let pda = net.options.demand_model == DemandModel::Pda;
+    /// The flows of one solution (EPANET `updateflowbalance`), for nodes
+    /// of these `roles`; deficits count under pressure-driven analysis
+    /// (`pda`) only.
+    fn of_solution(roles: &[BalanceRole], pda: bool, state: &HydraulicState) -> Self {
         let mut b = FlowBalance::default();
-        for (i, node) in net.nodes.iter().enumerate() {
-            let net_outflow = state.node_demand_m3s[i];
-            match node.kind {
-                NodeKind::Junction(_) => {
-                    let demand = state.demand_flow_m3s[i];
+        // Every array cut to the nodes' count, so that indexing needs no checks.
+        let n = roles.len();
+        let node_outflow = &state.node_demand_m3s[..n];
+        let demand_flow = &state.demand_flow_m3s[..n];
+        let full_demand = &state.full_demand_m3s[..n];
+        let emitter_flow = &state.emitter_flow_m3s[..n];
+        let leakage_flow = &state.leakage_flow_m3s[..n];
+        for (i, &role) in roles.iter().enumerate() {
+            let net_outflow = node_outflow[i];
+            match role {
+                BalanceRole::Junction => {
+                    let demand = demand_flow[i];
                     if demand < 0.0 {
                         b.total_inflow_m3s -= demand;
                     } else {
                         b.consumer_demand_m3s += demand;
                         b.total_outflow_m3s += demand;
                     }
-                    b.emitter_flow_m3s += state.emitter_flow_m3s[i];
-                    b.leakage_flow_m3s += state.leakage_flow_m3s[i];
-                    b.total_outflow_m3s += state.emitter_flow_m3s[i] + state.leakage_flow_m3s[i];
-                    let full = state.full_demand_m3s[i];
+                    // Most junctions neither emit nor leak: adding their
+                    // zeros would change no sum (a sum that starts at +0
+                    // never becomes -0, and x + 0 = x for every other x),
+                    // and leaving them out halves the chain of additions
+                    // to the total outflow.
+                    let (emitter, leakage) = (emitter_flow[i], leakage_flow[i]);
+                    if emitter != 0.0 || leakage != 0.0 {
+                        b.emitter_flow_m3s += emitter;
+                        b.leakage_flow_m3s += leakage;
+                        b.total_outflow_m3s += emitter + leakage;
+                    }
+                    let full = full_demand[i];
                     let deficit = full - demand;
                     if pda && full > 0.0 && deficit > TINY_DEFICIT_M3S {
                         b.demand_deficit_m3s += deficit;
                     }
                 }
-                NodeKind::Tank(_) => b.storage_flow_m3s += net_outflow,
-                NodeKind::Reservoir(_) if net_outflow >= 0.0 => b.total_outflow_m3s += net_outflow,
-                NodeKind::Reservoir(_) => b.total_inflow_m3s -= net_outflow,
+                BalanceRole::Tank => b.storage_flow_m3s += net_outflow,
+                BalanceRole::Reservoir if net_outflow >= 0.0 => b.total_outflow_m3s += net_outflow,
+                BalanceRole::Reservoir => b.total_inflow_m3s -= net_outflow,
             }
         }
         b
@@ -106,9 +122,22 @@ impl FlowBalance {
     }
 }
 
+/// What a node is to the flow balance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BalanceRole {
+    Junction,
+    Tank,
+    Reservoir,
+}
+
 /// EPANET's flow balance accounting over a simulation: volumes, m³.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct BalanceLedger {
+    /// Each node's role, in node order: a byte a node, read at every
+    /// solution instead of the network's nodes.
+    roles: Vec<BalanceRole>,
+    /// Whether demands are pressure-driven, so that deficits count.
+    pda: bool,
     /// The flows of the solution last observed, m³/s.
     current: FlowBalance,
     /// Flow × time sums, m³.
@@ -116,9 +145,27 @@ pub(crate) struct BalanceLedger {
 }
 
 impl BalanceLedger {
+    /// An empty ledger for the nodes of `net`.
+    pub fn new(net: &Network) -> Self {
+        let roles = net
+            .nodes
+            .iter()
+            .map(|node| match node.kind {
+                NodeKind::Junction(_) => BalanceRole::Junction,
+                NodeKind::Tank(_) => BalanceRole::Tank,
+                NodeKind::Reservoir(_) => BalanceRole::Reservoir,
+            })
+            .collect();
+        BalanceLedger {
+            roles,
+            pda: net.options.demand_model == DemandModel::Pda,
+            ..BalanceLedger::default()
+        }
+    }
+
     /// Records the flows of the solution `state`.
-    pub fn observe(&mut self, net: &Network, state: &HydraulicState) {
-        self.current = FlowBalance::of_solution(net, state);
+    pub fn observe(&mut self, state: &HydraulicState) {
+        self.current = FlowBalance::of_solution(&self.roles, self.pda, state);
     }
 
     /// Adds the flows last observed, held over `seconds`.
@@ -194,7 +241,9 @@ mod tests {
         state.node_demand_m3s[ix("R1")] = -4.0;
         state.node_demand_m3s[ix("R2")] = 1.0;
         state.node_demand_m3s[ix("T1")] = 1.25;
-        let b = FlowBalance::of_solution(&net, &state).with_ratio();
+        let mut ledger = BalanceLedger::new(&net);
+        ledger.observe(&state);
+        let b = ledger.current.with_ratio();
         assert_eq!(b.total_inflow_m3s, 6.0);
         assert_eq!(b.consumer_demand_m3s, 3.0);
         assert_eq!(b.demand_deficit_m3s, 2.0);

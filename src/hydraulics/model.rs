@@ -80,6 +80,9 @@ pub(crate) struct HydraulicModel {
     pub diameters: Vec<f64>,
     /// Links that are valves, in link order.
     pub valves: Vec<usize>,
+    /// Links that are pumps or valves, in link order: the only links whose
+    /// status can say they cannot do what is asked of them.
+    pub pumps_and_valves: Vec<usize>,
     /// For each node, the emitter coefficient `ke` of `h = ke q^qexp` (0: none).
     pub emitter_ke: Vec<f64>,
     /// For each node, its leakage coefficients.
@@ -227,10 +230,14 @@ impl HydraulicModel {
             net.links.iter().map(|l| (l.from.ix(), l.to.ix())).collect();
         let mut laws = Vec::with_capacity(net.links.len());
         let mut valves = Vec::new();
+        let mut pumps_and_valves = Vec::new();
         for (k, link) in net.links.iter().enumerate() {
             laws.push(link_law(net, k, &settings)?);
             if matches!(link.kind, LinkKind::Valve(_)) {
                 valves.push(k);
+            }
+            if !matches!(link.kind, LinkKind::Pipe(_)) {
+                pumps_and_valves.push(k);
             }
         }
 
@@ -281,6 +288,7 @@ impl HydraulicModel {
                 .collect(),
             diameters: net.links.iter().map(|l| l.diameter_m()).collect(),
             valves,
+            pumps_and_valves,
             emitter_ke,
             leakage,
             has_leakage,

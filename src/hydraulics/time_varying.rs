@@ -15,14 +15,16 @@ pub(crate) struct TimeVaryingInputs {
     /// Junctions (by node index) with where their demands start in
     /// `demands`; one more entry than junctions, ending the last.
     junction_starts: Vec<(usize, usize)>,
-    /// Every demand category: base demand, m³/s, and its pattern
-    /// (the default pattern already put in where it has none).
-    demands: Vec<(f64, Option<usize>)>,
+    /// Every demand category: base demand, m³/s, and the slot of its
+    /// multiplier in `multiplier` (the default pattern already put in
+    /// where it has none; the last slot, always 1, where neither is).
+    demands: Vec<(f64, usize)>,
     /// Reservoirs with a head pattern: node, fixed head, m, and pattern.
     reservoir_heads: Vec<(usize, f64, usize)>,
     /// Pumps with a speed pattern: link and pattern.
     pump_speeds: Vec<(usize, usize)>,
-    /// Each pattern's multiplier in the period last set.
+    /// Each pattern's multiplier in the period last set, then a 1 for
+    /// demands without a pattern.
     multiplier: Vec<f64>,
     /// The network's demand multiplier.
     demand_multiplier: f64,
@@ -31,7 +33,9 @@ pub(crate) struct TimeVaryingInputs {
 impl TimeVaryingInputs {
     /// Gathers the pattern-driven inputs of `net`.
     pub fn new(net: &Network) -> Self {
-        let ix = |p: Option<PatternIx>| p.map(|p| p.ix());
+        // Demands without a pattern take the last multiplier, fixed at 1.
+        let no_pattern = net.patterns.len();
+        let ix = |p: Option<PatternIx>| p.map_or(no_pattern, |p| p.ix());
         let mut junction_starts = Vec::new();
         let mut demands = Vec::new();
         let mut reservoir_heads = Vec::new();
@@ -68,7 +72,7 @@ impl TimeVaryingInputs {
             demands,
             reservoir_heads,
             pump_speeds,
-            multiplier: vec![1.0; net.patterns.len()],
+            multiplier: vec![1.0; net.patterns.len() + 1],
             demand_multiplier: net.options.demand_multiplier,
         }
     }
@@ -86,17 +90,14 @@ impl TimeVaryingInputs {
         }
     }
 
-    fn factor(&self, pattern: Option<usize>) -> f64 {
-        pattern.map_or(1.0, |p| self.multiplier[p])
-    }
-
     /// Each junction's full demand this period, m³/s, by node index.
     pub fn junction_demands(&self) -> impl Iterator<Item = (usize, f64)> + '_ {
-        self.junction_starts.windows(2).map(|w| {
+        let multiplier = &self.multiplier[..];
+        self.junction_starts.windows(2).map(move |w| {
             let ((node, start), (_, end)) = (w[0], w[1]);
             let total: f64 = self.demands[start..end]
                 .iter()
-                .map(|&(base_m3s, pattern)| base_m3s * self.factor(pattern))
+                .map(|&(base_m3s, slot)| base_m3s * multiplier[slot])
                 .sum();
             (node, total * self.demand_multiplier)
         })

@@ -8,7 +8,9 @@
 //! (pump, tank, valve ...) says which units their points are in.
 
 use crate::network::units::UnitSystem;
-use crate::network::{CurveIx, CurveKind, LinkIx, Network, NodeIx, NodeKind, PatternIx};
+use crate::network::{
+    CurveIx, CurveKind, HeadlossFormula, LinkIx, Network, NodeIx, NodeKind, PatternIx,
+};
 
 use super::diagnostic::{code, Diagnostic, Section};
 use super::lexer::{self, Line, RawLine};
@@ -42,6 +44,43 @@ pub(crate) struct Reader<'a> {
     pub demands_replaced: Vec<bool>,
     /// Whether each pipe's initial status was given in `[PIPES]`, for `[STATUS]`.
     pub settings: settings::Pending<'a>,
+    /// The `UNITS` and `HEADLOSS` options with their line numbers, in file
+    /// order, for the defaults EPANET gives a pipe as it reads it.
+    pub options_read: OptionsRead,
+}
+
+/// The options EPANET has read by a given line of the file: it reads the
+/// sections in file order, so the defaults of a short `[PIPES]` line depend
+/// on whether `[OPTIONS]` came before it.
+#[derive(Debug, Default)]
+pub(crate) struct OptionsRead {
+    /// `UNITS` lines: line number, whether the flow units are SI.
+    pub units: Vec<(usize, bool)>,
+    /// `HEADLOSS` lines: line number, formula.
+    pub headloss: Vec<(usize, HeadlossFormula)>,
+}
+
+impl OptionsRead {
+    /// Whether the flow units in force at `line` (1-based) are SI (US,
+    /// EPANET's default, before any `UNITS` line).
+    pub fn si_at(&self, line: usize) -> bool {
+        last_before(&self.units, line).unwrap_or(false)
+    }
+
+    /// The head-loss formula in force at `line` (Hazen-Williams, EPANET's
+    /// default, before any `HEADLOSS` line).
+    pub fn headloss_at(&self, line: usize) -> HeadlossFormula {
+        last_before(&self.headloss, line).unwrap_or(HeadlossFormula::HazenWilliams)
+    }
+}
+
+/// The value of the last entry before `line`.
+fn last_before<T: Copy>(entries: &[(usize, T)], line: usize) -> Option<T> {
+    entries
+        .iter()
+        .rev()
+        .find(|(at, _)| *at < line)
+        .map(|&(_, value)| value)
 }
 
 impl<'a> Reader<'a> {
@@ -57,6 +96,7 @@ impl<'a> Reader<'a> {
             curve_kinds: Vec::new(),
             demands_replaced: Vec::new(),
             settings: settings::Pending::default(),
+            options_read: OptionsRead::default(),
         }
     }
 
@@ -144,7 +184,10 @@ impl<'a> Reader<'a> {
 
     /// Checks a new object's id: at most 31 characters, no double quote.
     pub fn check_id(&mut self, line: &Line, id: &str) -> Parsed<()> {
-        if id.is_empty() || id.chars().count() > MAX_ID || id.contains('"') {
+        // Ids of at most 31 bytes have at most 31 characters: only longer
+        // ones need their characters counted.
+        let too_long = id.len() > MAX_ID && id.chars().count() > MAX_ID;
+        if id.is_empty() || too_long || id.bytes().any(|b| b == b'"') {
             return Err(self.error(
                 line,
                 code::INVALID_ID,
@@ -259,12 +302,12 @@ pub(crate) fn read(text: &str, file: &str) -> (Network, Vec<Diagnostic>, Vec<Dia
     for line in of(&[Section::Title]) {
         reader.net.title.push(line.text.to_string());
     }
-    for line in of(&[Section::Patterns]) {
-        let _ = tables::read_pattern(&mut reader, &line);
-    }
-    for line in of(&[Section::Curves]) {
-        let _ = tables::read_curve(&mut reader, &line);
-    }
+    each_line(lines, &[Section::Patterns], |line| {
+        let _ = tables::read_pattern(&mut reader, line);
+    });
+    each_line(lines, &[Section::Curves], |line| {
+        let _ = tables::read_curve(&mut reader, line);
+    });
     let count = |sections: &[Section]| {
         lines
             .iter()
@@ -272,30 +315,27 @@ pub(crate) fn read(text: &str, file: &str) -> (Network, Vec<Diagnostic>, Vec<Dia
             .count()
     };
     let node_sections = [Section::Junctions, Section::Reservoirs, Section::Tanks];
-    reader.net.nodes.reserve_exact(count(&node_sections));
+    let link_sections = [Section::Pipes, Section::Pumps, Section::Valves];
     reader
         .net
-        .links
-        .reserve_exact(count(&[Section::Pipes, Section::Pumps, Section::Valves]));
-    for line in of(&[Section::Junctions]) {
-        let _ = nodes::read_junction(&mut reader, &line);
-    }
-    for line in of(&[Section::Reservoirs, Section::Tanks]) {
-        let _ = nodes::read_tank(&mut reader, &line);
-    }
+        .reserve(count(&node_sections), count(&link_sections));
+    each_line(lines, &[Section::Junctions], |line| {
+        let _ = nodes::read_junction(&mut reader, line);
+    });
+    each_line(lines, &[Section::Reservoirs, Section::Tanks], |line| {
+        let _ = nodes::read_tank(&mut reader, line);
+    });
     reader.demands_replaced = vec![false; reader.net.nodes.len()];
-    for line in of(&[Section::Pipes, Section::Pumps, Section::Valves]) {
+    each_line(lines, &link_sections, |line| {
         let _ = match line.section {
-            Section::Pipes => links::read_pipe(&mut reader, &line),
-            Section::Pumps => links::read_pump(&mut reader, &line),
-            _ => links::read_valve(&mut reader, &line),
+            Section::Pipes => links::read_pipe(&mut reader, line),
+            Section::Pumps => links::read_pump(&mut reader, line),
+            _ => links::read_valve(&mut reader, line),
         };
-    }
-    for line in lines
-        .iter()
-        .filter(|l| is_other(l.section))
-        .map(RawLine::line)
-    {
+    });
+    let mut line = Line::blank();
+    for raw in lines.iter().filter(|l| is_other(l.section)) {
+        raw.cut_into(&mut line);
         let _ = read_other(&mut reader, &line);
     }
     let rules: Vec<Line> = of(&[Section::Rules]).collect();
@@ -307,6 +347,17 @@ pub(crate) fn read(text: &str, file: &str) -> (Network, Vec<Diagnostic>, Vec<Dia
 
     reader.errors.sort_by_key(|d| d.line);
     (reader.net, reader.errors, reader.warnings)
+}
+
+/// Calls `read` on each line of `sections`, in file order, each cut into
+/// tokens in the same buffer (a list of tokens allocated per line was a
+/// sizeable part of reading a large file).
+fn each_line<'a>(lines: &[RawLine<'a>], sections: &[Section], mut read: impl FnMut(&Line<'a>)) {
+    let mut line = Line::blank();
+    for raw in lines.iter().filter(|l| sections.contains(&l.section)) {
+        raw.cut_into(&mut line);
+        read(&line);
+    }
 }
 
 /// Whether [`read_other`] reads lines of `section`.

@@ -230,7 +230,7 @@ impl Infrastructure {
     /// with Lm the mains length in km, Nc the number of service
     /// connections, Lp the private pipe length in km and P the average
     /// pressure in m. AWWA M36 writes the same equation in US units as
-    /// (5.4 · Lm[mi] + 0.15 · Nc + 7.5 · Lp[mi]) · P[psi] gallons/day, a
+    /// (5.4 · Lm (mi) + 0.15 · Nc + 7.5 · Lp (mi)) · P (psi) gallons/day, a
     /// rounded conversion of these coefficients.
     pub fn uarl_litres_per_day(&self) -> Result<f64, BalanceError> {
         check_non_negative("mains length", self.mains_length_km)?;

@@ -41,16 +41,16 @@ pub enum SavingsError {
 /// Node fields of a result file used here.
 #[derive(Debug, Clone, Deserialize)]
 pub struct NodeResults {
-    /// Pressure, [time][node], in the network's pressure units.
+    /// Pressure, `[time][node]`, in the network's pressure units.
     pub pressure: Vec<Vec<f64>>,
 }
 
 /// Link fields of a result file used here.
 #[derive(Debug, Clone, Deserialize)]
 pub struct LinkResults {
-    /// Flow, [time][link], in the network's flow units.
+    /// Flow, `[time][link]`, in the network's flow units.
     pub flow: Vec<Vec<f64>>,
-    /// Head loss, [time][link], in length units; negative across a pump (a gain).
+    /// Head loss, `[time][link]`, in length units; negative across a pump (a gain).
     pub headloss: Vec<Vec<f64>>,
 }
 

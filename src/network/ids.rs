@@ -26,6 +26,12 @@ impl IdIndex {
         self.table.find(hash(id), |&ix| id_of(ix) == id).copied()
     }
 
+    /// Makes room for `additional` more ids without growing the table on
+    /// the way, where `id_of(ix)` is the id of the element at `ix`.
+    pub fn reserve<'a>(&mut self, additional: usize, id_of: impl Fn(u32) -> &'a str) {
+        self.table.reserve(additional, |&ix| hash(id_of(ix)));
+    }
+
     /// Records that `id` is the id of the element at `ix`, unless `id` is
     /// already taken; returns whether it was inserted.
     pub fn insert<'a>(&mut self, id: &str, ix: u32, id_of: impl Fn(u32) -> &'a str) -> bool {

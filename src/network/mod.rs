@@ -476,6 +476,19 @@ impl Network {
         Network::default()
     }
 
+    /// Makes room for `nodes` more nodes and `links` more links, so that
+    /// adding them grows neither the lists nor the id lookup on the way.
+    pub fn reserve(&mut self, nodes: usize, links: usize) {
+        self.nodes.reserve_exact(nodes);
+        self.links.reserve_exact(links);
+        let node_list = &self.nodes;
+        self.node_index
+            .reserve(nodes, |i| &node_list[i as usize].id);
+        let link_list = &self.links;
+        self.link_index
+            .reserve(links, |i| &link_list[i as usize].id);
+    }
+
     /// Adds a node and returns its index.
     pub fn add_node(&mut self, node: Node) -> Result<NodeIx, NetworkError> {
         let ix = self.nodes.len() as u32;
@@ -640,6 +653,9 @@ impl Node {
 
     /// Sets or removes the node's comment.
     pub fn set_comment(&mut self, comment: Option<String>) {
+        if comment.is_none() && self.extras.is_none() {
+            return; // nothing to take away
+        }
         self.edit_extras(|e| e.comment = comment);
     }
 
@@ -714,6 +730,9 @@ impl Link {
 
     /// Sets or removes the link's comment.
     pub fn set_comment(&mut self, comment: Option<String>) {
+        if comment.is_none() && self.extras.is_none() {
+            return; // nothing to take away
+        }
         self.edit_extras(|e| e.comment = comment);
     }
 

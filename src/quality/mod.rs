@@ -10,6 +10,13 @@
 //! links, as a new segment unless it is within the quality tolerance of
 //! the last one. Flows are those of the hydraulic step in force.
 //!
+//! For a chemical it also keeps what EPANET reports of its reactions: each
+//! pipe's reaction rate over the last quality step
+//! ([`QualitySimulation::link_reaction_rate`]), and the mass changed by
+//! bulk, wall and tank reactions and added by sources over the run
+//! ([`QualitySimulation::reaction_mass`], counted as EPANET counts it from
+//! the report start).
+//!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use pipenet::network::QualityKind;
@@ -49,7 +56,7 @@ mod sources;
 mod tanks;
 mod transport;
 
-pub use balance::MassBalance;
+pub use balance::{MassBalance, ReactionMass};
 pub use sources::SourceTrace;
 
 use crate::hydraulics::constants::CFS;
@@ -220,6 +227,16 @@ pub struct QualitySimulation<'n> {
     sorter: Sorter,
     order: Vec<usize>,
     balance: MassBalance,
+    /// Mass changed by each kind of reaction and added by sources (internal units).
+    reaction_mass: ReactionMass,
+    /// Each pipe's mean reaction rate over the last quality step, |Δc| / s
+    /// (internal units), 0 for links without volume.
+    link_rate: Vec<f64>,
+    /// Report start, s: reactions count towards `reaction_mass` in the
+    /// hydraulic steps that end at or after it.
+    report_start_s: u64,
+    /// Whether the hydraulic step being advanced counts (ends at or after the report start).
+    counting: bool,
     /// Pattern step and start, s, for source patterns.
     pattern_step_s: u64,
     pattern_start_s: u64,
@@ -258,12 +275,7 @@ impl<'n> QualitySimulation<'n> {
             opts.quality.diffusivity_m2s,
         );
         let steps = crate::hydraulics::TimeSteps::new(&network.times);
-        let quality_step_s = match network.times.quality_step_s {
-            0 => steps.hydraulic_s / 10,
-            q => q,
-        }
-        .min(steps.hydraulic_s)
-        .max(1);
+        let quality_step_s = steps.quality_s;
         let n_links = network.links.len();
         let mut sim = QualitySimulation {
             network,
@@ -295,6 +307,10 @@ impl<'n> QualitySimulation<'n> {
             sorter: Sorter::default(),
             order: Vec::with_capacity(network.nodes.len()),
             balance: MassBalance::default(),
+            reaction_mass: ReactionMass::default(),
+            link_rate: vec![0.0; n_links],
+            report_start_s: steps.report_start_s,
+            counting: false,
             pattern_step_s: steps.pattern_s,
             pattern_start_s: steps.pattern_start_s,
         };
@@ -361,6 +377,9 @@ impl<'n> QualitySimulation<'n> {
     /// Carries quality through the network for `step_s` seconds with the
     /// flows last loaded, in quality time steps (EPANET `nextqual`).
     pub fn advance(&mut self, step_s: u64) {
+        // EPANET counts reacted and source mass in the hydraulic steps that
+        // end at or after the report start, not from the report start itself.
+        self.counting = self.time_s + step_s >= self.report_start_s;
         if self.analysis != Analysis::None {
             let mut done = 0;
             while done < step_s {
@@ -402,6 +421,22 @@ impl<'n> QualitySimulation<'n> {
             (self.node_quality[a] + self.node_quality[b]) / 2.0
         };
         c / self.scale
+    }
+
+    /// Reaction rate in link `k`, in the concentration's units per day
+    /// (mg/L/day for mg/L): the volume-weighted mean over the pipe's water
+    /// segments of the change of concentration, bulk and wall reactions
+    /// together, whatever its direction, over the last quality step (EPANET's
+    /// link reaction rate). 0 for pumps, valves and check-valve pipes, before
+    /// the first step, and for age and trace analyses.
+    pub fn link_reaction_rate(&self, k: usize) -> f64 {
+        self.link_rate[k] / self.scale * SECONDS_PER_DAY
+    }
+
+    /// Mass that reacted, by kind, and that sources added so far, in the
+    /// concentration's mass unit; see [`ReactionMass`].
+    pub fn reaction_mass(&self) -> ReactionMass {
+        self.reaction_mass
     }
 
     /// Number of links.

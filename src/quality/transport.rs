@@ -63,6 +63,9 @@ impl QualitySimulation<'_> {
             }
         }
         self.add_to_balance(n, mass_in, volume_out, source_quality, dt);
+        if self.counting && self.analysis == Analysis::Chemical {
+            self.reaction_mass.source += source_quality * volume_out;
+        }
     }
 
     /// The quality of the water leaving node `n` and the quality a source
@@ -213,37 +216,65 @@ impl QualitySimulation<'_> {
         self.balance.inflow += gained;
     }
 
-    /// Reacts the water in every pipe over `dt` seconds.
+    /// Reacts the water in every pipe over `dt` seconds, and keeps each
+    /// pipe's mean reaction rate over the step (EPANET `reactpipes`):
+    ///
+    /// r = Σ |c' − c| V / (Σ V dt)
+    ///
+    /// over the pipe's segments, with c and c' a segment's concentration
+    /// before and after the step and V its volume. A segment changes by
+    /// (R_bulk + R_wall) dt (explicit Euler, never below zero).
     fn react_pipes(&mut self, dt: f64) {
         let age = self.analysis == Analysis::Age;
+        // Totals kept in locals over the loop, in the order EPANET sums them;
+        // the reaction masses are kept only when the step counts.
+        let mut reacted = self.balance.reacted;
+        let mut bulk_mass = self.reaction_mass.bulk;
+        let mut wall_mass = self.reaction_mass.wall;
         for (k, chain) in self.link_chains.iter_mut().enumerate() {
             let link = &self.links[k];
             if !link.has_volume {
                 continue;
             }
+            let (mut changed, mut volume) = (0.0, 0.0);
             for seg in chain.iter_mut() {
                 let before = seg.quality;
-                let change = if age {
-                    dt * HOURS_PER_S
+                let v = seg.volume_m3;
+                if age {
+                    seg.quality = (before + dt * HOURS_PER_S).max(0.0);
                 } else {
-                    let bulk = self.kinetics.pipe_bulk_rate(before, link.bulk_per_s);
+                    let bulk = self.kinetics.pipe_bulk_rate(before, link.bulk_per_s) * dt;
                     let wall = self.kinetics.wall_rate(
                         before,
                         link.diameter_m,
                         link.wall,
                         link.wall_rate_coeff,
-                    );
-                    (bulk + wall) * dt
-                };
-                seg.quality = (before + change).max(0.0);
-                self.balance.reacted += (before - seg.quality) * seg.volume_m3;
+                    ) * dt;
+                    bulk_mass += bulk.abs() * v;
+                    wall_mass += wall.abs() * v;
+                    seg.quality = (before + (bulk + wall)).max(0.0);
+                    changed += (seg.quality - before).abs() * v;
+                    volume += v;
+                }
+                reacted += (before - seg.quality) * v;
             }
+            self.link_rate[k] = if volume > 0.0 {
+                changed / volume / dt
+            } else {
+                0.0
+            };
+        }
+        self.balance.reacted = reacted;
+        if self.counting {
+            self.reaction_mass.bulk = bulk_mass;
+            self.reaction_mass.wall = wall_mass;
         }
     }
 
     /// Reacts the water in every tank over `dt` seconds.
     fn react_tanks(&mut self, dt: f64) {
         let age = self.analysis == Analysis::Age;
+        let mut tank_mass = 0.0;
         for (tank, chain) in self.tanks.iter().zip(self.tank_chains.iter_mut()) {
             let change = |c: f64| {
                 if age {
@@ -252,17 +283,28 @@ impl QualitySimulation<'_> {
                     self.kinetics.tank_bulk_rate(c, tank.bulk_per_s) * dt
                 }
             };
-            react_tank(chain, change, &mut self.balance.reacted);
+            react_tank(chain, change, &mut self.balance.reacted, &mut tank_mass);
+        }
+        if self.counting && !age {
+            self.reaction_mass.tank += tank_mass;
         }
     }
 }
 
 /// Applies a change of quality to each segment of a tank, never below
-/// zero, and counts the mass lost.
-fn react_tank(chain: &mut Chain, change: impl Fn(f64) -> f64, reacted: &mut f64) {
+/// zero; counts the mass lost in `reacted` and the mass the change
+/// amounts to, |change| × V before clamping, in `changed`.
+fn react_tank(
+    chain: &mut Chain,
+    change: impl Fn(f64) -> f64,
+    reacted: &mut f64,
+    changed: &mut f64,
+) {
     for seg in chain.iter_mut() {
         let before = seg.quality;
-        seg.quality = (before + change(before)).max(0.0);
+        let dc = change(before);
+        seg.quality = (before + dc).max(0.0);
         *reacted += (before - seg.quality) * seg.volume_m3;
+        *changed += dc.abs() * seg.volume_m3;
     }
 }

@@ -3,14 +3,18 @@
 //! `nodes`, `links`, `times_s`, then `node.{head,pressure,demand,quality}` and
 //! `link.{flow,velocity,headloss,status,setting,quality}` as `[time][element]`
 //! arrays in the network's own units (so a result compares directly with
-//! EPANET's) or in the units asked for; the `units` block names them.
+//! EPANET's) or in the units asked for; the `units` block names them. A
+//! chemical analysis adds `link.reaction`, each link's reaction rate in the
+//! concentration's units per day. Results are always every report time,
+//! whatever `[TIMES] STATISTIC` says (it shapes the `.out` and `.rpt` only).
 
 use std::io::Write;
 
 use serde::Serialize;
 
 use super::{link_values_in, node_values_in, ReportUnits, Results};
-use crate::network::{LinkKind, Network, NodeKind, ValveType};
+use crate::hydraulics::TimeSteps;
+use crate::network::{LinkKind, Network, NodeKind, QualityKind, ValveType};
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -73,6 +77,9 @@ struct LinkFields {
     setting: Vec<Vec<f64>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     quality: Vec<Vec<f64>>,
+    /// Reaction rate, concentration units per day (chemical analyses only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    reaction: Vec<Vec<f64>>,
 }
 
 /// Writes results as JSON in `units`. `network_name` is the input file's name.
@@ -98,6 +105,7 @@ pub fn write(
         status: vec![],
         setting: vec![],
         quality: vec![],
+        reaction: vec![],
     };
     for snap in &results.snapshots {
         let nv: Vec<_> = (0..n_nodes)
@@ -120,12 +128,18 @@ pub fn write(
         link.setting
             .push(lv.iter().map(|v| round7(v.setting)).collect());
     }
+    let chemical = matches!(net.options.quality.kind, QualityKind::Chemical { .. });
     for q in &results.quality {
         node.quality
             .push(q.node.iter().map(|&c| round7(c)).collect());
         link.quality
             .push(q.link.iter().map(|&c| round7(c)).collect());
+        if chemical {
+            link.reaction
+                .push(q.link_reaction.iter().map(|&r| round7(r)).collect());
+        }
     }
+    let steps = TimeSteps::new(&net.times);
     let doc = Document {
         engine: format!("pipenet {}", env!("CARGO_PKG_VERSION")),
         network: network_name,
@@ -137,8 +151,8 @@ pub fn write(
             velocity: units.velocity_name(),
             status: "0 closed, 1 open, 2 active or unable to meet its setting",
         },
-        report_start_s: net.times.report_start_s,
-        report_step_s: net.times.report_step_s,
+        report_start_s: steps.report_start_s,
+        report_step_s: steps.report_s,
         nodes: net.nodes.iter().map(|n| n.id.as_str()).collect(),
         node_types: net.nodes.iter().map(|n| node_type(&n.kind)).collect(),
         links: net.links.iter().map(|l| l.id.as_str()).collect(),

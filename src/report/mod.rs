@@ -12,6 +12,7 @@ pub mod plot;
 #[cfg(feature = "png")]
 pub mod png;
 pub mod rpt;
+pub mod statistic;
 pub mod svg;
 pub mod text;
 pub mod units;
@@ -64,6 +65,10 @@ pub struct QualitySnapshot {
     pub node: Vec<f64>,
     /// Mean quality of the water in every link.
     pub link: Vec<f64>,
+    /// Reaction rate in every link over the last quality step, in the
+    /// concentration's units per day (see
+    /// [`crate::quality::QualitySimulation::link_reaction_rate`]).
+    pub link_reaction: Vec<f64>,
 }
 
 impl QualitySnapshot {
@@ -71,10 +76,15 @@ impl QualitySnapshot {
     pub fn of(time_s: u64, quality: &crate::quality::QualitySimulation) -> Self {
         let mut node = Vec::new();
         quality.node_qualities_into(&mut node);
-        let link = (0..quality.link_count())
-            .map(|k| quality.link_quality(k))
-            .collect();
-        QualitySnapshot { time_s, node, link }
+        let links = 0..quality.link_count();
+        let link = links.clone().map(|k| quality.link_quality(k)).collect();
+        let link_reaction = links.map(|k| quality.link_reaction_rate(k)).collect();
+        QualitySnapshot {
+            time_s,
+            node,
+            link,
+            link_reaction,
+        }
     }
 }
 

@@ -21,20 +21,21 @@
 //!   for pipes), quality, status code, setting, reaction rate and Darcy
 //!   friction factor, each an array of REAL4.
 //! - **Epilog**: 4 REAL4 average reaction rates (bulk, wall, tank, source
-//!   inflow), the number of periods, the warning flag, the magic number.
+//!   inflow, mass per hour), the number of periods, the warning flag, the
+//!   magic number.
 //!
-//! # Limitations
-//! Reaction rates (per link and the epilog's averages) are written as 0:
-//! pipenet's quality simulation does not keep them yet. Results are always
-//! a time series: with `[TIMES] STATISTIC` other than NONE, EPANET writes
-//! one period of statistics instead.
+//! With `[TIMES] STATISTIC` AVERAGED, MINIMUM, MAXIMUM or RANGE the results
+//! section holds one period, the statistic of every value over the report
+//! times, as EPANET computes it ([`super::statistic`]), and the prolog
+//! records which statistic it is.
 
 use std::io::{self, Write};
 
 use super::{link_values, node_values, Results};
-use crate::hydraulics::EnergySummary;
+use crate::hydraulics::{EnergySummary, TimeSteps};
 use crate::network::units::{PressureUnits, GRAVITY};
-use crate::network::{LinkKind, Network, NodeKind, QualityKind, ValveType};
+use crate::network::{LinkKind, Network, NodeKind, QualityKind, Statistic, ValveType};
+use crate::quality::ReactionMass;
 
 /// The number at the start and end of every EPANET results file.
 pub const MAGIC: i32 = 516_114_521;
@@ -67,6 +68,55 @@ pub struct RunInfo<'a> {
     /// EPANET's warning flag: 0 when the run gave no warning, otherwise
     /// the code of the last warning (1 unbalanced ... 6 negative pressures).
     pub warning_flag: i32,
+    /// Mass reacted by kind and added by sources over the run
+    /// ([`crate::quality::QualitySimulation::reaction_mass`]; zero without
+    /// a chemical), for the epilog's average rates.
+    pub reactions: ReactionMass,
+}
+
+/// Number of node fields in a report period: demand, head, pressure, quality.
+pub const NODE_FIELDS: usize = 4;
+
+/// Number of link fields in a report period: flow, velocity, head loss,
+/// quality, status, setting, reaction rate, friction factor.
+pub const LINK_FIELDS: usize = 8;
+
+/// Node demand: its position in [`PeriodValues::node`].
+pub const NODE_DEMAND: usize = 0;
+/// Node head: its position in [`PeriodValues::node`].
+pub const NODE_HEAD: usize = 1;
+/// Node pressure: its position in [`PeriodValues::node`].
+pub const NODE_PRESSURE: usize = 2;
+/// Node quality: its position in [`PeriodValues::node`].
+pub const NODE_QUALITY: usize = 3;
+/// Link flow: its position in [`PeriodValues::link`].
+pub const LINK_FLOW: usize = 0;
+/// Link velocity: its position in [`PeriodValues::link`].
+pub const LINK_VELOCITY: usize = 1;
+/// Link head loss: its position in [`PeriodValues::link`].
+pub const LINK_HEADLOSS: usize = 2;
+/// Link quality: its position in [`PeriodValues::link`].
+pub const LINK_QUALITY: usize = 3;
+/// Link status code: its position in [`PeriodValues::link`].
+pub const LINK_STATUS: usize = 4;
+/// Link setting: its position in [`PeriodValues::link`].
+pub const LINK_SETTING: usize = 5;
+/// Link reaction rate: its position in [`PeriodValues::link`].
+pub const LINK_REACTION: usize = 6;
+/// Link friction factor: its position in [`PeriodValues::link`].
+pub const LINK_FRICTION: usize = 7;
+
+/// One report period as the results file holds it: each field's values in
+/// the file's units, rounded to 32-bit floats, in the order of
+/// [`NODE_FIELDS`] and [`LINK_FIELDS`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodValues {
+    /// Node demand, head, pressure, quality: one value per node each.
+    pub node: [Vec<f32>; NODE_FIELDS],
+    /// Link flow, velocity, head loss (per 1000 length units for pipes),
+    /// quality, status code, setting, reaction rate (concentration units
+    /// per day), Darcy friction factor: one value per link each.
+    pub link: [Vec<f32>; LINK_FIELDS],
 }
 
 /// Writes a whole results file.
@@ -78,10 +128,20 @@ pub fn write(
 ) -> io::Result<()> {
     write_prolog(out, net, run)?;
     write_energy(out, net, run.energy)?;
-    for t in 0..results.snapshots.len() {
-        write_period(out, net, results, t)?;
-    }
-    write_epilog(out, results.snapshots.len(), run.warning_flag)
+    let periods = match super::statistic::over_periods(net, results, net.times.statistic) {
+        Some(values) => {
+            write_values(out, &values)?;
+            1
+        }
+        None => {
+            for t in 0..results.snapshots.len() {
+                write_values(out, &period_values(net, results, t))?;
+            }
+            results.snapshots.len()
+        }
+    };
+    let rates = run.reactions.per_hour(net.times.duration_s);
+    write_epilog(out, &rates, periods, run.warning_flag)
 }
 
 fn int(out: &mut impl Write, v: i32) -> io::Result<()> {
@@ -132,6 +192,18 @@ pub fn link_type_code(kind: &LinkKind) -> i32 {
     }
 }
 
+/// EPANET's statistic codes: 0 a time series, 1 average, 2 minimum, 3
+/// maximum, 4 range.
+pub fn statistic_code(statistic: Statistic) -> i32 {
+    match statistic {
+        Statistic::None => 0,
+        Statistic::Average => 1,
+        Statistic::Minimum => 2,
+        Statistic::Maximum => 3,
+        Statistic::Range => 4,
+    }
+}
+
 fn pressure_units_code(units: PressureUnits) -> i32 {
     match units {
         PressureUnits::Psi => 0,
@@ -143,12 +215,13 @@ fn pressure_units_code(units: PressureUnits) -> i32 {
 }
 
 /// The quality code (0 none, 1 chemical, 2 age, 3 trace), the traced
-/// node (1-based, 0 if none), and the name and units EPANET records.
+/// node (1-based, 0 if none), and the name and units EPANET records
+/// (without an analysis, its default chemical's name and no units).
 fn quality_header(kind: &QualityKind) -> (i32, i32, String, String) {
     match kind {
-        QualityKind::None => (0, 0, String::new(), String::new()),
+        QualityKind::None => (0, 0, "Chemical".into(), String::new()),
         QualityKind::Chemical { name, units } => (1, 0, name.clone(), units.clone()),
-        QualityKind::Age => (2, 0, "Age".into(), "hrs".into()),
+        QualityKind::Age => (2, 0, "AGE".into(), "hrs".into()),
         QualityKind::Trace { node } => (3, index1(node.ix()), "% from".into(), "% from".into()),
     }
 }
@@ -159,6 +232,9 @@ fn write_prolog(out: &mut impl Write, net: &Network, run: &RunInfo<'_>) -> io::R
         .collect();
     let count = |f: fn(&LinkKind) -> bool| net.links.iter().filter(|l| f(&l.kind)).count();
     let (qual, trace, chem_name, chem_units) = quality_header(&net.options.quality.kind);
+    // EPANET writes the steps it runs with: a report start beyond the
+    // duration as 0, a missing report step as the pattern step.
+    let steps = TimeSteps::new(&net.times);
     for v in [
         MAGIC,
         VERSION,
@@ -171,9 +247,9 @@ fn write_prolog(out: &mut impl Write, net: &Network, run: &RunInfo<'_>) -> io::R
         trace,
         net.options.flow_units.code() as i32,
         pressure_units_code(net.options.pressure_units),
-        0, // a time series, not a statistic
-        net.times.report_start_s as i32,
-        net.times.report_step_s as i32,
+        statistic_code(net.times.statistic),
+        steps.report_start_s as i32,
+        steps.report_s as i32,
         net.times.duration_s as i32,
     ] {
         int(out, v)?;
@@ -251,52 +327,58 @@ fn write_energy(out: &mut impl Write, net: &Network, energy: &EnergySummary) -> 
     real(out, energy.demand_charge)
 }
 
-/// One report period: 4 node arrays, then 8 link arrays.
-fn write_period(
-    out: &mut impl Write,
-    net: &Network,
-    results: &Results,
-    t: usize,
-) -> io::Result<()> {
+/// The values of report period `t` as the results file holds them.
+/// Without a quality analysis, node quality is each node's initial
+/// quality (`[QUALITY]`), as EPANET writes it, and link quality 0.
+pub fn period_values(net: &Network, results: &Results, t: usize) -> PeriodValues {
     let snap = &results.snapshots[t];
     let quality = results.quality.get(t);
     let nodes: Vec<_> = (0..net.nodes.len())
         .map(|i| node_values(net, snap, i))
         .collect();
-    reals(out, nodes.iter().map(|v| v.demand))?;
-    reals(out, nodes.iter().map(|v| v.head))?;
-    reals(out, nodes.iter().map(|v| v.pressure))?;
-    reals(
-        out,
-        (0..net.nodes.len()).map(|i| quality.map_or(0.0, |q| q.node[i])),
-    )?;
-
     let links: Vec<_> = (0..net.links.len())
         .map(|k| link_values(net, snap, k))
         .collect();
-    reals(out, links.iter().map(|v| v.flow))?;
-    reals(out, links.iter().map(|v| v.velocity))?;
-    reals(
-        out,
-        links
-            .iter()
-            .enumerate()
-            .map(|(k, v)| reported_headloss(net, k, v.headloss)),
-    )?;
-    reals(
-        out,
-        (0..net.links.len()).map(|k| quality.map_or(0.0, |q| q.link[k])),
-    )?;
-    reals(
-        out,
-        (0..net.links.len()).map(|k| f64::from(snap.status[k].output_code())),
-    )?;
-    reals(out, links.iter().map(|v| v.setting))?;
-    reals(out, (0..net.links.len()).map(|_| 0.0))?;
-    reals(
-        out,
-        (0..net.links.len()).map(|k| friction_factor(net, snap, k)),
-    )
+    let node_ixs = || 0..net.nodes.len();
+    let link_ixs = || 0..net.links.len();
+    PeriodValues {
+        node: [
+            f32s(nodes.iter().map(|v| v.demand)),
+            f32s(nodes.iter().map(|v| v.head)),
+            f32s(nodes.iter().map(|v| v.pressure)),
+            f32s(node_ixs().map(|i| quality.map_or(net.nodes[i].initial_quality, |q| q.node[i]))),
+        ],
+        link: [
+            f32s(links.iter().map(|v| v.flow)),
+            f32s(links.iter().map(|v| v.velocity)),
+            f32s(
+                links
+                    .iter()
+                    .enumerate()
+                    .map(|(k, v)| reported_headloss(net, k, v.headloss)),
+            ),
+            f32s(link_ixs().map(|k| quality.map_or(0.0, |q| q.link[k]))),
+            f32s(link_ixs().map(|k| f64::from(snap.status[k].output_code()))),
+            f32s(links.iter().map(|v| v.setting)),
+            f32s(link_ixs().map(|k| quality.map_or(0.0, |q| q.link_reaction[k]))),
+            f32s(link_ixs().map(|k| friction_factor(net, snap, k))),
+        ],
+    }
+}
+
+/// Values rounded to 32-bit floats, as the file stores them.
+fn f32s(values: impl Iterator<Item = f64>) -> Vec<f32> {
+    values.map(|v| v as f32).collect()
+}
+
+/// One report period: 4 node arrays, then 8 link arrays.
+fn write_values(out: &mut impl Write, values: &PeriodValues) -> io::Result<()> {
+    for field in values.node.iter().chain(&values.link) {
+        for v in field {
+            out.write_all(&v.to_le_bytes())?;
+        }
+    }
+    Ok(())
 }
 
 /// Head loss as EPANET reports it, from the total loss in file length
@@ -328,9 +410,16 @@ pub(crate) fn friction_factor(net: &Network, snap: &super::Snapshot, k: usize) -
     2.0 * GRAVITY * h * p.diameter_m * area * area / (p.length_m * q * q)
 }
 
-fn write_epilog(out: &mut impl Write, periods: usize, warning_flag: i32) -> io::Result<()> {
-    for _ in 0..4 {
-        real(out, 0.0)?;
+/// The average reaction rates (mass per hour), the number of periods,
+/// the warning flag and the closing magic number.
+fn write_epilog(
+    out: &mut impl Write,
+    rates: &ReactionMass,
+    periods: usize,
+    warning_flag: i32,
+) -> io::Result<()> {
+    for rate in [rates.bulk, rates.wall, rates.tank, rates.source] {
+        real(out, rate)?;
     }
     int(out, periods as i32)?;
     int(out, warning_flag)?;

@@ -8,20 +8,22 @@
 //!
 //! # Limitations
 //! No page breaks (EPANET's `PAGESIZE`), no date lines, no `BELOW`/`ABOVE`
-//! field filters, and no reaction-rate column: pipenet does not keep
-//! reaction rates. Junction-pressure controls are not named in the status
+//! field filters. Junction-pressure controls are not named in the status
 //! log (EPANET writes no line for them either when they act inside the
 //! solver).
 
 use std::io::{self, Write};
 
-use super::{link_values, node_values, Results};
+use super::out::{self, PeriodValues};
+use super::{link_values, node_values, QualitySnapshot, Results, Snapshot};
 use crate::hydraulics::{
     ControlCause, EnergySummary, Event, FlowBalance, HydraulicState, LinkStatus, SolveOutcome,
+    TimeSteps,
 };
 use crate::network::units::{M3_PER_FT3, M_PER_FT};
 use crate::network::{
     DemandModel, HeadlossFormula, InitialStatus, LinkKind, Network, NodeKind, QualityKind,
+    Statistic,
 };
 use crate::quality::MassBalance;
 
@@ -260,13 +262,14 @@ pub fn clock(t: u64) -> String {
     format!("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
 }
 
-/// The name and units of the quality column, as EPANET heads it.
+/// The name and units of the quality column, as EPANET heads it ("AGE"
+/// in hours, "% from" the traced node).
 fn quality_label(net: &Network) -> Option<(String, String)> {
     match &net.options.quality.kind {
         QualityKind::None => None,
         QualityKind::Chemical { name, units } => Some((name.clone(), units.clone())),
-        QualityKind::Age => Some(("Age".into(), "hrs".into())),
-        QualityKind::Trace { .. } => Some(("Trace".into(), "%".into())),
+        QualityKind::Age => Some(("AGE".into(), "hrs".into())),
+        QualityKind::Trace { node } => Some(("% from".into(), net.nodes[node.ix()].id.clone())),
     }
 }
 
@@ -334,7 +337,17 @@ impl Report<'_> {
         writeln!(out, "   ")?;
         let count = |f: fn(&NodeKind) -> bool| net.nodes.iter().filter(|n| f(&n.kind)).count();
         let lcount = |f: fn(&LinkKind) -> bool| net.links.iter().filter(|l| f(&l.kind)).count();
-        let hours = |s: u64| format!("{:.2} hrs", s as f64 / 3600.0);
+        // The steps the run used, after EPANET's rules, not the file's.
+        let steps = TimeSteps::new(&net.times);
+        // EPANET states times in minutes when the hydraulic step is under
+        // half an hour, else in hours.
+        let duration = |s: u64| {
+            if steps.hydraulic_s < 1800 {
+                format!("{:.2} min", s as f64 / 60.0)
+            } else {
+                format!("{:.2} hrs", s as f64 / 3600.0)
+            }
+        };
         let ft2 = M_PER_FT * M_PER_FT;
         let mut rows: Vec<(&str, String)> = vec![
             ("Input Data File", self.input_name.to_string()),
@@ -379,7 +392,7 @@ impl Report<'_> {
                 }
                 .into(),
             ),
-            ("Hydraulic Timestep", hours(net.times.hydraulic_step_s)),
+            ("Hydraulic Timestep", duration(steps.hydraulic_s)),
             ("Hydraulic Accuracy", format!("{:.6}", net.options.accuracy)),
             ("Status Check Frequency", net.options.check_freq.to_string()),
             ("Maximum Trials Checked", net.options.max_check.to_string()),
@@ -389,23 +402,26 @@ impl Report<'_> {
             ),
             ("Maximum Trials", net.options.trials.to_string()),
         ];
-        match quality_label(net) {
+        // The summary names an analysis differently from the tables' heads;
+        // EPANET states none for a single-period run (it reports the
+        // initial qualities there).
+        let analysis = match &net.options.quality.kind {
+            _ if net.times.duration_s == 0 => None,
+            QualityKind::None => None,
+            QualityKind::Chemical { name, units } => Some((name.clone(), units.clone())),
+            QualityKind::Age => Some(("Age".into(), "hrs".into())),
+            QualityKind::Trace { node } => Some((
+                format!("Trace From Node {}", net.nodes[node.ix()].id),
+                "% from".into(),
+            )),
+        };
+        match analysis {
             None => rows.push(("Quality Analysis", "None".into())),
-            Some((name, units)) => {
-                let analysis = match &net.options.quality.kind {
-                    QualityKind::Trace { node } => {
-                        format!("Trace From Node {}", net.nodes[node.ix()].id)
-                    }
-                    _ => name,
-                };
+            Some((analysis, units)) => {
                 rows.push(("Quality Analysis", analysis));
-                let step = match net.times.quality_step_s {
-                    0 => net.times.hydraulic_step_s / 10,
-                    s => s,
-                };
                 rows.push((
                     "Water Quality Time Step",
-                    format!("{:.2} min", step as f64 / 60.0),
+                    format!("{:.2} min", steps.quality_s as f64 / 60.0),
                 ));
                 rows.push((
                     "Water Quality Tolerance",
@@ -432,7 +448,7 @@ impl Report<'_> {
             "Demand Multiplier",
             format!("{:.2}", net.options.demand_multiplier),
         ));
-        rows.push(("Total Duration", hours(net.times.duration_s)));
+        rows.push(("Total Duration", duration(net.times.duration_s)));
         for (label, value) in rows {
             // EPANET runs the dots of these two into the label.
             let gap = if label.starts_with("Number of Junctions")
@@ -451,75 +467,191 @@ impl Report<'_> {
         writeln!(out, "   ")
     }
 
+    /// The node and link tables: one pair per report time, or one pair of
+    /// statistics with `[TIMES] STATISTIC`.
     fn write_tables(&self, out: &mut impl Write) -> io::Result<()> {
         let net = self.network;
-        let nodes = selection(&net.report.nodes, net.nodes.iter().map(|n| n.id.as_str()));
-        let links = selection(&net.report.links, net.links.iter().map(|l| l.id.as_str()));
-        let node_fields = fields(net, NODE_FIELDS);
-        let link_fields = fields(net, LINK_FIELDS);
-        for (t, snap) in self.results.snapshots.iter().enumerate() {
-            let quality = self.results.quality.get(t);
-            if !nodes.is_empty() && !node_fields.is_empty() {
-                let rows = nodes.iter().map(|&i| {
-                    let v = node_values(net, snap, i);
-                    let values = node_fields
-                        .iter()
-                        .map(|f| match f.name {
-                            "Elevation" => net.nodes[i].elevation_m / net.units().length,
-                            "Demand" => v.demand,
-                            "Head" => v.head,
-                            "Pressure" => v.pressure,
-                            _ => quality.map_or(0.0, |q| q.node[i]),
-                        })
-                        .collect::<Vec<_>>();
-                    let suffix = match net.nodes[i].kind {
-                        NodeKind::Junction(_) => "",
-                        NodeKind::Reservoir(_) => "  Reservoir",
-                        NodeKind::Tank(_) => "  Tank",
-                    };
-                    (net.nodes[i].id.as_str(), values, suffix)
-                });
-                write_table(out, "Node", snap.time_s, &node_fields, rows)?;
+        let statistic = super::statistic::over_periods(net, self.results, net.times.statistic);
+        match &statistic {
+            Some(values) => {
+                let word = statistic_word(net.times.statistic);
+                self.write_table_pair(out, word, &TableValues::Statistic(values))?;
             }
-            if !links.is_empty() && !link_fields.is_empty() {
-                let rows = links.iter().map(|&k| {
-                    let v = link_values(net, snap, k);
-                    let l = &net.links[k];
-                    let values = link_fields
-                        .iter()
-                        .map(|f| match f.name {
-                            "Length" => match &l.kind {
-                                LinkKind::Pipe(p) => p.length_m / net.units().length,
-                                _ => 0.0,
-                            },
-                            "Diameter" => l.diameter_m() / net.units().diameter,
-                            "Flow" => v.flow,
-                            "Velocity" => v.velocity,
-                            "Headloss" => super::out::reported_headloss(net, k, v.headloss),
-                            "Setting" => v.setting,
-                            "F-Factor" => super::out::friction_factor(net, snap, k),
-                            _ => quality.map_or(0.0, |q| q.link[k]),
-                        })
-                        .collect::<Vec<_>>();
-                    let suffix = match &l.kind {
-                        LinkKind::Pipe(_) => "",
-                        LinkKind::Pump(_) => "  Pump",
-                        LinkKind::Valve(v) => match v.valve_type.keyword() {
-                            "PRV" => "  PRV",
-                            "PSV" => "  PSV",
-                            "PBV" => "  PBV",
-                            "FCV" => "  FCV",
-                            "TCV" => "  TCV",
-                            "GPV" => "  GPV",
-                            _ => "  PCV",
-                        },
-                    };
-                    (l.id.as_str(), values, suffix)
-                });
-                write_table(out, "Link", snap.time_s, &link_fields, rows)?;
+            None => {
+                for (t, snap) in self.results.snapshots.iter().enumerate() {
+                    let at = TableValues::At(snap, self.results.quality.get(t));
+                    self.write_table_pair(out, "", &at)?;
+                }
             }
         }
         Ok(())
+    }
+
+    /// A node table and a link table of the same values, with `word`
+    /// ("AVERAGE" ...) before their titles.
+    fn write_table_pair(
+        &self,
+        out: &mut impl Write,
+        word: &str,
+        values: &TableValues<'_>,
+    ) -> io::Result<()> {
+        let net = self.network;
+        // A single-period run's tables name no time, as EPANET's do.
+        let single_period = net.times.duration_s == 0;
+        let title = |what: &str| match values {
+            TableValues::At(_, _) if single_period => format!("{what} Results:"),
+            TableValues::At(snap, _) => format!("{what} Results at {} hrs:", clock(snap.time_s)),
+            TableValues::Statistic(_) => format!("{word} {what} Results:"),
+        };
+        let nodes = selection(&net.report.nodes, net.nodes.iter().map(|n| n.id.as_str()));
+        let node_fields = fields(net, NODE_FIELDS);
+        if !nodes.is_empty() && !node_fields.is_empty() {
+            let rows = nodes.iter().map(|&i| {
+                let row = node_fields
+                    .iter()
+                    .map(|f| values.node(net, f.name, i))
+                    .collect();
+                (
+                    net.nodes[i].id.as_str(),
+                    row,
+                    node_suffix(&net.nodes[i].kind),
+                )
+            });
+            write_table(out, &title("Node"), "Node", &node_fields, rows)?;
+        }
+        let links = selection(&net.report.links, net.links.iter().map(|l| l.id.as_str()));
+        let link_fields = fields(net, LINK_FIELDS);
+        if !links.is_empty() && !link_fields.is_empty() {
+            let rows = links.iter().map(|&k| {
+                let row = link_fields
+                    .iter()
+                    .map(|f| values.link(net, f.name, k))
+                    .collect();
+                (
+                    net.links[k].id.as_str(),
+                    row,
+                    link_suffix(&net.links[k].kind),
+                )
+            });
+            write_table(out, &title("Link"), "Link", &link_fields, rows)?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a table's values come from.
+enum TableValues<'r> {
+    /// One report time: its hydraulics and, when analysed, its quality.
+    At(&'r Snapshot, Option<&'r QualitySnapshot>),
+    /// A statistic over every report time, as the results file holds it.
+    Statistic(&'r PeriodValues),
+}
+
+impl TableValues<'_> {
+    /// The value of node field `name` at node `i`, in the file's units.
+    fn node(&self, net: &Network, name: &str, i: usize) -> f64 {
+        if name == "Elevation" {
+            return net.nodes[i].elevation_m / net.units().length;
+        }
+        match self {
+            TableValues::At(snap, quality) => {
+                let v = node_values(net, snap, i);
+                match name {
+                    "Demand" => v.demand,
+                    "Head" => v.head,
+                    "Pressure" => v.pressure,
+                    _ => quality.map_or(0.0, |q| q.node[i]),
+                }
+            }
+            TableValues::Statistic(values) => {
+                let field = match name {
+                    "Demand" => out::NODE_DEMAND,
+                    "Head" => out::NODE_HEAD,
+                    "Pressure" => out::NODE_PRESSURE,
+                    _ => out::NODE_QUALITY,
+                };
+                f64::from(values.node[field][i])
+            }
+        }
+    }
+
+    /// The value of link field `name` at link `k`, in the file's units (head
+    /// loss per 1000 length units for pipes).
+    fn link(&self, net: &Network, name: &str, k: usize) -> f64 {
+        let link = &net.links[k];
+        match name {
+            "Length" => {
+                return match &link.kind {
+                    LinkKind::Pipe(p) => p.length_m / net.units().length,
+                    _ => 0.0,
+                }
+            }
+            "Diameter" => return link.diameter_m() / net.units().diameter,
+            _ => {}
+        }
+        match self {
+            TableValues::At(snap, quality) => {
+                let v = link_values(net, snap, k);
+                match name {
+                    "Flow" => v.flow,
+                    "Velocity" => v.velocity,
+                    "Headloss" => out::reported_headloss(net, k, v.headloss),
+                    "Setting" => v.setting,
+                    "Reaction" => quality.map_or(0.0, |q| q.link_reaction[k]),
+                    "F-Factor" => out::friction_factor(net, snap, k),
+                    _ => quality.map_or(0.0, |q| q.link[k]),
+                }
+            }
+            TableValues::Statistic(values) => {
+                let field = match name {
+                    "Flow" => out::LINK_FLOW,
+                    "Velocity" => out::LINK_VELOCITY,
+                    "Headloss" => out::LINK_HEADLOSS,
+                    "Setting" => out::LINK_SETTING,
+                    "Reaction" => out::LINK_REACTION,
+                    "F-Factor" => out::LINK_FRICTION,
+                    _ => out::LINK_QUALITY,
+                };
+                f64::from(values.link[field][k])
+            }
+        }
+    }
+}
+
+/// The word EPANET puts before a statistic's table titles.
+fn statistic_word(statistic: Statistic) -> &'static str {
+    match statistic {
+        Statistic::None => "",
+        Statistic::Average => "AVERAGE",
+        Statistic::Minimum => "MINIMUM",
+        Statistic::Maximum => "MAXIMUM",
+        Statistic::Range => "DIFFERENTIAL",
+    }
+}
+
+/// What follows a node's row: its kind, unless a junction.
+fn node_suffix(kind: &NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Junction(_) => "",
+        NodeKind::Reservoir(_) => "  Reservoir",
+        NodeKind::Tank(_) => "  Tank",
+    }
+}
+
+/// What follows a link's row: its kind, unless a pipe.
+fn link_suffix(kind: &LinkKind) -> &'static str {
+    match kind {
+        LinkKind::Pipe(_) => "",
+        LinkKind::Pump(_) => "  Pump",
+        LinkKind::Valve(v) => match v.valve_type.keyword() {
+            "PRV" => "  PRV",
+            "PSV" => "  PSV",
+            "PBV" => "  PBV",
+            "FCV" => "  FCV",
+            "TCV" => "  TCV",
+            "GPV" => "  GPV",
+            _ => "  PCV",
+        },
     }
 }
 
@@ -568,39 +700,64 @@ struct Field {
     precision: usize,
 }
 
-/// Node fields in EPANET's column order, with whether they are on by default.
-const NODE_FIELDS: &[(&str, bool)] = &[
-    ("Elevation", false),
-    ("Demand", true),
-    ("Head", true),
-    ("Pressure", true),
-    ("Quality", true),
+/// A field a table can show, as EPANET defines it.
+struct FieldSpec {
+    name: &'static str,
+    /// Shown unless `[REPORT]` says `NAME NO`.
+    on: bool,
+    /// Decimals unless `[REPORT]` says `NAME PRECISION n`.
+    precision: usize,
+    /// Whether `[REPORT]` lines reach the field: EPANET matches a keyword
+    /// with the first field of that name, so `Quality YES|NO|PRECISION`
+    /// sets the node quality column and never shows the link's.
+    settable: bool,
+}
+
+const fn spec(name: &'static str, on: bool, precision: usize, settable: bool) -> FieldSpec {
+    FieldSpec {
+        name,
+        on,
+        precision,
+        settable,
+    }
+}
+
+/// Node fields in EPANET's column order.
+const NODE_FIELDS: &[FieldSpec] = &[
+    spec("Elevation", false, 2, true),
+    spec("Demand", true, 2, true),
+    spec("Head", true, 2, true),
+    spec("Pressure", true, 2, true),
+    spec("Quality", true, 2, true),
 ];
 
-/// Link fields in EPANET's column order, with whether they are on by default.
-const LINK_FIELDS: &[(&str, bool)] = &[
-    ("Length", false),
-    ("Diameter", false),
-    ("Flow", true),
-    ("Velocity", true),
-    ("Headloss", true),
-    ("Quality", false),
-    ("Setting", false),
-    ("F-Factor", false),
+/// Link fields in EPANET's column order (EPANET's link status field sits
+/// between quality and setting, but `STATUS` in `[REPORT]` is the status
+/// log's keyword, so it is never shown).
+const LINK_FIELDS: &[FieldSpec] = &[
+    spec("Length", false, 2, true),
+    spec("Diameter", false, 2, true),
+    spec("Flow", true, 2, true),
+    spec("Velocity", true, 2, true),
+    spec("Headloss", true, 2, true),
+    spec("Quality", false, 2, false),
+    spec("Setting", false, 2, true),
+    spec("Reaction", false, 2, true),
+    spec("F-Factor", false, 3, true),
 ];
 
 /// The fields to report: defaults, changed by `[REPORT]` lines `FIELD
 /// YES|NO` and `FIELD PRECISION n`.
-fn fields(net: &Network, table: &[(&'static str, bool)]) -> Vec<Field> {
+fn fields(net: &Network, table: &[FieldSpec]) -> Vec<Field> {
     let mut out = Vec::new();
-    for &(name, default_on) in table {
-        let mut on = default_on;
-        let mut precision = 2;
-        for line in &net.report.other_lines {
+    for spec in table {
+        let name = spec.name;
+        let mut on = spec.on;
+        let mut precision = spec.precision;
+        for line in net.report.other_lines.iter().filter(|_| spec.settable) {
             let mut words = line.split_whitespace();
             let Some(first) = words.next() else { continue };
-            let key = if name == "F-Factor" { "F-FACTOR" } else { name };
-            if !first.eq_ignore_ascii_case(key) {
+            if !first.eq_ignore_ascii_case(name) {
                 continue;
             }
             match words.next().map(str::to_ascii_uppercase).as_deref() {
@@ -620,7 +777,7 @@ fn fields(net: &Network, table: &[(&'static str, bool)]) -> Vec<Field> {
         if on {
             let (label, units) = match (name, quality_label(net)) {
                 ("Quality", Some((label, units))) => (label, units),
-                _ => (name.to_string(), field_units(net, name).to_string()),
+                _ => (name.to_string(), field_units(net, name)),
             };
             out.push(Field {
                 name,
@@ -633,9 +790,17 @@ fn fields(net: &Network, table: &[(&'static str, bool)]) -> Vec<Field> {
     out
 }
 
-fn field_units(net: &Network, name: &str) -> &'static str {
+/// A field's units as EPANET heads its column: the reaction rate's are the
+/// chemical's per day, and blank for other analyses.
+fn field_units(net: &Network, name: &str) -> String {
+    if name == "Reaction" {
+        return match &net.options.quality.kind {
+            QualityKind::Chemical { units, .. } => format!("{units}/day"),
+            _ => String::new(),
+        };
+    }
     let si = net.options.flow_units.is_si();
-    match name {
+    let units = match name {
         "Elevation" | "Head" | "Length" => {
             if si {
                 "m"
@@ -673,20 +838,21 @@ fn field_units(net: &Network, name: &str) -> &'static str {
             }
         }
         _ => "",
-    }
+    };
+    units.to_string()
 }
 
-/// One table of results at a time: a title, column heads with units,
-/// rows of `id value value ...  Kind`.
+/// One table of node or link (`what`) results: a title, column heads with
+/// units, rows of `id value value ...  Kind`.
 fn write_table<'r>(
     out: &mut impl Write,
+    title: &str,
     what: &str,
-    time_s: u64,
     fields: &[Field],
     rows: impl Iterator<Item = (&'r str, Vec<f64>, &'static str)>,
 ) -> io::Result<()> {
     let rule = "-".repeat(16 + 10 * fields.len());
-    writeln!(out, "  {what} Results at {} hrs:", clock(time_s))?;
+    writeln!(out, "  {title}")?;
     writeln!(out, "  {rule}")?;
     let mut heads = format!("  {:<15}", "");
     let mut units = format!("  {what:<15}");

@@ -160,6 +160,8 @@ pub fn simulate(applied: &Applied, options: &RunOptions) -> Result<RunSummary, H
     };
 
     let mut sim = Simulation::new(net)?;
+    // The summary reads neither pump energy nor the flow balance.
+    sim.stop_accounts();
     loop {
         let outcome = sim.solve_period();
         let t = sim.time_s();
@@ -168,16 +170,16 @@ pub fn simulate(applied: &Applied, options: &RunOptions) -> Result<RunSummary, H
             summary.unbalanced_periods += 1;
         }
         let rates = watch.observe(t, sim.state(), &mut summary);
-        if sim.is_report_time() {
+        if let Some(report_s) = sim.report_time_s() {
             summary.rows.push(ReportRow {
-                time_s: t,
+                time_s: report_s,
                 burst_outflow_m3s: rates.burst_m3s,
                 demand_m3s: rates.demand_m3s,
                 delivered_m3s: rates.delivered_m3s,
                 customers_below: rates.customers_below,
             });
             if let Some(results) = &mut summary.results {
-                results.snapshots.push(Snapshot::of(t, sim.state()));
+                results.snapshots.push(Snapshot::of(report_s, sim.state()));
             }
         }
         summary.end_s = t;
@@ -223,11 +225,21 @@ struct Rates {
     customers_below: usize,
 }
 
+/// A junction with a base demand, as the watch reads it every period.
+#[derive(Debug, Clone, Copy)]
+struct Customer {
+    /// Node index.
+    node: usize,
+    /// Its elevation, m, kept here so that each period reads one short
+    /// array rather than every customer's whole node.
+    elevation_m: f64,
+}
+
 /// What is watched during a run.
 struct Watch<'a> {
     net: &'a Network,
     bursts: &'a [BurstSite],
-    customers: Vec<usize>,
+    customers: Vec<Customer>,
     service_m: f64,
     window_s: u64,
     below: Vec<Option<NodeBelow>>,
@@ -246,7 +258,10 @@ impl<'a> Watch<'a> {
                 NodeKind::Junction(j) => j.demands.iter().any(|d| d.base_m3s > 0.0),
                 _ => false,
             })
-            .map(|(i, _)| i)
+            .map(|(node, n)| Customer {
+                node,
+                elevation_m: n.elevation_m,
+            })
             .collect();
         let start = Range {
             min: (f64::INFINITY, 0),
@@ -290,13 +305,15 @@ impl<'a> Watch<'a> {
             customers_below: 0,
         };
         for c in 0..self.customers.len() {
-            let i = self.customers[c];
+            let Customer {
+                node: i,
+                elevation_m,
+            } = self.customers[c];
             rates.demand_m3s += state.full_demand_m3s[i];
             rates.delivered_m3s += state.demand_flow_m3s[i];
             rates.deficit_m3s += (state.full_demand_m3s[i] - state.demand_flow_m3s[i]).max(0.0);
-            let node = &self.net.nodes[i];
             let supplied = state.connected[i];
-            let pressure = state.head_m[i] - node.elevation_m;
+            let pressure = state.head_m[i] - elevation_m;
             if supplied && t >= self.window_s {
                 match summary.min_pressure {
                     Some((p, _, _)) if p <= pressure => {}
@@ -324,7 +341,7 @@ impl<'a> Watch<'a> {
     /// Each customer's demand not delivered in `state`, m³/s.
     fn deficits(&self, state: &HydraulicState) -> Vec<(usize, f64)> {
         (self.customers.iter())
-            .map(|&i| {
+            .map(|&Customer { node: i, .. }| {
                 (
                     i,
                     (state.full_demand_m3s[i] - state.demand_flow_m3s[i]).max(0.0),

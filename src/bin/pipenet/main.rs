@@ -18,6 +18,7 @@ mod sensors;
 mod units;
 mod zones;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -105,6 +106,7 @@ enum Command {
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
+    end_with_an_error_when_output_fails();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run {
@@ -179,6 +181,34 @@ fn restore_default_sigpipe() {
     }
 }
 
+/// Makes a failed write to standard output or error (a full disk, `>
+/// /dev/full`) end the program with an error and exit status 2 instead of
+/// a panic: `print!` and `println!`, which every command prints with, panic
+/// on such a failure, with a message that begins `failed printing to`. Files
+/// the command was writing are written whole or not at all
+/// ([`write_atomically`]); other panics keep the default report.
+fn end_with_an_error_when_output_fails() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if let Some(cause) = message.strip_prefix("failed printing to stdout: ") {
+            // Not eprintln!, which would panic again if stderr failed too.
+            let mut stderr = std::io::stderr();
+            let _ = writeln!(stderr, "error: cannot write to standard output: {cause}");
+            std::process::exit(2);
+        }
+        if message.starts_with("failed printing to stderr") {
+            std::process::exit(2);
+        }
+        default(info);
+    }));
+}
+
 /// Reads a network, printing the reader's warnings; reading errors end the command.
 fn read(path: &Path, quiet: bool) -> Result<Network> {
     match pipenet::inp::read_file(path) {
@@ -197,6 +227,10 @@ fn read(path: &Path, quiet: bool) -> Result<Network> {
 /// What the periods of a run did, for the summary.
 #[derive(Default)]
 struct RunLog {
+    /// Every junction's node index and elevation, m, in node order:
+    /// gathered once, so that the checks made every period read this short
+    /// table rather than every node of the network.
+    junctions: Vec<(usize, f64)>,
     periods: usize,
     trials: u64,
     most_trials: (u32, u64),
@@ -222,23 +256,48 @@ struct RunLog {
 }
 
 impl RunLog {
+    /// An empty log for a run of `net`.
+    fn new(net: &Network) -> Self {
+        let junctions = net
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.is_junction())
+            .map(|(i, n)| (i, n.elevation_m))
+            .collect();
+        RunLog {
+            junctions,
+            ..RunLog::default()
+        }
+    }
+
     /// Notes a negative pressure at a junction that takes water, as EPANET
     /// warns of it (warning 6).
-    fn record_negative_pressure(
-        &mut self,
-        net: &Network,
-        t: u64,
-        state: &pipenet::hydraulics::HydraulicState,
-    ) {
+    fn record_negative_pressure(&mut self, t: u64, state: &pipenet::hydraulics::HydraulicState) {
         if self.negative_pressure_at.is_some() {
             return;
         }
-        let negative = net.nodes.iter().enumerate().any(|(i, n)| {
-            n.is_junction() && state.node_demand_m3s[i] > 0.0 && state.head_m[i] < n.elevation_m
+        let negative = self.junctions.iter().any(|&(i, elevation_m)| {
+            state.node_demand_m3s[i] > 0.0 && state.head_m[i] < elevation_m
         });
         if negative {
             self.negative_pressure_at = Some(t);
         }
+    }
+
+    /// Counts a report time, and takes in its junction pressures if the
+    /// summary that shows their range is `printed`.
+    fn record_report_time(
+        &mut self,
+        t: u64,
+        state: &pipenet::hydraulics::HydraulicState,
+        printed: bool,
+    ) {
+        if printed {
+            self.pressure.observe(&self.junctions, t, state);
+        }
+        self.report_times += 1;
+        self.last_report_s = t;
     }
 
     /// EPANET's warning flag for the binary output: 0 without warnings,
@@ -328,16 +387,18 @@ fn run(
         }
     }
     let keep_results = out.is_some() || outputs.report.is_some();
-    let net = read(path, quiet)?;
+    let mut net = read(path, quiet)?;
     let units = outputs.units.of(&net);
     let read_time = started.elapsed();
 
+    // `--quality` replaces the file's analysis, so that the .out, .rpt and
+    // JSON describe the analysis run (its name, units and trace node).
+    if let Some(spec) = quality {
+        net.options.quality.kind = pipenet::quality::kind_from_spec(&net, spec)?;
+    }
+    let kind = net.options.quality.kind.clone();
     let mut sim = pipenet::hydraulics::Simulation::new(&net)
         .with_context(|| format!("{}: cannot simulate", path.display()))?;
-    let kind = match quality {
-        Some(spec) => pipenet::quality::kind_from_spec(&net, spec)?,
-        None => net.options.quality.kind.clone(),
-    };
     // No quality analysis: nothing is built for it (on a large network its
     // segments and per-link data would be a few MB).
     let mut qual = match kind {
@@ -359,7 +420,7 @@ fn run(
             .collect();
     }
     let mut results = Results::default();
-    let mut log = RunLog::default();
+    let mut log = RunLog::new(&net);
     let mut status_log = outputs
         .report
         .map(|_| report::rpt::StatusLog::new(&net, &kind));
@@ -369,7 +430,10 @@ fn run(
         let outcome = sim.solve_period();
         log.record(sim.time_s(), &outcome);
         log.record_strained(sim.time_s(), sim.strained_links());
-        log.record_negative_pressure(&net, sim.time_s(), sim.state());
+        if out.is_some() {
+            // Only the warning flag of a results file tells of it.
+            log.record_negative_pressure(sim.time_s(), sim.state());
+        }
         if let Some(status) = &mut status_log {
             status.observe(
                 sim.time_s(),
@@ -385,7 +449,8 @@ fn run(
         if let Some(st) = &mut supply {
             st.load_hydraulics(sim.state());
         }
-        if sim.is_report_time() {
+        // Results carry the report time they stand for (EPANET's label).
+        if let Some(report_s) = sim.report_time_s() {
             if let Some(st) = &supply {
                 // As for the snapshots: every report time only when written;
                 // the summary needs the last one alone.
@@ -403,17 +468,18 @@ fn run(
                 );
             }
             // Results are held only when they are written: a long run of a
-            // large network would otherwise keep every report time in memory.
-            let snap = report::Snapshot::of(sim.time_s(), sim.state());
-            log.pressure.observe(&net, &snap);
-            log.report_times += 1;
-            log.last_report_s = snap.time_s;
+            // large network would otherwise keep every report time in memory
+            // (and copying the state each time is work wasted when nothing
+            // is written).
+            log.record_report_time(report_s, sim.state(), !quiet);
             if keep_results {
-                results.snapshots.push(snap);
+                results
+                    .snapshots
+                    .push(report::Snapshot::of(report_s, sim.state()));
                 if let Some(q) = &qual {
                     results
                         .quality
-                        .push(report::QualitySnapshot::of(sim.time_s(), q));
+                        .push(report::QualitySnapshot::of(report_s, q));
                 }
             }
         }
@@ -448,6 +514,7 @@ fn run(
             .unwrap_or_default(),
         energy: &energy,
         warning_flag: log.warning_flag(),
+        reactions: qual.as_ref().map(|q| q.reaction_mass()).unwrap_or_default(),
     };
     if let (Some(out), Some(format)) = (out, format) {
         write_run_results(out, format, &net, &units, &results, &run_info)?;
@@ -480,11 +547,18 @@ fn run(
             println!("results written to {}", out.display());
         }
     }
-    Ok(if log.unbalanced.is_empty() {
+    let code = if log.unbalanced.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
+    };
+    // The process ends next: freeing the network, the simulation and the
+    // results piece by piece (tens of thousands of allocations on a large
+    // network) would only delay the exit, as the system takes back all of
+    // the memory at once.
+    std::mem::forget((sim, qual, supply, results));
+    std::mem::forget(net);
+    Ok(code)
 }
 
 fn check(path: &Path) -> Result<ExitCode> {
@@ -551,11 +625,10 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &RunLog) {
     println!("{}", path.display());
     print_counts(net);
-    if net.times.statistic != pipenet::network::Statistic::None {
+    if let Some(what) = statistic_words(net.times.statistic) {
         println!(
-            "note: [TIMES] STATISTIC {:?} shapes EPANET's report and binary output; \
-             pipenet's results are the values at each report time",
-            net.times.statistic
+            "note: [TIMES] STATISTIC: the .out and the .rpt tables hold the {what} over the \
+             report times, as EPANET writes them; the summary, JSON and CSV keep every report time"
         );
     }
     println!(
@@ -635,6 +708,18 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
     }
     print_status_changes(net, &log.events);
     log.pressure.print(net, units);
+}
+
+/// What a `[TIMES] STATISTIC` reports instead of every report time.
+fn statistic_words(statistic: pipenet::network::Statistic) -> Option<&'static str> {
+    use pipenet::network::Statistic;
+    match statistic {
+        Statistic::None => None,
+        Statistic::Average => Some("averages"),
+        Statistic::Minimum => Some("minima"),
+        Statistic::Maximum => Some("maxima"),
+        Statistic::Range => Some("ranges (maximum minus minimum)"),
+    }
 }
 
 /// Status changes: how many links changed, and the first few changes.
@@ -771,23 +856,36 @@ struct PressureRange {
 }
 
 impl PressureRange {
-    /// Takes in a report time; junctions cut off then (no demand
-    /// delivered) are left out.
-    fn observe(&mut self, net: &Network, snap: &report::Snapshot) {
-        for (i, node) in net.nodes.iter().enumerate() {
-            if !node.is_junction() || snap.cut_off.get(i).copied().unwrap_or(false) {
+    /// Takes in the pressures at `junctions` (node index, elevation m) at
+    /// report time `time_s`; junctions cut off then (no demand delivered)
+    /// are left out.
+    fn observe(
+        &mut self,
+        junctions: &[(usize, f64)],
+        time_s: u64,
+        state: &pipenet::hydraulics::HydraulicState,
+    ) {
+        // Kept in locals through the loop; the first junction seen at the
+        // lowest (highest) pressure stays.
+        let mut range = self.range;
+        for &(i, elevation_m) in junctions {
+            if !state.connected[i] {
                 continue;
             }
-            let p = snap.head_m[i] - node.elevation_m;
-            let here = (p, i, snap.time_s);
-            self.range = Some(match self.range {
-                None => (here, here),
-                Some((lo, hi)) => (
-                    if p < lo.0 { here } else { lo },
-                    if p > hi.0 { here } else { hi },
-                ),
-            });
+            let p = state.head_m[i] - elevation_m;
+            match &mut range {
+                None => range = Some(((p, i, time_s), (p, i, time_s))),
+                Some((lo, hi)) => {
+                    if p < lo.0 {
+                        *lo = (p, i, time_s);
+                    }
+                    if p > hi.0 {
+                        *hi = (p, i, time_s);
+                    }
+                }
+            }
         }
+        self.range = range;
     }
 
     fn print(&self, net: &Network, units: &report::ReportUnits) {
