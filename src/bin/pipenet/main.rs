@@ -221,8 +221,16 @@ struct RunLog {
     /// Pumps and valves that could not do what is asked of them (EPANET's
     /// warnings 4 and 5): link, status, first time, how many periods.
     strained: Vec<(usize, LinkStatus, u64, usize)>,
-    /// The first period with a negative pressure at a junction with demand.
-    negative_pressure_at: Option<u64>,
+    /// Whether demands are demand-driven (`[OPTIONS] DEMAND MODEL DDA`).
+    demand_driven: bool,
+    /// `[OPTIONS] TRIALS`, the trials a period may take before EPANET warns.
+    trial_limit: u32,
+    /// Periods that balanced only after more than TRIALS trials, in the
+    /// extra trials of `UNBALANCED CONTINUE n` (EPANET's warning 2, "Maximum
+    /// trials exceeded ... System may be unstable"): their times.
+    trials_exceeded: Vec<u64>,
+    /// EPANET's warning flag for the binary output (see [`Self::record_warning_flag`]).
+    warning_flag: i32,
 }
 
 impl RunLog {
@@ -237,21 +245,60 @@ impl RunLog {
             .collect();
         RunLog {
             junctions,
+            demand_driven: net.options.demand_model == pipenet::network::DemandModel::Dda,
+            trial_limit: net.options.trials,
             ..RunLog::default()
         }
     }
 
-    /// Notes a negative pressure at a junction that takes water, as EPANET
-    /// warns of it (warning 6).
-    fn record_negative_pressure(&mut self, t: u64, state: &pipenet::hydraulics::HydraulicState) {
-        if self.negative_pressure_at.is_some() {
-            return;
+    /// Updates EPANET's warning flag with a period's warnings. EPANET checks,
+    /// in this order, a balance found only after TRIALS (2), a negative
+    /// pressure at a junction that takes water (6), a valve that cannot
+    /// meet its setting (5), a pump that cannot deliver its head or runs
+    /// beyond its curve (4) and an unbalanced period (1); the period's code
+    /// is the last of these found, and the flag the code of the last period
+    /// with any (EPANET 2.3 `report.c`, `writehydwarn`).
+    fn record_warning_flag(
+        &mut self,
+        outcome: &SolveOutcome,
+        state: &pipenet::hydraulics::HydraulicState,
+        strained: impl Iterator<Item = (usize, LinkStatus)>,
+    ) {
+        let mut flag = 0;
+        if outcome.converged && outcome.iterations > self.trial_limit {
+            flag = 2;
         }
+        // A junction cut off from every source takes no water in pipenet;
+        // EPANET's demand-driven solution goes on drawing its demand at a
+        // negative pressure, so one that asks for water counts as negative.
         let negative = self.junctions.iter().any(|&(i, elevation_m)| {
+            if !state.connected[i] {
+                return self.demand_driven && state.full_demand_m3s[i] > 0.0;
+            }
             state.node_demand_m3s[i] > 0.0 && state.head_m[i] < elevation_m
         });
         if negative {
-            self.negative_pressure_at = Some(t);
+            flag = 6;
+        }
+        let (mut valves, mut pumps) = (false, false);
+        for (_, status) in strained {
+            match status {
+                LinkStatus::XFcv | LinkStatus::XPressure => valves = true,
+                LinkStatus::XHead | LinkStatus::XFlow => pumps = true,
+                _ => {}
+            }
+        }
+        if valves {
+            flag = 5;
+        }
+        if pumps {
+            flag = 4;
+        }
+        if !outcome.converged {
+            flag = 1;
+        }
+        if flag > 0 {
+            self.warning_flag = flag;
         }
     }
 
@@ -268,31 +315,6 @@ impl RunLog {
         }
         self.report_times += 1;
         self.last_report_s = t;
-    }
-
-    /// EPANET's warning flag for the binary output: 0 without warnings,
-    /// else the most serious kind seen (6 negative pressures, 5 valves, 4
-    /// pumps, 1 unbalanced).
-    fn warning_flag(&self) -> i32 {
-        let valves = self
-            .strained
-            .iter()
-            .any(|e| matches!(e.1, LinkStatus::XFcv | LinkStatus::XPressure));
-        let pumps = self
-            .strained
-            .iter()
-            .any(|e| matches!(e.1, LinkStatus::XHead | LinkStatus::XFlow));
-        if self.negative_pressure_at.is_some() {
-            6
-        } else if valves {
-            5
-        } else if pumps {
-            4
-        } else if !self.unbalanced.is_empty() {
-            1
-        } else {
-            0
-        }
     }
 
     fn record_strained(&mut self, t: u64, strained: impl Iterator<Item = (usize, LinkStatus)>) {
@@ -312,6 +334,8 @@ impl RunLog {
         }
         if !outcome.converged || outcome.singular_at.is_some() {
             self.unbalanced.push((t, outcome.clone()));
+        } else if outcome.iterations > self.trial_limit {
+            self.trials_exceeded.push(t);
         }
         if !outcome.disconnected.is_empty() {
             self.cut_off = Some((t, outcome.clone()));
@@ -401,8 +425,9 @@ fn run(
         log.record(sim.time_s(), &outcome);
         log.record_strained(sim.time_s(), sim.strained_links());
         if out.is_some() {
-            // Only the warning flag of a results file tells of it.
-            log.record_negative_pressure(sim.time_s(), sim.state());
+            // Only a results file carries the flag, whose negative pressure
+            // test looks at every junction.
+            log.record_warning_flag(&outcome, sim.state(), sim.strained_links());
         }
         if let Some(status) = &mut status_log {
             status.observe(
@@ -482,7 +507,7 @@ fn run(
             .map(|r| r.display().to_string())
             .unwrap_or_default(),
         energy: &energy,
-        warning_flag: log.warning_flag(),
+        warning_flag: log.warning_flag,
         reactions: qual.as_ref().map(|q| q.reaction_mass()).unwrap_or_default(),
     };
     if let (Some(out), Some(format)) = (out, format) {
@@ -641,6 +666,7 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
             log.unbalanced.len() - 5
         );
     }
+    print_trials_exceeded(net, log);
     for &(t, k) in &log.forced_valves {
         println!(
             "  warning: {}: valve {} could not hold its setting and was opened",
@@ -677,6 +703,34 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
     }
     print_status_changes(net, &log.events);
     log.pressure.print(net, units);
+}
+
+/// The periods that balanced only in the extra trials of `UNBALANCED
+/// CONTINUE n`, which EPANET's report flags as "Maximum trials exceeded ...
+/// System may be unstable" (the unbalanced ones are listed above them).
+fn print_trials_exceeded(net: &Network, log: &RunLog) {
+    let times = &log.trials_exceeded;
+    if times.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 6;
+    let mut listed: Vec<String> = times.iter().take(SHOWN).map(|&t| clock(t)).collect();
+    if times.len() > SHOWN {
+        listed.push(format!("and {} more", times.len() - SHOWN));
+    }
+    let extra = match net.options.unbalanced {
+        pipenet::network::Unbalanced::Continue { extra_trials } => {
+            format!(" (UNBALANCED CONTINUE {extra_trials})")
+        }
+        _ => String::new(),
+    };
+    println!(
+        "  warning: maximum trials exceeded: {} balanced only after more than \
+         TRIALS {}, in the extra trials{extra}: {}; the system may be unstable",
+        plural(times.len(), "period"),
+        log.trial_limit,
+        listed.join(", ")
+    );
 }
 
 /// What a `[TIMES] STATISTIC` reports instead of every report time.
