@@ -20,7 +20,18 @@ pub mod units;
 pub use units::{ReportUnits, UnitChoice};
 
 use crate::hydraulics::{HydraulicState, LinkStatus};
-use crate::network::{HeadlossFormula, LinkKind, Network, ValveType};
+use crate::network::{HeadlossFormula, LinkKind, Network, QualityKind, ValveType};
+
+/// The unit of a quality analysis's results: `hours` for age, `percent`
+/// for a trace, the file's unit for a chemical (`mg/L`); none without one.
+pub fn quality_unit(kind: &QualityKind) -> Option<String> {
+    match kind {
+        QualityKind::None => None,
+        QualityKind::Age => Some("hours".to_string()),
+        QualityKind::Trace { .. } => Some("percent".to_string()),
+        QualityKind::Chemical { units, .. } => Some(units.clone()),
+    }
+}
 
 /// The hydraulic state at one report time, in SI.
 #[derive(Debug, Clone, PartialEq)]

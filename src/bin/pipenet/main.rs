@@ -539,6 +539,13 @@ fn run(
         );
         if let Some(out) = out {
             println!("results written to {}", out.display());
+            if format == Some("csv") {
+                // The CSV's header names quantities only (see report::csv).
+                println!(
+                    "  units: {}",
+                    report::csv::units_note(&net, &units, &results)
+                );
+            }
         }
     }
     let code = if log.unbalanced.is_empty() {
