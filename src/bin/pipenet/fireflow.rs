@@ -299,7 +299,7 @@ fn print_flows(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
             flag(required_m3s, f.flow_m3s, &mut flagged)
         );
     }
-    print_flagged(flagged, rows.len(), required_m3s, &units, "");
+    print_flagged(flagged, rows.len(), args, net, &units, "");
 }
 
 fn print_before_after(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
@@ -342,27 +342,34 @@ fn print_before_after(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
     print_flagged(
         flagged,
         rows.len(),
-        required_m3s,
+        args,
+        net,
         &units,
         " after the night settings",
     );
 }
 
-/// How many of the hydrants fall below `--required` (m³/s), if given.
+/// How many of the hydrants fall below `--required`, if given: the limit
+/// as the user gave it, in the file's flow units, and converted when the
+/// table is in other units.
 fn print_flagged(
     flagged: usize,
     hydrants: usize,
-    required_m3s: Option<f64>,
+    args: &FireFlowArgs,
+    net: &Network,
     units: &ReportUnits,
     when: &str,
 ) {
-    if let Some(req) = required_m3s {
-        println!(
-            "{flagged} of {hydrants} hydrants below {:.2} {}{when}",
-            units.flow(req),
-            units.flow_name()
-        );
+    let Some(given) = args.required else {
+        return;
+    };
+    let file_flow = ReportUnits::of_file(net).flow_name();
+    let mut limit = format!("{given} {file_flow}");
+    if units.flow_name() != file_flow {
+        let m3s = given * net.units().flow;
+        limit.push_str(&format!(" ({:.2} {})", units.flow(m3s), units.flow_name()));
     }
+    println!("{flagged} of {hydrants} hydrants below {limit}{when}");
 }
 
 fn csv_text(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) -> String {
