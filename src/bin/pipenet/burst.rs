@@ -85,6 +85,13 @@ impl BurstShape {
         if self.area.is_none() && self.emitter.is_none() {
             bail!("give the leak as --area M2 (with --cd) or as --emitter COEFF");
         }
+        if !(self.at > 0.0 && self.at < 1.0) {
+            bail!(
+                "--at {}: give where the pipe bursts as a fraction of its length from its \
+                 start node, strictly between 0 and 1",
+                self.at
+            );
+        }
         Ok(())
     }
 

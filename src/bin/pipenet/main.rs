@@ -614,6 +614,15 @@ fn print_counts(net: &Network) {
     );
 }
 
+/// The worker threads of `--threads N`: N, or for 0 every core the system
+/// offers (1 if it cannot tell).
+pub(crate) fn threads(asked: usize) -> usize {
+    if asked > 0 {
+        return asked;
+    }
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 /// "1 tank", "2 tanks".
 pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {

@@ -16,7 +16,16 @@ use pipenet::scenario::zones::Layout;
 use pipenet::scenario::{BurstSpec, Edit, SimTime};
 use pipenet::Network;
 
-use super::map::MapUnitsArg;
+/// Units of the coordinates given on the command line (`--map-units`).
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MapUnitsArg {
+    /// Metres.
+    M,
+    /// Feet.
+    Ft,
+    /// Unknown: --area-per-sensor is refused.
+    None,
+}
 
 /// Arguments of `pipenet sensors`.
 #[derive(Args)]
@@ -72,7 +81,8 @@ pub struct SensorsArgs {
     /// PDA required pressure, file units (default: the network's, else 20 m of head).
     #[arg(long)]
     preq: Option<f64>,
-    /// Worker threads for the bursts.
+    /// Worker threads for the bursts; 0 uses every core the system offers.
+    /// The sites are the same for any number.
     #[arg(long, default_value_t = 1)]
     threads: usize,
     /// Write the sites to this file (.csv or .json).
@@ -181,7 +191,7 @@ fn settings(args: &SensorsArgs, net: &Network, zones: Option<Zones>) -> Result<P
             threshold_m,
             burst,
             edits,
-            threads: args.threads,
+            threads: super::threads(args.threads),
         },
     })
 }
