@@ -121,3 +121,34 @@ fn batch_threads_zero_uses_every_core_with_the_same_rows() {
     let help = stdout(&pipenet(&["batch", "--help"]));
     assert!(help.contains("0 uses every core"), "{help}");
 }
+
+/// A one-period run once said "1 periods ... 1 report times", and a
+/// one-valve isolation "1 valves close". A reservoir feeding one junction
+/// through one pipe, run for no time, has one of each.
+#[test]
+fn counts_of_one_are_singular() {
+    let input = common::temp_path("cli_messages", "one_pipe.inp");
+    std::fs::write(
+        &input,
+        "[JUNCTIONS]\n J1 0 1\n[RESERVOIRS]\n R1 100\n[PIPES]\n P1 R1 J1 1000 300 100\n\
+         [TIMES]\n Duration 0\n[OPTIONS]\n Units LPS\n[END]\n",
+    )
+    .expect("the test network is written");
+    let run = pipenet(&["run", input.to_str().expect("a UTF-8 temp path")]);
+    let _ = std::fs::remove_file(&input);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let summary = stdout(&run);
+    let line = summary
+        .lines()
+        .find(|l| l.starts_with("hydraulics:"))
+        .unwrap_or_else(|| panic!("no hydraulics line in:\n{summary}"));
+    assert!(
+        line.starts_with("hydraulics: 1 period to 0:00:00,"),
+        "{line}"
+    );
+    assert!(line.ends_with(", 1 report time"), "{line}");
+    assert!(
+        summary.contains("(1 junction, 1 reservoir, 0 tanks), 1 link (1 pipe,"),
+        "{summary}"
+    );
+}

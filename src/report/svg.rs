@@ -115,13 +115,17 @@ pub enum MapError {
     #[error(transparent)]
     NoCoordinates(#[from] GeoJsonError),
     /// The values do not match the network's nodes or links.
-    #[error("{given} values given for {expected} {elements}")]
+    #[error(
+        "{} given for {}",
+        super::plural(*given, "value"),
+        super::plural(*expected, elements)
+    )]
     WrongLength {
         /// How many values were given.
         given: usize,
         /// How many nodes or links there are.
         expected: usize,
-        /// `nodes` or `links`.
+        /// `node` or `link`.
         elements: &'static str,
     },
 }
@@ -199,12 +203,12 @@ pub fn render(net: &Network, spec: &MapSpec) -> Result<String, MapError> {
 
 fn check_lengths(net: &Network, values: &Colouring) -> Result<(), MapError> {
     let (given, expected, elements) = match values {
-        Colouring::Nodes(v) => (v.len(), net.nodes.len(), "nodes"),
-        Colouring::Links(v) => (v.len(), net.links.len(), "links"),
+        Colouring::Nodes(v) => (v.len(), net.nodes.len(), "node"),
+        Colouring::Links(v) => (v.len(), net.links.len(), "link"),
         Colouring::Zones(z) if z.node_zone.len() != net.nodes.len() => {
-            (z.node_zone.len(), net.nodes.len(), "nodes")
+            (z.node_zone.len(), net.nodes.len(), "node")
         }
-        Colouring::Zones(z) => (z.link_zone.len(), net.links.len(), "links"),
+        Colouring::Zones(z) => (z.link_zone.len(), net.links.len(), "link"),
     };
     if given == expected {
         Ok(())
@@ -821,7 +825,10 @@ fn draw_zone_legend(svg: &mut String, spec: &MapSpec, zones: &ZoneColours, x: f6
     }
     let mut notes = Vec::new();
     if shown < zones.labels.len() {
-        notes.push(format!("... and {} more zones", zones.labels.len() - shown));
+        notes.push(format!(
+            "... and {} more",
+            super::plural(zones.labels.len() - shown, "zone")
+        ));
     }
     if zones.labels.len() > ZONE_PALETTE.len() {
         notes.push(format!("colours repeat after {} zones", ZONE_PALETTE.len()));
@@ -1033,7 +1040,7 @@ mod tests {
     fn values_for_the_wrong_number_of_nodes_are_refused() {
         let net = crate::inp::read_str(NET, "t.inp").unwrap().network;
         let err = render(&net, &spec(Colouring::Nodes(vec![1.0]))).unwrap_err();
-        assert_eq!(err.to_string(), "1 values given for 5 nodes");
+        assert_eq!(err.to_string(), "1 value given for 5 nodes");
     }
 
     #[test]

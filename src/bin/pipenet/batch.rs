@@ -255,8 +255,8 @@ fn progress_bar(total: u64) -> Option<indicatif::ProgressBar> {
 fn print_counts(rows: &[(&str, String, &str)]) {
     let count = |s: &str| rows.iter().filter(|r| r.0 == s).count();
     println!(
-        "{} scenarios: {} ok, {} unbalanced, {} failed",
-        rows.len(),
+        "{}: {} ok, {} unbalanced, {} failed",
+        super::plural(rows.len(), "scenario"),
         count("ok"),
         count("unbalanced"),
         count("failed")

@@ -253,8 +253,10 @@ fn print_below(net: &Network, snapshot: &Snapshot, settings: &FireFlowSettings, 
         .collect();
     if !below.is_empty() {
         println!(
-            "  {when}{} junctions are below the residual without a fire and are not constrained: {}",
-            below.len(),
+            "  {when}{} {} below the residual without a fire and {} not constrained: {}",
+            super::plural(below.len(), "junction"),
+            super::agree(below.len(), "is", "are"),
+            super::agree(below.len(), "is", "are"),
             super::node_list(net, &below)
         );
     }
@@ -376,7 +378,10 @@ fn print_flagged(
         let m3s = given * net.units().flow;
         limit.push_str(&format!(" ({:.2} {})", units.flow(m3s), units.flow_name()));
     }
-    println!("{flagged} of {hydrants} hydrants below {limit}{when}");
+    println!(
+        "{flagged} of {} below {limit}{when}",
+        super::plural(hydrants, "hydrant")
+    );
 }
 
 fn csv_text(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) -> String {

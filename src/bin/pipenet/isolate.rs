@@ -217,10 +217,10 @@ impl Study<'_> {
     fn totals_line(&self, t: &OutageTotals) -> String {
         let u = Units::of(&self.units);
         format!(
-            "{} nodes, {} links, {} customers, mean demand {:.2} {}, pipe length {:.1} {}",
-            t.nodes,
-            t.links,
-            t.customers,
+            "{}, {}, {}, mean demand {:.2} {}, pipe length {:.1} {}",
+            super::plural(t.nodes, "node"),
+            super::plural(t.links, "link"),
+            super::plural(t.customers, "customer"),
             t.mean_demand_m3s / u.flow_per,
             u.flow,
             t.pipe_length_m / u.length_per,
@@ -414,7 +414,8 @@ impl Study<'_> {
         } else {
             let cut = self.segments.totals(self.net, &iso.cut_off);
             println!(
-                "cut off from every source by the closure (unintended isolation): segments {}: {}",
+                "cut off from every source by the closure (unintended isolation): {} {}: {}",
+                super::agree(iso.cut_off.len(), "segment", "segments"),
                 joined(&Self::segment_ids(&iso.cut_off), ", "),
                 self.totals_line(&cut)
             );
@@ -482,14 +483,15 @@ impl Study<'_> {
             format!("the network's own PDA, {range}")
         };
         println!(
-            "before and after closing, both runs pressure-dependent ({model}; {} and {} periods):",
-            before.periods, after.periods
+            "before and after closing, both runs pressure-dependent ({model}; {} and {}):",
+            before.periods,
+            super::plural(after.periods, "period")
         );
         for (name, run) in [("before", before), ("after", after)] {
             if run.unconverged > 0 {
                 println!(
-                    "  warning: {} periods {name} did not converge",
-                    run.unconverged
+                    "  warning: {} {name} did not converge",
+                    super::plural(run.unconverged, "period")
                 );
             }
         }

@@ -573,18 +573,22 @@ fn check(path: &Path) -> Result<ExitCode> {
     // cut off, and whether the network can be solved at all.
     let outcome = sim.solve_period();
     if outcome.converged {
-        println!("first period: converged in {} trials", outcome.iterations);
+        println!(
+            "first period: converged in {}",
+            plural(outcome.iterations as usize, "trial")
+        );
     } else {
         println!(
-            "first period: DID NOT CONVERGE in {} trials (largest flow change at {})",
-            outcome.iterations,
+            "first period: DID NOT CONVERGE in {} (largest flow change at {})",
+            plural(outcome.iterations as usize, "trial"),
             element_name(&net, outcome.max_flow_change.1)
         );
     }
     if !outcome.disconnected.is_empty() {
         println!(
-            "  warning: at t = 0, {} junctions are cut off from every tank and reservoir: {}",
-            outcome.disconnected.len(),
+            "  warning: at t = 0, {} {} cut off from every tank and reservoir: {}",
+            plural(outcome.disconnected.len(), "junction"),
+            agree(outcome.disconnected.len(), "is", "are"),
             node_list(&net, &outcome.disconnected)
         );
     }
@@ -623,14 +627,8 @@ pub(crate) fn threads(asked: usize) -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
-/// "1 tank", "2 tanks".
-pub(crate) fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
+/// Counts in words ("1 period", "2 periods"), as the library writes them.
+pub(crate) use pipenet::report::{agree, plural};
 
 fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &RunLog) {
     println!("{}", path.display());
@@ -642,13 +640,13 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
         );
     }
     println!(
-        "hydraulics: {} periods to {}, {} trials (most {} at {}), {} report times",
-        log.periods,
+        "hydraulics: {} to {}, {} (most {} at {}), {}",
+        plural(log.periods, "period"),
         clock(log.last_report_s),
-        log.trials,
+        plural(log.trials as usize, "trial"),
         log.most_trials.0,
         clock(log.most_trials.1),
-        log.report_times
+        plural(log.report_times, "report time")
     );
     if let Some(t) = log.halted_at {
         println!(
@@ -660,10 +658,10 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
     for (t, outcome) in log.unbalanced.iter().take(5) {
         let (dq, at) = outcome.max_flow_change;
         println!(
-            "  {}: DID NOT CONVERGE in {} trials (relative flow change {:.2e}); \
+            "  {}: DID NOT CONVERGE in {} (relative flow change {:.2e}); \
              largest flow change {:.4} {} at {}",
             clock(*t),
-            outcome.iterations,
+            plural(outcome.iterations as usize, "trial"),
             outcome.relative_error,
             units.flow(dq),
             units.flow_name(),
@@ -678,8 +676,8 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
     }
     if log.unbalanced.len() > 5 {
         println!(
-            "  ... and {} more unconverged periods",
-            log.unbalanced.len() - 5
+            "  ... and {} more",
+            plural(log.unbalanced.len() - 5, "unconverged period")
         );
     }
     print_trials_exceeded(net, log);
@@ -692,9 +690,10 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
     }
     if let Some((t, outcome)) = &log.cut_off {
         println!(
-            "  warning: {} junctions are cut off from every tank and reservoir at {} \
+            "  warning: {} {} cut off from every tank and reservoir at {} \
              (no demand delivered): {}",
-            outcome.disconnected.len(),
+            plural(outcome.disconnected.len(), "junction"),
+            agree(outcome.disconnected.len(), "is", "are"),
             clock(*t),
             node_list(net, &outcome.disconnected)
         );
@@ -708,14 +707,18 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
         };
         let l = &net.links[k];
         println!(
-            "  warning: {} {} {what} (from {}, {n} periods)",
+            "  warning: {} {} {what} (from {}, {})",
             l.kind_name(),
             l.id,
-            clock(t)
+            clock(t),
+            plural(n, "period")
         );
     }
     if log.strained.len() > 10 {
-        println!("  ... and {} more such warnings", log.strained.len() - 10);
+        println!(
+            "  ... and {} more",
+            plural(log.strained.len() - 10, "such warning")
+        );
     }
     print_status_changes(net, &log.events);
     log.pressure.print(net, units);
@@ -865,7 +868,11 @@ fn print_supply(net: &Network, sh: &report::SourceShares) {
     }
     let none = junctions().filter(|&i| sh.dominant(t, i).is_none()).count();
     if none > 0 {
-        println!("  {none} junctions have no traced water yet (their water is older than the run)");
+        println!(
+            "  {} {} no traced water yet (the water there is older than the run)",
+            plural(none, "junction"),
+            agree(none, "has", "have")
+        );
     }
 }
 

@@ -228,10 +228,10 @@ fn print_bursts(args: &SensorsArgs, net: &Network, settings: &PlacementSettings,
                 None => format!("orifice {} m², Cd {}", args.area, d.burst.cd),
             };
             println!(
-                "{}: {} bursts at {} ({leak}, at {:.2} of each pipe); a logger detects a drop of \
+                "{}: {} at {} ({leak}, at {:.2} of each pipe); a logger detects a drop of \
                  {:.2} {p_unit} ({:.2} m)",
                 args.network.display(),
-                detection.pipes.len(),
+                super::plural(detection.pipes.len(), "burst"),
                 super::clock(d.time_s),
                 d.burst.fraction,
                 d.threshold_m / u.pressure,
@@ -267,11 +267,12 @@ fn print_placement(args: &SensorsArgs, net: &Network, settings: &PlacementSettin
     let p_unit = units.pressure_name();
     if let Some(cells) = &p.density {
         println!(
-            "  density: one logger per {} km² (cells of {:.1} map units): {} cells hold \
+            "  density: one logger per {} km² (cells of {:.1} map units): {} {} \
              junctions, {} had a site already",
             settings.area_per_sensor_km2.unwrap_or_default(),
             cells.cell_side,
-            cells.occupied_cells,
+            super::plural(cells.occupied_cells, "cell"),
+            super::agree(cells.occupied_cells, "holds", "hold"),
             cells.cells_with_site
         );
     }
@@ -318,8 +319,10 @@ fn print_placement(args: &SensorsArgs, net: &Network, settings: &PlacementSettin
     }
     if let Some(last) = p.sites.last().and_then(|s| s.covered) {
         println!(
-            "{} detect {last} of {total} bursts ({:.1} %)",
+            "{} {} {last} of {} ({:.1} %)",
             super::plural(p.sites.len(), "site"),
+            super::agree(p.sites.len(), "detects", "detect"),
+            super::plural(total, "burst"),
             percent(last, total)
         );
     }
