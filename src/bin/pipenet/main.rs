@@ -676,8 +676,8 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
     }
     if log.unbalanced.len() > 5 {
         println!(
-            "  ... and {} more",
-            plural(log.unbalanced.len() - 5, "unconverged period")
+            "  ... and {}",
+            plural(log.unbalanced.len() - 5, "more unconverged period")
         );
     }
     print_trials_exceeded(net, log);
@@ -716,8 +716,8 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
     }
     if log.strained.len() > 10 {
         println!(
-            "  ... and {} more",
-            plural(log.strained.len() - 10, "such warning")
+            "  ... and {}",
+            plural(log.strained.len() - 10, "more such warning")
         );
     }
     print_status_changes(net, &log.events);
