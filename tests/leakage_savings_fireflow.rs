@@ -185,7 +185,7 @@ fn fireflow_command_reports_before_and_after_the_night_setting() {
     // The limit as given (once printed `30.00 LPS`, and unrounded when
     // converted).
     assert!(
-        stdout.contains("hydrants below 30 LPS after the night settings"),
+        stdout.contains("1 of 1 hydrant below 30 LPS after the night settings"),
         "{stdout}"
     );
     // In US units the limit is also converted: 30 L/s / 0.0630902 (L/s per
