@@ -116,7 +116,7 @@ fn quality_spec(args: &MapArgs) -> Result<&'static str> {
     }
 }
 
-/// The values, captions and critical node of the map.
+/// The values, captions and marked extreme of the map.
 fn map_spec(
     net: &Network,
     args: &MapArgs,
