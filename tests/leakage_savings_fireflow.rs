@@ -149,7 +149,7 @@ fn fire_flow_after_night_pressure_reduction_by_hand() {
 /// a fire outside the night window (the night setting would not be in force).
 #[test]
 fn fireflow_command_reports_before_and_after_the_night_setting() {
-    let run = |time: &str| {
+    let run_in = |time: &str, units: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_pipenet"))
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .args([
@@ -166,10 +166,11 @@ fn fireflow_command_reports_before_and_after_the_night_setting() {
                 "--night-setting",
                 "V1=30",
             ])
-            .args(["--required", "30"])
+            .args(["--required", "30", "--units", units])
             .output()
             .expect("pipenet runs")
     };
+    let run = |time: &str| run_in(time, "file");
     let inside = run("3:00");
     let stdout = String::from_utf8_lossy(&inside.stdout);
     assert!(
@@ -181,6 +182,20 @@ fn fireflow_command_reports_before_and_after_the_night_setting() {
     let numbers: Vec<&str> = row.split_whitespace().collect();
     assert_eq!(&numbers[1..4], &["39.09", "25.23", "13.86"], "{row}");
     assert!(row.ends_with("BELOW REQUIRED"), "{row}");
+    // The limit as given (once printed `30.00 LPS`, and unrounded when
+    // converted).
+    assert!(
+        stdout.contains("1 of 1 hydrant below 30 LPS after the night settings"),
+        "{stdout}"
+    );
+    // In US units the limit is also converted: 30 L/s / 0.0630902 (L/s per
+    // GPM) = 475.51 GPM.
+    let us = run_in("3:00", "us");
+    assert!(
+        String::from_utf8_lossy(&us.stdout).contains("below 30 LPS (475.51 GPM) after"),
+        "{}",
+        String::from_utf8_lossy(&us.stdout)
+    );
 
     let outside = run("12:00");
     assert!(!outside.status.success());

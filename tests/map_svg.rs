@@ -69,7 +69,59 @@ fn net1_by_velocity_has_a_line_per_link_and_states_its_scale() {
     assert!(svg.contains("Net1: velocity at 6:00"));
     assert!(svg.contains("Velocity (ft/s)"));
     assert!(svg.contains("id=\"scale-bar\""));
-    assert!(svg.contains("lowest pressure: "));
+    // A velocity map marks the fastest link, not the lowest pressure:
+    // EPANET 2.3.5 has pipe 10 fastest at 6:00, 2.2860 ft/s.
+    assert!(
+        svg.contains(">highest velocity: 2.29 ft/s in Pipe 10</text>"),
+        "{svg}"
+    );
+    assert!(!svg.contains("lowest pressure"));
+}
+
+/// The lowest-pressure marker once stood on every map. Now an age map
+/// marks the oldest water and a head map nothing; only a pressure map
+/// marks the lowest pressure.
+#[test]
+fn only_a_pressure_map_marks_the_lowest_pressure() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let net1 = format!("{root}/networks/epanet/Net1.inp");
+    let map = |name: &str, color: &str| {
+        let svg = map_bytes(name, &[&net1, "--color", color, "--time", "12:00"]);
+        String::from_utf8(svg).expect("SVG is text")
+    };
+    let pressure = map("net1_p.svg", "pressure");
+    assert!(pressure.contains(">lowest pressure: "), "{pressure}");
+    let age = map("net1_age.svg", "age");
+    assert!(age.contains(">oldest water: "), "{age}");
+    assert!(!age.contains("lowest pressure"));
+    let head = map("net1_head.svg", "head");
+    assert!(!head.contains("id=\"critical\""));
+    assert!(!head.contains("lowest pressure"));
+}
+
+/// Net1's pump 9 is off at 18:00 (EPANET 2.3.5: status 0, closed, from
+/// its tank-level control): its symbol is the closed pump's, the key says
+/// so, and its tooltip says closed; each node and link has a tooltip.
+#[test]
+fn a_closed_pump_is_marked_and_every_element_has_a_tooltip() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let svg = map_bytes(
+        "net1_18h.svg",
+        &[
+            &format!("{root}/networks/epanet/Net1.inp"),
+            "--color",
+            "velocity",
+            "--time",
+            "18:00",
+        ],
+    );
+    let svg = String::from_utf8(svg).expect("SVG is text");
+    assert!(svg.contains(">pump, closed</text>"), "{svg}");
+    assert!(svg.contains("<title>Pump 9: velocity 0.00 ft/s, closed</title>"));
+    // 11 nodes and 13 links, and the pump's symbol.
+    assert_eq!(svg.matches("<title>").count(), 11 + 13 + 1);
+    assert!(svg.contains("<title>Junction 10</title>"));
+    assert!(svg.contains("<title>Tank 2</title>"));
 }
 
 /// Runs `pipenet map` with `args` and returns the image's bytes.

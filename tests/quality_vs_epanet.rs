@@ -214,3 +214,68 @@ fn mass_balances_match_epanet_reports() {
         );
     }
 }
+
+/// Runs `pipenet run networks/NETWORK --out x.csv` with `extra` arguments
+/// and compares the CSV's `quality` column at the nodes with `reference`
+/// (within `abs` + `rel` of EPANET's value); returns the CSV's header.
+#[cfg(feature = "cli")]
+fn compare_csv(network: &str, extra: &[&str], reference: &str, abs: f64, rel: f64) -> Vec<String> {
+    let out = common::temp_path("quality", "results.csv");
+    let input = root().join("networks").join(network);
+    let mut args = vec!["run", input.to_str().unwrap(), "-q"];
+    args.extend(extra);
+    args.push("--out");
+    let csv = common::pipenet_writes(&args, &out);
+    let mut reader = csv::Reader::from_reader(csv.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (time, element, id, quality) = (
+        column("time_s"),
+        column("element"),
+        column("id"),
+        column("quality"),
+    );
+
+    let want = load_reference(&root().join("tests/reference").join(reference));
+    let times = common::numbers(&want["times_s"]);
+    let ids = common::ids(&want["nodes"]);
+    let mut compared = 0;
+    for row in reader.records() {
+        let row = row.unwrap();
+        let t: f64 = row[time].parse().unwrap();
+        let (Some(ti), "node") = (times.iter().position(|&x| x == t), &row[element]) else {
+            continue;
+        };
+        let e = ids.iter().position(|x| x == &row[id]).unwrap();
+        let w = want["node"]["quality"][ti][e].as_f64().unwrap();
+        let got: f64 = row[quality].parse().unwrap();
+        assert!(
+            (got - w).abs() <= abs + rel * w.abs(),
+            "{network}: node {} at {t} s: {got}, EPANET {w}",
+            &row[id]
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, times.len() * ids.len(), "{network}");
+    header
+}
+
+/// `pipenet run --quality age --out x.csv` once wrote no quality column
+/// (the JSON had one): the CSV's `quality` column now holds each node's
+/// water age, in hours, and for a chemical its concentration, with a
+/// `reaction` column for the links; both equal EPANET's at every
+/// reference time (Net1's age, and its own chlorine).
+#[cfg(feature = "cli")]
+#[test]
+fn csv_results_carry_the_quality_epanet_computes() {
+    let header = compare_csv(
+        "epanet/Net1.inp",
+        &["--quality", "age"],
+        "quality/age/Net1.json.gz",
+        0.1,
+        0.01,
+    );
+    assert_eq!(header.last().map(String::as_str), Some("quality"));
+    let header = compare_csv("epanet/Net1.inp", &[], "epanet/Net1.json.gz", 0.01, 0.01);
+    assert_eq!(header[header.len() - 2..], ["quality", "reaction"]);
+}

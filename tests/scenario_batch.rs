@@ -200,7 +200,7 @@ fn a_segment_row_agrees_with_isolate_on_the_same_closure() {
     assert_eq!(field(&t, 0, "valves"), "V10 V12 V49 V58");
     assert!(line("out of service in all").contains("3 customers"));
     assert_eq!(field(&t, 0, "customers_cut_off"), "3");
-    let below = line("4 junctions in service below");
+    let below = line("4 junctions still in service below");
     assert!(below.contains("20.0 PSI"), "{below}");
     assert_eq!(field(&t, 0, "nodes_below_service"), "4");
     // "demand delivered: 57.19 % of the demand asked before closing".

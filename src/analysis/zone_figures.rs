@@ -417,8 +417,10 @@ pub fn run_layout(
     for f in &figures {
         if f.cut_off_periods > 0 {
             warnings.push(format!(
-                "zone '{}': junctions cut off from every source in {} of {periods} periods",
-                f.name, f.cut_off_periods
+                "zone '{}': junctions cut off from every source in {} of {}",
+                f.name,
+                f.cut_off_periods,
+                crate::report::plural(periods, "period")
             ));
         }
     }

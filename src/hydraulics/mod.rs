@@ -308,9 +308,9 @@ impl<'n> Simulation<'n> {
             self.halted = true;
         }
         log::debug!(
-            "t={} s: {} trials, relative error {:.3e}, converged {}",
+            "t={} s: {}, relative error {:.3e}, converged {}",
             self.time_s,
-            outcome.iterations,
+            crate::report::plural(outcome.iterations as usize, "trial"),
             outcome.relative_error,
             outcome.converged
         );

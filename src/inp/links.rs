@@ -9,7 +9,7 @@ use crate::network::{
 use super::diagnostic::code;
 use super::lexer::{matches, Line};
 use super::nodes::id_in_range;
-use super::reader::{Parsed, Reader};
+use super::reader::{ignored_message, Parsed, Reader};
 
 /// The length, diameter and roughness EPANET 2.3 gives a pipe whose line
 /// stops short of them, in the file's units: 330 (ft) and 10 (in) unless
@@ -52,7 +52,11 @@ fn ends<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<(NodeIx, NodeIx)> {
 /// Adds a link, or records error 215 if its id (the line's first token) is taken.
 fn add_link(r: &mut Reader, line: &Line, mut link: Link) -> Parsed<LinkIx> {
     link.set_comment(line.comment.map(str::to_string));
-    r.net.add_link(link).map_err(|_| {
+    let added = r.net.add_link(link);
+    if added.is_ok() {
+        r.link_lines.push(line.number);
+    }
+    added.map_err(|_| {
         let id = line.tokens.first().copied();
         r.error(line, code::DUPLICATE_ID, id, "duplicate link id")
     })
@@ -305,7 +309,9 @@ pub(crate) fn read_status<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()>
     if line.tokens.len() >= 3 {
         let (low, high, value) = (line.tokens[0], line.tokens[1], line.tokens[2]);
         let targets: Vec<LinkIx> = (0..r.net.links.len())
-            .filter(|&k| id_in_range(&r.net.links[k].id, low, high))
+            .filter(|&k| {
+                r.link_declared_before(k, line) && id_in_range(&r.net.links[k].id, low, high)
+            })
             .map(|k| LinkIx(k as u32))
             .collect();
         for link in targets {
@@ -396,9 +402,15 @@ pub(crate) fn read_vertex<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()>
     let id = r.token(line, 0, "link id")?;
     let x = r.number(line, 1, "x coordinate")?;
     let y = r.number(line, 2, "y coordinate")?;
-    match r.net.link_ix(id) {
+    match r.declared_link(id, line) {
         Some(link) => r.net.links[link.ix()].push_vertex((x, y)),
-        None => r.warn(line, Some(id), "vertex of an undefined link is ignored"),
+        None => {
+            let message = match r.net.link_ix(id) {
+                Some(l) => ignored_message("vertex", "link", r.link_lines[l.ix()]),
+                None => "vertex of an undefined link is ignored".to_string(),
+            };
+            r.warn(line, Some(id), message);
+        }
     }
     Ok(())
 }

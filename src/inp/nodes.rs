@@ -6,12 +6,15 @@ use crate::network::{
 
 use super::diagnostic::code;
 use super::lexer::{matches, Line};
-use super::reader::{Parsed, Reader};
+use super::reader::{ignored_message, Parsed, Reader};
 
 /// Adds a node, or records error 215 if its id (the line's first token) is taken.
 fn add_node(r: &mut Reader, line: &Line, node: Node) -> Parsed<()> {
     match r.net.add_node(node) {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            r.node_lines.push(line.number);
+            Ok(())
+        }
         Err(_) => {
             let id = line.tokens.first().copied();
             Err(r.error(line, code::DUPLICATE_ID, id, "duplicate node id"))
@@ -198,8 +201,9 @@ pub(crate) fn read_quality<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()
     }
     let (low, high) = (line.tokens[0], line.tokens[1]);
     let c0 = r.number(line, 2, "initial quality")?;
-    for node in &mut r.net.nodes {
-        if id_in_range(&node.id, low, high) {
+    // EPANET sets the nodes of the range declared above the line.
+    for (k, node) in r.net.nodes.iter_mut().enumerate() {
+        if r.node_lines[k] < line.number && id_in_range(&node.id, low, high) {
             node.initial_quality = c0;
         }
     }
@@ -305,13 +309,15 @@ pub(crate) fn read_coordinates<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parse
     let id = r.token(line, 0, "node id")?;
     let x = r.number(line, 1, "x coordinate")?;
     let y = r.number(line, 2, "y coordinate")?;
-    match r.net.node_ix(id) {
+    match r.declared_node(id, line) {
         Some(node) => r.net.nodes[node.ix()].coordinates = Some((x, y)),
-        None => r.warn(
-            line,
-            Some(id),
-            "coordinates of an undefined node are ignored",
-        ),
+        None => {
+            let message = match r.net.node_ix(id) {
+                Some(n) => ignored_message("coordinates", "node", r.node_lines[n.ix()]),
+                None => "coordinates of an undefined node are ignored".to_string(),
+            };
+            r.warn(line, Some(id), message);
+        }
     }
     Ok(())
 }

@@ -1,11 +1,16 @@
 //! The reader's state: the network being built, the diagnostics, and the order sections are read in.
 //!
-//! Sections are read in an order that resolves every reference, whatever
-//! their order in the file: `[OPTIONS]` first (it fixes the units), then
-//! patterns and curves, then nodes (junctions first, then reservoirs and
-//! tanks as EPANET numbers them), links, and everything that refers to
-//! them. Curves keep the file's numbers until the end, when their use
-//! (pump, tank, valve ...) says which units their points are in.
+//! Sections are read in a fixed order: `[OPTIONS]` first (it fixes the
+//! units), then patterns and curves, then nodes (junctions first, then
+//! reservoirs and tanks as EPANET numbers them), links, and everything that
+//! refers to them. A reference still resolves as EPANET resolves it,
+//! reading the file from top to bottom: a node or link named in any
+//! section must be declared further up the file (else error 203 or 204,
+//! or, for coordinates, vertices and reaction coefficients, the line is
+//! ignored), while patterns and curves, which EPANET creates in its first
+//! pass over the file, may be used above their definition. Curves keep the
+//! file's numbers until the end, when their use (pump, tank, valve ...)
+//! says which units their points are in.
 
 use crate::network::units::UnitSystem;
 use crate::network::{
@@ -47,6 +52,10 @@ pub(crate) struct Reader<'a> {
     /// The `UNITS` and `HEADLOSS` options with their line numbers, in file
     /// order, for the defaults EPANET gives a pipe as it reads it.
     pub options_read: OptionsRead,
+    /// The file line each node is declared on, by node index.
+    pub node_lines: Vec<usize>,
+    /// The file line each link is declared on, by link index.
+    pub link_lines: Vec<usize>,
 }
 
 /// The options EPANET has read by a given line of the file: it reads the
@@ -97,6 +106,8 @@ impl<'a> Reader<'a> {
             demands_replaced: Vec::new(),
             settings: settings::Pending::default(),
             options_read: OptionsRead::default(),
+            node_lines: Vec::new(),
+            link_lines: Vec::new(),
         }
     }
 
@@ -198,20 +209,52 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// The node named by token `ix`, or error 203.
+    /// The node named by token `ix`, or error 203 if no node of that id is
+    /// declared above the line (EPANET reads sections in file order).
     pub fn node(&mut self, line: &Line<'a>, ix: usize) -> Parsed<NodeIx> {
         let id = self.token(line, ix, "node id")?;
-        self.net
-            .node_ix(id)
-            .ok_or_else(|| self.error(line, code::UNDEFINED_NODE, Some(id), "undefined node"))
+        if let Some(node) = self.declared_node(id, line) {
+            return Ok(node);
+        }
+        let later = self.net.node_ix(id).map(|n| self.node_lines[n.ix()]);
+        let message = undefined_message("node", later);
+        Err(self.error(line, code::UNDEFINED_NODE, Some(id), message))
     }
 
-    /// The link named by token `ix`, or error 204.
+    /// The link named by token `ix`, or error 204 if no link of that id is
+    /// declared above the line.
     pub fn link(&mut self, line: &Line<'a>, ix: usize) -> Parsed<LinkIx> {
         let id = self.token(line, ix, "link id")?;
-        self.net
-            .link_ix(id)
-            .ok_or_else(|| self.error(line, code::UNDEFINED_LINK, Some(id), "undefined link"))
+        if let Some(link) = self.declared_link(id, line) {
+            return Ok(link);
+        }
+        let later = self.net.link_ix(id).map(|l| self.link_lines[l.ix()]);
+        let message = undefined_message("link", later);
+        Err(self.error(line, code::UNDEFINED_LINK, Some(id), message))
+    }
+
+    /// The node of this id if it is declared above `line`. EPANET reads the
+    /// sections in file order, so a line can only name a node declared
+    /// further up, in whatever section.
+    pub fn declared_node(&self, id: &str, line: &Line) -> Option<NodeIx> {
+        let node = self.net.node_ix(id)?;
+        self.node_declared_before(node.ix(), line).then_some(node)
+    }
+
+    /// The link of this id if it is declared above `line`.
+    pub fn declared_link(&self, id: &str, line: &Line) -> Option<LinkIx> {
+        let link = self.net.link_ix(id)?;
+        self.link_declared_before(link.ix(), line).then_some(link)
+    }
+
+    /// Whether node `node` (an index) is declared above `line`.
+    pub fn node_declared_before(&self, node: usize, line: &Line) -> bool {
+        self.node_lines[node] < line.number
+    }
+
+    /// Whether link `link` (an index) is declared above `line`.
+    pub fn link_declared_before(&self, link: usize, line: &Line) -> bool {
+        self.link_lines[link] < line.number
     }
 
     /// The pattern named by a token, or error 205.
@@ -256,6 +299,28 @@ impl<'a> Reader<'a> {
     pub fn is_junction(&self, node: NodeIx) -> bool {
         matches!(self.net.node(node).kind, NodeKind::Junction(_))
     }
+}
+
+/// The message of error 203, 204 or 216 (`what` is `node`, `link` ...),
+/// saying where the object is declared when that is further down the file,
+/// at line `later`.
+pub(crate) fn undefined_message(what: &str, later: Option<usize>) -> String {
+    match later {
+        None => format!("undefined {what}"),
+        Some(number) => format!(
+            "undefined {what}: declared only further down, at line {number} (EPANET reads \
+             sections in file order)"
+        ),
+    }
+}
+
+/// The warning for a line EPANET skips because the node or link it names
+/// (`what`) is declared only further down, at line `later`.
+pub(crate) fn ignored_message(ignored: &str, what: &str, later: usize) -> String {
+    format!(
+        "{ignored} ignored, as by EPANET: the {what} is declared only further down, at line \
+         {later} (EPANET reads sections in file order)"
+    )
 }
 
 /// Reads a whole file's text. Returns the network and warnings, or the errors.

@@ -8,7 +8,7 @@ use crate::network::{
 use super::diagnostic::code;
 use super::lexer::{matches, Line};
 use super::nodes::id_in_range;
-use super::reader::{Parsed, Reader};
+use super::reader::{ignored_message, undefined_message, Parsed, Reader};
 use super::times;
 
 /// EPANET's kinematic viscosity of water, ft²/s.
@@ -408,15 +408,14 @@ fn read_quality_option<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
 /// Resolves what waited for the whole file: the trace node and the default pattern.
 pub(crate) fn finish(r: &mut Reader) {
     if let Some((line, id)) = r.settings.trace.take() {
-        match r.net.node_ix(id) {
+        // EPANET looks the node up as it reads the option, so the node must
+        // be declared above it.
+        match r.declared_node(id, &line) {
             Some(node) => r.net.options.quality.kind = QualityKind::Trace { node },
             None => {
-                r.error(
-                    &line,
-                    code::TRACE_NODE,
-                    Some(id),
-                    "trace node is not defined",
-                );
+                let later = r.net.node_ix(id).map(|n| r.node_lines[n.ix()]);
+                let message = undefined_message("trace node", later);
+                r.error(&line, code::TRACE_NODE, Some(id), message);
             }
         }
     }
@@ -541,16 +540,24 @@ pub(crate) fn read_energy<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()>
     let (pump, at) = if matches(key, "GLOB") {
         (None, 1)
     } else if matches(key, "PUMP") {
-        let link = r.link(line, 1)?;
-        if !matches!(r.net.links[link.ix()].kind, LinkKind::Pump(_)) {
-            return Err(r.error(
-                line,
-                code::UNDEFINED_PUMP,
-                line.tokens.get(1).copied(),
-                "not a pump",
-            ));
+        // Error 216 for a pump not declared above, as for a link that is
+        // not a pump (EPANET's code for both).
+        let id = r.token(line, 1, "pump id")?;
+        let link = r.net.link_ix(id);
+        let problem = match link {
+            None => Some("undefined pump".to_string()),
+            Some(l) if !r.link_declared_before(l.ix(), line) => {
+                Some(undefined_message("pump", Some(r.link_lines[l.ix()])))
+            }
+            Some(l) if !matches!(r.net.links[l.ix()].kind, LinkKind::Pump(_)) => {
+                Some("not a pump".to_string())
+            }
+            Some(_) => None,
+        };
+        if let Some(message) = problem {
+            return Err(r.error(line, code::UNDEFINED_PUMP, Some(id), message));
         }
-        (Some(link), 2)
+        (link, 2)
     } else {
         return Err(r.error(
             line,
@@ -677,8 +684,25 @@ pub(crate) fn read_reaction<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<(
     };
     let value = r.number(line, at, "reaction coefficient")?;
     let single = at == 2;
+    // EPANET applies a coefficient to the tanks and pipes declared above the
+    // line, and ignores an id it does not know yet.
+    if single {
+        let later = if tank {
+            r.net.node_ix(low).map(|n| r.node_lines[n.ix()])
+        } else {
+            r.net.link_ix(low).map(|l| r.link_lines[l.ix()])
+        };
+        if let Some(later) = later.filter(|&n| n > line.number) {
+            let what = if tank { "tank" } else { "pipe" };
+            let message = ignored_message("reaction coefficient", what, later);
+            r.warn(line, Some(low), message);
+        }
+    }
     if tank {
-        for node in &mut r.net.nodes {
+        for (k, node) in r.net.nodes.iter_mut().enumerate() {
+            if r.node_lines[k] >= line.number {
+                continue;
+            }
             let hit = if single {
                 node.id == low
             } else {
@@ -689,7 +713,10 @@ pub(crate) fn read_reaction<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<(
             }
         }
     } else {
-        for link in &mut r.net.links {
+        for (k, link) in r.net.links.iter_mut().enumerate() {
+            if r.link_lines[k] >= line.number {
+                continue;
+            }
             let hit = if single {
                 link.id == low
             } else {

@@ -18,8 +18,10 @@ use crate::network::{LinkKind, Network, NodeKind};
 pub enum GeoJsonError {
     /// Some nodes have no `[COORDINATES]` entry.
     #[error(
-        "{missing} of {total} nodes have no coordinates (first: {first}); \
-         the file needs a [COORDINATES] section to be mapped"
+        "{missing} of {} {} no coordinates (first: {first}); \
+         the file needs a [COORDINATES] section to be mapped",
+        super::plural(*total, "node"),
+        super::agree(*missing, "has", "have")
     )]
     NoCoordinates {
         /// How many nodes have none.
@@ -249,7 +251,7 @@ mod tests {
         let err = write(&mut Vec::new(), &net, None, None).unwrap_err();
         assert!(err
             .to_string()
-            .contains("1 of 2 nodes have no coordinates (first: J1)"));
+            .contains("1 of 2 nodes has no coordinates (first: J1)"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::{link_values_in, node_values_in, ReportUnits, Results};
+use super::{link_values_in, node_values_in, quality_unit, ReportUnits, Results};
 use crate::hydraulics::TimeSteps;
 use crate::network::{LinkKind, Network, NodeKind, QualityKind, ValveType};
 
@@ -46,6 +46,9 @@ struct UnitNames {
     velocity: &'static str,
     /// Link statuses: EPANET's EN_STATUS codes.
     status: &'static str,
+    /// Node and link qualities, when a quality analysis ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quality: Option<String>,
 }
 
 /// `--sources`: each source's share of every node's water, and the
@@ -150,6 +153,8 @@ pub fn write(
             length: units.length_name(),
             velocity: units.velocity_name(),
             status: "0 closed, 1 open, 2 active or unable to meet its setting",
+            quality: quality_unit(&net.options.quality.kind)
+                .filter(|_| !results.quality.is_empty()),
         },
         report_start_s: steps.report_start_s,
         report_step_s: steps.report_s,

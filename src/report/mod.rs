@@ -20,7 +20,40 @@ pub mod units;
 pub use units::{ReportUnits, UnitChoice};
 
 use crate::hydraulics::{HydraulicState, LinkStatus};
-use crate::network::{HeadlossFormula, LinkKind, Network, ValveType};
+use crate::network::{HeadlossFormula, LinkKind, Network, QualityKind, ValveType};
+
+/// A count and its noun, singular for one: `plural(1, "tank")` is
+/// "1 tank", `plural(0, "tank")` "0 tanks". Every count pipenet prints in
+/// words goes through it (and through [`agree`] for a word that must agree
+/// with it), so no line says "1 periods".
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// The form of a word that agrees with a count `n`: `one` for 1, `many`
+/// otherwise (`agree(n, "is", "are")`).
+pub fn agree(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// The unit of a quality analysis's results: `hours` for age, `percent`
+/// for a trace, the file's unit for a chemical (`mg/L`); none without one.
+pub fn quality_unit(kind: &QualityKind) -> Option<String> {
+    match kind {
+        QualityKind::None => None,
+        QualityKind::Age => Some("hours".to_string()),
+        QualityKind::Trace { .. } => Some("percent".to_string()),
+        QualityKind::Chemical { units, .. } => Some(units.clone()),
+    }
+}
 
 /// The hydraulic state at one report time, in SI.
 #[derive(Debug, Clone, PartialEq)]
@@ -240,5 +273,21 @@ fn roughness_in(net: &Network, units: &ReportUnits, roughness: f64) -> f64 {
         roughness * 1000.0
     } else {
         roughness / (crate::network::units::M_PER_FT * 1e-3)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{agree, plural};
+
+    /// English: one takes the singular, zero and many the plural.
+    #[test]
+    fn counts_take_the_singular_for_one_only() {
+        assert_eq!(plural(1, "period"), "1 period");
+        assert_eq!(plural(0, "period"), "0 periods");
+        assert_eq!(plural(25, "report time"), "25 report times");
+        assert_eq!(agree(1, "is", "are"), "is");
+        assert_eq!(agree(0, "is", "are"), "are");
+        assert_eq!(agree(2, "has", "have"), "have");
     }
 }

@@ -39,7 +39,11 @@ pub enum PlotError {
     #[error("nothing to plot: {0}")]
     Empty(&'static str),
     /// A series does not have one value per report time.
-    #[error("{label}: {given} values for {expected} report times")]
+    #[error(
+        "{label}: {} for {}",
+        crate::report::plural(*given, "value"),
+        crate::report::plural(*expected, "report time")
+    )]
     WrongLength {
         /// The series' label.
         label: String,

@@ -7,8 +7,11 @@
 //! blue; it spans the 2nd to 98th percentile of the values so that a few
 //! outliers do not wash out the rest, and the legend says when values lie
 //! beyond its ends. Reservoirs, tanks, pumps and valves have their own
-//! symbols; the critical node is marked with a target and labelled. The
-//! output is SVG written by hand, the same bytes for the same input.
+//! symbols, a closed pump or valve its own; the extreme the map is about
+//! (the lowest pressure, the oldest water, the fastest flow) is marked with
+//! a target and labelled. Every node and link carries a `<title>`, which
+//! browsers show as a tooltip: its kind, id and value. The output is SVG
+//! written by hand, the same bytes for the same input.
 
 use std::fmt::Write as _;
 
@@ -75,13 +78,25 @@ pub enum MapUnits {
     Feet,
 }
 
-/// The node to ring and label, with its label text.
+/// The element to mark with a target and label: the extreme of the
+/// quantity the map shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Critical {
-    /// Index into [`Network::nodes`].
-    pub node: usize,
-    /// The label, e.g. `lowest pressure: J12, 18.3 psi`.
+    /// The marked node or link.
+    pub element: Element,
+    /// What the marker stands for, for the key: e.g. `lowest pressure`.
+    pub key: String,
+    /// The label beside it, e.g. `lowest pressure: 18.3 psi at J12`.
     pub label: String,
+}
+
+/// A node or a link of the network, by index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Element {
+    /// Index into [`Network::nodes`].
+    Node(usize),
+    /// Index into [`Network::links`].
+    Link(usize),
 }
 
 /// What to draw and how to caption it.
@@ -99,12 +114,13 @@ pub struct MapSpec {
     pub values: Colouring,
     /// Which end of the scale is drawn red.
     pub concern: Concern,
-    /// The node to ring and label.
+    /// The element to mark and label; none for no marker.
     pub critical: Option<Critical>,
     /// The units of the coordinates; `None` when the file does not say
     /// (then the map has no scale bar and says so).
     pub map_units: Option<MapUnits>,
-    /// Links closed at the time shown, drawn dashed; empty for none.
+    /// Links closed at the time shown, drawn dashed (and closed pumps and
+    /// valves with their own symbols); empty for none.
     pub closed_links: Vec<bool>,
 }
 
@@ -115,13 +131,17 @@ pub enum MapError {
     #[error(transparent)]
     NoCoordinates(#[from] GeoJsonError),
     /// The values do not match the network's nodes or links.
-    #[error("{given} values given for {expected} {elements}")]
+    #[error(
+        "{} given for {}",
+        super::plural(*given, "value"),
+        super::plural(*expected, elements)
+    )]
     WrongLength {
         /// How many values were given.
         given: usize,
         /// How many nodes or links there are.
         expected: usize,
-        /// `nodes` or `links`.
+        /// `node` or `link`.
         elements: &'static str,
     },
 }
@@ -138,6 +158,8 @@ const PALETTE: [(f64, f64, f64); 5] = [
 
 /// Grey of links when nodes carry the values, and of missing values.
 const GREY: &str = "#a8a8a8";
+/// Fill of a closed pump's or valve's symbol.
+const CLOSED_FILL: &str = "#d4d4d4";
 /// Colour of reservoir, tank, pump and valve symbols.
 const SYMBOL: &str = "#1b2a4a";
 /// Largest map area, px.
@@ -172,8 +194,13 @@ pub fn render(net: &Network, spec: &MapSpec) -> Result<String, MapError> {
     check_lengths(net, &spec.values)?;
     let frame = Frame::fit(net);
     let scale = Scale::of(net, spec);
+    let key = key_rows(net, spec);
     let width = (MARGIN * 2.0 + frame.width + PANEL_W).round();
-    let height = (TOP + frame.height + 56.0).max(TOP + 470.0).round();
+    let key_bottom = KEY_TOP + KEY_ROW_H * key.len() as f64;
+    let height = (TOP + frame.height + 56.0)
+        .max(TOP + 470.0)
+        .max(key_bottom)
+        .round();
 
     let mut svg = String::new();
     let _ = write!(
@@ -186,25 +213,26 @@ pub fn render(net: &Network, spec: &MapSpec) -> Result<String, MapError> {
     draw_title(&mut svg, spec);
     draw_links(&mut svg, net, spec, &frame, &scale);
     draw_junctions(&mut svg, net, spec, &frame, &scale);
-    draw_link_symbols(&mut svg, net, &frame);
-    draw_sources(&mut svg, net, &frame);
+    draw_link_symbols(&mut svg, net, spec, &frame);
+    draw_sources(&mut svg, net, spec, &frame);
     if let Some(critical) = &spec.critical {
         draw_critical(&mut svg, net, critical, &frame);
     }
     draw_scale_bar(&mut svg, spec.map_units, &frame);
-    draw_legend(&mut svg, spec, &scale, MARGIN * 2.0 + frame.width);
+    let left = MARGIN * 2.0 + frame.width;
+    draw_legend(&mut svg, spec, &scale, left, &key);
     svg.push_str("</svg>\n");
     Ok(svg)
 }
 
 fn check_lengths(net: &Network, values: &Colouring) -> Result<(), MapError> {
     let (given, expected, elements) = match values {
-        Colouring::Nodes(v) => (v.len(), net.nodes.len(), "nodes"),
-        Colouring::Links(v) => (v.len(), net.links.len(), "links"),
+        Colouring::Nodes(v) => (v.len(), net.nodes.len(), "node"),
+        Colouring::Links(v) => (v.len(), net.links.len(), "link"),
         Colouring::Zones(z) if z.node_zone.len() != net.nodes.len() => {
-            (z.node_zone.len(), net.nodes.len(), "nodes")
+            (z.node_zone.len(), net.nodes.len(), "node")
         }
-        Colouring::Zones(z) => (z.link_zone.len(), net.links.len(), "links"),
+        Colouring::Zones(z) => (z.link_zone.len(), net.links.len(), "link"),
     };
     if given == expected {
         Ok(())
@@ -444,8 +472,9 @@ fn draw_links(svg: &mut String, net: &Network, spec: &MapSpec, frame: &Frame, sc
             .collect();
         let _ = writeln!(
             svg,
-            "<polyline points=\"{}\" stroke=\"{colour}\" stroke-width=\"{width:.1}\"{dash}/>",
-            points.join(" ")
+            "<polyline points=\"{}\" stroke=\"{colour}\" stroke-width=\"{width:.1}\"{dash}>{}</polyline>",
+            points.join(" "),
+            link_title(net, spec, k)
         );
     }
     svg.push_str("</g>\n");
@@ -486,7 +515,8 @@ fn draw_junctions(svg: &mut String, net: &Network, spec: &MapSpec, frame: &Frame
         };
         let _ = writeln!(
             svg,
-            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.1}\" fill=\"{colour}\"/>"
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.1}\" fill=\"{colour}\">{}</circle>",
+            node_title(net, spec, i)
         );
     }
     svg.push_str("</g>\n");
@@ -513,8 +543,9 @@ fn midpoint(points: &[(f64, f64)]) -> Option<((f64, f64), f64)> {
     points.first().map(|&p| (p, 0.0))
 }
 
-/// Pumps (a triangle in a ring, pointing from start to end) and valves (a bow tie).
-fn draw_link_symbols(svg: &mut String, net: &Network, frame: &Frame) {
+/// Pumps (a triangle in a ring, pointing from start to end) and valves (a
+/// bow tie); closed ones drawn as [`pump_symbol`] and [`valve_symbol`] say.
+fn draw_link_symbols(svg: &mut String, net: &Network, spec: &MapSpec, frame: &Frame) {
     svg.push_str("<g id=\"pumps-valves\">\n");
     for (k, link) in net.links.iter().enumerate() {
         if matches!(link.kind, LinkKind::Pipe(_)) {
@@ -527,41 +558,124 @@ fn draw_link_symbols(svg: &mut String, net: &Network, frame: &Frame) {
         let Some(((x, y), angle)) = midpoint(&points) else {
             continue;
         };
+        let closed = is_closed(spec, k);
         let shape = match link.kind {
-            LinkKind::Pump(_) => pump_symbol(),
-            _ => valve_symbol(),
+            LinkKind::Pump(_) => pump_symbol(closed),
+            _ => valve_symbol(closed),
         };
         let _ = writeln!(
             svg,
-            "<g transform=\"translate({x:.1},{y:.1}) rotate({angle:.1})\">{shape}</g>"
+            "<g transform=\"translate({x:.1},{y:.1}) rotate({angle:.1})\">{shape}{}</g>",
+            link_title(net, spec, k)
         );
     }
     svg.push_str("</g>\n");
 }
 
-fn pump_symbol() -> String {
+/// A pump: a dark arrowhead in a white ring when open; a grey disc crossed
+/// out when closed, so an idle pump stands out from a running one.
+fn pump_symbol(closed: bool) -> String {
+    if closed {
+        return format!(
+            "<circle r=\"7\" fill=\"{CLOSED_FILL}\" stroke=\"{SYMBOL}\" stroke-width=\"1.8\"/>\
+             <path d=\"M-4,-4 L4,4 M-4,4 L4,-4\" stroke=\"{SYMBOL}\" stroke-width=\"2\"/>"
+        );
+    }
     format!(
         "<circle r=\"7\" fill=\"white\" stroke=\"{SYMBOL}\" stroke-width=\"1.8\"/>\
          <path d=\"M-3.5,-4 L4.5,0 L-3.5,4 Z\" fill=\"{SYMBOL}\"/>"
     )
 }
 
-fn valve_symbol() -> String {
+/// A valve: a filled bow tie when open or active, a hollow one when closed.
+fn valve_symbol(closed: bool) -> String {
+    let (fill, stroke, width) = if closed {
+        (CLOSED_FILL, SYMBOL, 1.4)
+    } else {
+        (SYMBOL, "white", 0.8)
+    };
     format!(
-        "<path d=\"M-6,-5 L6,5 L6,-5 L-6,5 Z\" fill=\"{SYMBOL}\" stroke=\"white\" \
-         stroke-width=\"0.8\" stroke-linejoin=\"round\"/>"
+        "<path d=\"M-6,-5 L6,5 L6,-5 L-6,5 Z\" fill=\"{fill}\" stroke=\"{stroke}\" \
+         stroke-width=\"{width}\" stroke-linejoin=\"round\"/>"
     )
 }
 
+/// Whether link `k` is closed at the time shown.
+fn is_closed(spec: &MapSpec, k: usize) -> bool {
+    spec.closed_links.get(k).copied().unwrap_or(false)
+}
+
+/// The tooltip of node `i`: its kind, id and value on this map.
+fn node_title(net: &Network, spec: &MapSpec, i: usize) -> String {
+    let node = &net.nodes[i];
+    let kind = match node.kind {
+        NodeKind::Junction(_) => "Junction",
+        NodeKind::Reservoir(_) => "Reservoir",
+        NodeKind::Tank(_) => "Tank",
+    };
+    let value = match &spec.values {
+        Colouring::Nodes(v) => Some(value_text(spec, v[i])),
+        Colouring::Zones(z) => Some(zone_text(z, z.node_zone[i])),
+        Colouring::Links(_) => None,
+    };
+    title(&format!("{kind} {}", node.id), value)
+}
+
+/// The tooltip of link `k`: its kind, id, value on this map, and whether
+/// it is closed.
+fn link_title(net: &Network, spec: &MapSpec, k: usize) -> String {
+    let link = &net.links[k];
+    let mut value = match &spec.values {
+        Colouring::Links(v) => Some(value_text(spec, v[k])),
+        Colouring::Zones(z) => Some(zone_text(z, z.link_zone[k])),
+        Colouring::Nodes(_) => None,
+    };
+    if is_closed(spec, k) {
+        value = Some(value.map_or("closed".to_string(), |v| format!("{v}, closed")));
+    }
+    title(&format!("{} {}", link.kind_name(), link.id), value)
+}
+
+/// `quantity value unit`, e.g. `pressure 45.21 psi`; `no value` for NaN.
+fn value_text(spec: &MapSpec, x: f64) -> String {
+    let quantity = spec.quantity.to_lowercase();
+    if !x.is_finite() {
+        return format!("{quantity}: no value");
+    }
+    let unit = if spec.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", spec.unit)
+    };
+    format!("{quantity} {x:.2}{unit}")
+}
+
+/// The zone an element is in, by its legend label.
+fn zone_text(zones: &ZoneColours, zone: Option<usize>) -> String {
+    match zone.and_then(|z| zones.labels.get(z)) {
+        Some(label) => format!("zone {label}"),
+        None => "in no zone".to_string(),
+    }
+}
+
+/// A `<title>` element: `name: value`, or the name alone.
+fn title(name: &str, value: Option<String>) -> String {
+    let text = match value {
+        Some(value) => format!("{name}: {value}"),
+        None => name.to_string(),
+    };
+    format!("<title>{}</title>", escape(&text))
+}
+
 /// Reservoirs (squares) and tanks (diamonds), labelled with their ids when few.
-fn draw_sources(svg: &mut String, net: &Network, frame: &Frame) {
+fn draw_sources(svg: &mut String, net: &Network, spec: &MapSpec, frame: &Frame) {
     let count = net
         .nodes
         .iter()
         .filter(|n| !matches!(n.kind, NodeKind::Junction(_)))
         .count();
     svg.push_str("<g id=\"sources\">\n");
-    for node in &net.nodes {
+    for (i, node) in net.nodes.iter().enumerate() {
         let Some(p) = node.coordinates else { continue };
         let (x, y) = frame.px(p);
         let shape = match node.kind {
@@ -569,7 +683,11 @@ fn draw_sources(svg: &mut String, net: &Network, frame: &Frame) {
             NodeKind::Reservoir(_) => reservoir_symbol(),
             NodeKind::Tank(_) => tank_symbol(),
         };
-        let _ = writeln!(svg, "<g transform=\"translate({x:.1},{y:.1})\">{shape}</g>");
+        let _ = writeln!(
+            svg,
+            "<g transform=\"translate({x:.1},{y:.1})\">{shape}{}</g>",
+            node_title(net, spec, i)
+        );
         if count <= 12 {
             let _ = writeln!(
                 svg,
@@ -609,12 +727,27 @@ fn tank_symbol() -> String {
     )
 }
 
-/// A black ring round the critical node and its label, kept inside the map.
+/// A target on the marked node (or a link's midpoint) and its label, kept
+/// inside the map.
 fn draw_critical(svg: &mut String, net: &Network, critical: &Critical, frame: &Frame) {
-    let Some(p) = net.nodes.get(critical.node).and_then(|n| n.coordinates) else {
+    let at = match critical.element {
+        Element::Node(i) => net
+            .nodes
+            .get(i)
+            .and_then(|n| n.coordinates)
+            .map(|p| frame.px(p)),
+        Element::Link(k) if k < net.links.len() => {
+            let points: Vec<(f64, f64)> = link_points(net, k)
+                .into_iter()
+                .map(|p| frame.px(p))
+                .collect();
+            midpoint(&points).map(|(p, _)| p)
+        }
+        Element::Link(_) => None,
+    };
+    let Some((x, y)) = at else {
         return;
     };
-    let (x, y) = frame.px(p);
     let on_left = x > MARGIN + frame.width - 260.0;
     let (dx, anchor) = if on_left {
         (-16.0, "end")
@@ -705,11 +838,11 @@ fn format_number(x: f64) -> String {
 const BAR_H: f64 = 220.0;
 
 /// The colour bar with ticks (or the zones), and the key to the symbols.
-fn draw_legend(svg: &mut String, spec: &MapSpec, scale: &Scale, left: f64) {
+fn draw_legend(svg: &mut String, spec: &MapSpec, scale: &Scale, left: f64, key: &[KeyRow]) {
     let x = left + 10.0;
     let top = TOP + 30.0;
     if let Colouring::Zones(zones) = &spec.values {
-        draw_zone_legend(svg, spec, zones, x, top);
+        draw_zone_legend(svg, spec, zones, x, top, key);
         return;
     }
     let _ = writeln!(
@@ -774,7 +907,7 @@ fn draw_legend(svg: &mut String, spec: &MapSpec, scale: &Scale, left: f64) {
         "<text x=\"{x:.1}\" y=\"{:.1}\" fill=\"#555\">{what}</text>",
         top + BAR_H + 36.0
     );
-    draw_key(svg, x, top + BAR_H + 62.0, !spec.closed_links.is_empty());
+    draw_key(svg, x, key);
     svg.push_str("</g>\n");
 }
 
@@ -783,7 +916,14 @@ const ZONE_ROW_H: f64 = 18.0;
 
 /// The zones, one swatch and label each (the first ones when there are
 /// more than fit), then the key to the symbols.
-fn draw_zone_legend(svg: &mut String, spec: &MapSpec, zones: &ZoneColours, x: f64, top: f64) {
+fn draw_zone_legend(
+    svg: &mut String,
+    spec: &MapSpec,
+    zones: &ZoneColours,
+    x: f64,
+    top: f64,
+    key: &[KeyRow],
+) {
     let _ = writeln!(
         svg,
         "<g id=\"legend\" font-size=\"12\"><text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"14\" \
@@ -821,7 +961,10 @@ fn draw_zone_legend(svg: &mut String, spec: &MapSpec, zones: &ZoneColours, x: f6
     }
     let mut notes = Vec::new();
     if shown < zones.labels.len() {
-        notes.push(format!("... and {} more zones", zones.labels.len() - shown));
+        notes.push(format!(
+            "... and {}",
+            super::plural(zones.labels.len() - shown, "more zone")
+        ));
     }
     if zones.labels.len() > ZONE_PALETTE.len() {
         notes.push(format!("colours repeat after {} zones", ZONE_PALETTE.len()));
@@ -835,7 +978,7 @@ fn draw_zone_legend(svg: &mut String, spec: &MapSpec, zones: &ZoneColours, x: f6
             escape(note)
         );
     }
-    draw_key(svg, x, top + BAR_H + 62.0, !spec.closed_links.is_empty());
+    draw_key(svg, x, key);
     svg.push_str("</g>\n");
 }
 
@@ -849,32 +992,63 @@ fn shorten(text: &str, max: usize) -> String {
     cut
 }
 
-/// The key to the symbols, one row each, from `y` down.
-fn draw_key(svg: &mut String, x: f64, y: f64, closed: bool) {
+/// Where the key to the symbols starts, px from the top: below the colour
+/// bar (or the zone list) and its notes.
+const KEY_TOP: f64 = TOP + 30.0 + BAR_H + 62.0;
+/// Rows of the key, px apart.
+const KEY_ROW_H: f64 = 24.0;
+
+/// One row of the key: a symbol (drawn around 0,0) and its name.
+type KeyRow = (String, String);
+
+/// The key's rows: every kind of symbol, and the closed forms, the
+/// closed-link dash and the marker only when the map shows them.
+fn key_rows(net: &Network, spec: &MapSpec) -> Vec<KeyRow> {
+    let closed_of = |pump: bool| {
+        (net.links.iter().enumerate()).any(|(k, l)| {
+            is_closed(spec, k)
+                && matches!(l.kind, LinkKind::Pump(_)) == pump
+                && !matches!(l.kind, LinkKind::Pipe(_))
+        })
+    };
     let mut rows = vec![
-        (reservoir_symbol(), "reservoir"),
-        (tank_symbol(), "tank"),
-        (pump_symbol(), "pump"),
-        (valve_symbol(), "valve"),
-        (critical_symbol().to_string(), "critical node"),
+        (reservoir_symbol(), "reservoir".to_string()),
+        (tank_symbol(), "tank".to_string()),
+        (pump_symbol(false), "pump".to_string()),
     ];
-    if closed {
+    if closed_of(true) {
+        rows.push((pump_symbol(true), "pump, closed".to_string()));
+    }
+    rows.push((valve_symbol(false), "valve".to_string()));
+    if closed_of(false) {
+        rows.push((valve_symbol(true), "valve, closed".to_string()));
+    }
+    if spec.closed_links.iter().any(|&c| c) {
         rows.push((
             format!(
                 "<line x1=\"-10\" y1=\"0\" x2=\"10\" y2=\"0\" stroke=\"{GREY}\" stroke-width=\"2\" \
                  stroke-dasharray=\"4 3\"/>"
             ),
-            "closed link",
+            "closed link".to_string(),
         ));
     }
+    if let Some(critical) = &spec.critical {
+        rows.push((critical_symbol().to_string(), critical.key.clone()));
+    }
+    rows
+}
+
+/// The key to the symbols, one row each, from [`KEY_TOP`] down.
+fn draw_key(svg: &mut String, x: f64, rows: &[KeyRow]) {
     for (row, (symbol, name)) in rows.iter().enumerate() {
-        let cy = y + 24.0 * row as f64;
+        let cy = KEY_TOP + KEY_ROW_H * row as f64;
         let _ = writeln!(
             svg,
-            "<g transform=\"translate({:.1},{cy:.1})\">{symbol}</g><text x=\"{:.1}\" y=\"{:.1}\">{name}</text>",
+            "<g transform=\"translate({:.1},{cy:.1})\">{symbol}</g><text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
             x + 11.0,
             x + 30.0,
-            cy + 4.0
+            cy + 4.0,
+            escape(name)
         );
     }
 }
@@ -922,7 +1096,8 @@ mod tests {
             values,
             concern: Concern::Low,
             critical: Some(Critical {
-                node: 3,
+                element: Element::Node(2),
+                key: "lowest pressure".into(),
                 label: "lowest pressure: 1.0 m at J<3>".into(),
             }),
             map_units: None,
@@ -993,9 +1168,20 @@ mod tests {
         assert_eq!(count(&names, "svg"), 1);
         // One polyline per link.
         assert_eq!(count(&names, "polyline"), 5);
-        // Circles: 3 junctions, the pump's ring on the map and in the key,
-        // the critical ring on the map and in the key.
-        assert_eq!(count(&names, "circle"), 3 + 2 + 2);
+        // Circles: 3 junctions, the (closed) pump's disc on the map, the
+        // open and closed pump in the key, the target on the map and in
+        // the key.
+        assert_eq!(count(&names, "circle"), 3 + 1 + 2 + 2);
+        // A tooltip on each of the 5 links and 5 nodes, and on the pump's
+        // and the valve's symbols.
+        assert_eq!(count(&names, "title"), 5 + 5 + 2);
+        assert!(svg.contains("<title>Junction J&lt;3&gt;: pressure 3.00 m</title>"));
+        assert!(svg.contains("<title>Tank T1: pressure 1.00 m</title>"));
+        assert!(svg.contains("<title>Pump U1: closed</title>"));
+        assert!(
+            svg.contains(">lowest pressure</text>"),
+            "the key names the marker"
+        );
         // Rects: the background, the reservoir and the colour bar, the
         // reservoir in the key.
         assert_eq!(count(&names, "rect"), 4);
@@ -1029,11 +1215,62 @@ mod tests {
         );
     }
 
+    /// Net with pump U1 (link 3) closed, then open: the closed pump is a
+    /// crossed-out disc, in the key too; the open one an arrowhead in a
+    /// ring, and the key then has no closed pump.
+    #[test]
+    fn a_closed_pump_is_drawn_unlike_an_open_one() {
+        let net = crate::inp::read_str(NET, "t.inp").unwrap().network;
+        let values = Colouring::Links(vec![0.1, 0.5, 1.0, 2.0, 0.0]);
+        let crossed = "d=\"M-4,-4 L4,4 M-4,4 L4,-4\"";
+        let arrow = "d=\"M-3.5,-4 L4.5,0 L-3.5,4 Z\"";
+
+        let closed = render(&net, &spec(values.clone())).unwrap();
+        assert_eq!(closed.matches(crossed).count(), 2, "map and key");
+        assert_eq!(closed.matches(arrow).count(), 1, "key only");
+        assert!(closed.contains(">pump, closed</text>"));
+        assert!(closed.contains("<title>Pump U1: pressure 2.00 m, closed</title>"));
+
+        let mut open = spec(values);
+        open.closed_links = vec![false; 5];
+        let open = render(&net, &open).unwrap();
+        assert_eq!(open.matches(crossed).count(), 0);
+        assert_eq!(open.matches(arrow).count(), 2, "map and key");
+        assert!(!open.contains("closed</text>"), "no closed rows in the key");
+    }
+
+    /// A marker on a link stands at the link's middle: P1 runs from J1
+    /// (100, 0) to J2 (200, 0), so its target is halfway between the two
+    /// junctions' dots.
+    #[test]
+    fn a_link_marker_stands_at_the_links_middle() {
+        let net = crate::inp::read_str(NET, "t.inp").unwrap().network;
+        let mut spec = spec(Colouring::Links(vec![3.0, 0.5, 1.0, 2.0, 0.0]));
+        spec.critical = Some(Critical {
+            element: Element::Link(0),
+            key: "highest velocity".into(),
+            label: "highest velocity: 3.00 m/s in Pipe P1".into(),
+        });
+        let svg = render(&net, &spec).unwrap();
+        let centre = |node: &str| {
+            let i = net.node_ix(node).unwrap().ix();
+            Frame::fit(&net).px(net.nodes[i].coordinates.unwrap())
+        };
+        let ((x1, y1), (x2, y2)) = (centre("J1"), centre("J2"));
+        let target = format!(
+            "<g id=\"critical\"><g transform=\"translate({:.1},{:.1})\">",
+            (x1 + x2) / 2.0,
+            (y1 + y2) / 2.0
+        );
+        assert!(svg.contains(&target), "{target} not in {svg}");
+        assert!(svg.contains(">highest velocity</text>"));
+    }
+
     #[test]
     fn values_for_the_wrong_number_of_nodes_are_refused() {
         let net = crate::inp::read_str(NET, "t.inp").unwrap().network;
         let err = render(&net, &spec(Colouring::Nodes(vec![1.0]))).unwrap_err();
-        assert_eq!(err.to_string(), "1 values given for 5 nodes");
+        assert_eq!(err.to_string(), "1 value given for 5 nodes");
     }
 
     #[test]

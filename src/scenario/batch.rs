@@ -27,7 +27,7 @@ use crate::report::{ReportUnits, UnitChoice};
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
     /// The thread pool could not be made.
-    #[error("cannot start {threads} threads: {reason}")]
+    #[error("cannot start {}: {reason}", crate::report::plural(*threads, "thread"))]
     Threads {
         /// Threads asked for.
         threads: usize,

@@ -51,7 +51,7 @@ pub enum BurstIsolationError {
     /// No valve bounds the burst pipe's segment.
     #[error(
         "no valves isolate pipe {pipe}: its segment has no valve on its boundary \
-         ({valves} valves in the layer)"
+         ({} in the layer)", crate::report::plural(*valves, "valve")
     )]
     NoValves {
         /// The burst pipe's id.

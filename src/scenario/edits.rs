@@ -484,7 +484,9 @@ impl Editor<'_> {
         let dropped = before - self.net.controls.len();
         if dropped + actions > 0 {
             self.notes.push(format!(
-                "pump {id}: its schedule replaces {dropped} controls and {actions} rule actions"
+                "pump {id}: its schedule replaces {} and {}",
+                crate::report::plural(dropped, "control"),
+                crate::report::plural(actions, "rule action")
             ));
         }
         for step in steps {

@@ -4,7 +4,9 @@
 //! [`ReportSpec`]. [`Scenario::apply`] clones the base and edits the clone;
 //! the base is never changed, so one base serves any number of scenarios
 //! (in parallel too: see [`batch`]). Scenario files are TOML, read by
-//! [`file::read_file`]; `examples/scenarios/` has documented examples.
+//! [`file::read_file`]; `docs/scenarios.md` lists every edit type and its
+//! fields with an example of each, and `examples/scenarios/` has commented
+//! examples.
 //!
 //! ```
 //! use pipenet::scenario::{Edit, Scenario};

@@ -60,7 +60,8 @@ pub(crate) fn without_link(
     let dropped_controls = controls_before - out.controls.len();
     if dropped_controls > 0 {
         notes.push(format!(
-            "link {id} removed with the {dropped_controls} controls acting on it"
+            "link {id} removed with the {} acting on it",
+            crate::report::plural(dropped_controls, "control")
         ));
     }
     for rule in &net.rules {

@@ -82,7 +82,10 @@ pub enum SegmentChoiceError {
     )]
     NotANumber(String),
     /// A segment number beyond the layer's segments.
-    #[error("no segment {number}: the valve layer makes {count} segments (numbered from 1)")]
+    #[error(
+        "no segment {number}: the valve layer makes {} (numbered from 1)",
+        crate::report::plural(*count, "segment")
+    )]
     NoSuchSegment {
         /// The number given.
         number: usize,

@@ -126,11 +126,11 @@ pub fn run(args: &BalanceArgs) -> Result<ExitCode> {
             let zone = pipenet::leakage::zone::zone_pressure(&net)?;
             let length = pipenet::leakage::zone::mains_length_km(&net);
             println!(
-                "model {}: {:.3} {len} of mains, average pressure {:.2} {pres} over {} report times",
+                "model {}: {:.3} {len} of mains, average pressure {:.2} {pres} over {}",
                 path.display(),
                 length / u.km_per_length(),
                 zone.mean_m() / u.m_per_pressure(),
-                zone.pressure_m.len()
+                super::plural(zone.pressure_m.len(), "report time")
             );
             (Some(length), Some(zone.mean_m()))
         }
@@ -172,8 +172,9 @@ fn print_balance(b: &WaterBalance, u: BalanceUnits) {
     let show = |x: f64| x / u.m3_per_volume();
     let share = |x: f64| 100.0 * x / b.system_input_m3.max(f64::MIN_POSITIVE);
     println!(
-        "water balance over {} days ({vol}, % of system input)",
-        b.period_days
+        "water balance over {} {} ({vol}, % of system input)",
+        b.period_days,
+        if b.period_days == 1.0 { "day" } else { "days" }
     );
     let rows = [
         ("system input volume", b.system_input_m3),

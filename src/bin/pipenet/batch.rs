@@ -47,7 +47,8 @@ pub struct BatchArgs {
     /// Write the rows to this file (.csv or .json); CSV on standard output if absent.
     #[arg(long, short)]
     out: Option<PathBuf>,
-    /// Worker threads.
+    /// Worker threads; 0 uses every core the system offers. The rows are
+    /// the same bytes for any number.
     #[arg(long, default_value_t = 1)]
     threads: usize,
     /// Run only block i of n of the scenarios (i from 1).
@@ -78,7 +79,7 @@ pub fn run(args: &BatchArgs) -> Result<ExitCode> {
     };
     let base = super::read(&args.network, true)?;
     let options = BatchOptions {
-        threads: args.threads,
+        threads: super::threads(args.threads),
         shard: args.shard,
         service_pressure_m: args.shape.service_pressure_m(&base),
         units: args.units.units,
@@ -254,8 +255,8 @@ fn progress_bar(total: u64) -> Option<indicatif::ProgressBar> {
 fn print_counts(rows: &[(&str, String, &str)]) {
     let count = |s: &str| rows.iter().filter(|r| r.0 == s).count();
     println!(
-        "{} scenarios: {} ok, {} unbalanced, {} failed",
-        rows.len(),
+        "{}: {} ok, {} unbalanced, {} failed",
+        super::plural(rows.len(), "scenario"),
         count("ok"),
         count("unbalanced"),
         count("failed")

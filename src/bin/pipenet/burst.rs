@@ -85,6 +85,13 @@ impl BurstShape {
         if self.area.is_none() && self.emitter.is_none() {
             bail!("give the leak as --area M2 (with --cd) or as --emitter COEFF");
         }
+        if !(self.at > 0.0 && self.at < 1.0) {
+            bail!(
+                "--at {}: give where the pipe bursts as a fraction of its length from its \
+                 start node, strictly between 0 and 1",
+                self.at
+            );
+        }
         Ok(())
     }
 
@@ -236,9 +243,11 @@ fn print_isolation(applied: &Applied, isolation: &BurstIsolation, burst: &RunSum
         .map(|&k| net.link(k).id.clone())
         .collect();
     println!(
-        "isolation at {}: {} valves close links {}",
+        "isolation at {}: {} {} {} {}",
         super::clock(isolation.at.0),
-        isolation.valves.len(),
+        super::plural(isolation.valves.len(), "valve"),
+        super::agree(isolation.valves.len(), "closes", "close"),
+        super::agree(closed.len(), "link", "links"),
         closed.join(", ")
     );
     println!(
@@ -499,8 +508,8 @@ fn print_report(
     }
     if burst.unbalanced_periods > 0 {
         println!(
-            "warning: {} periods did not converge",
-            burst.unbalanced_periods
+            "warning: {} did not converge",
+            super::plural(burst.unbalanced_periods, "period")
         );
     }
 }

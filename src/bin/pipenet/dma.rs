@@ -154,11 +154,11 @@ pub fn run(args: &DmaArgs) -> Result<ExitCode> {
     let steps = flag_bursts(&mnf, &burst_settings);
 
     println!(
-        "{}: {} readings every {} min, {} nights; legitimate night use {:.3} L/s",
+        "{}: {} every {} min, {}; legitimate night use {:.3} L/s",
         path.display(),
-        series.times_s.len(),
+        super::plural(series.times_s.len(), "reading"),
         series.interval_s() / 60,
-        nights.len(),
+        super::plural(nights.len(), "night"),
         settings.legitimate_night_use_ls()
     );
     if settings.hourly_pressure_m.is_none() {
@@ -189,7 +189,7 @@ pub fn run(args: &DmaArgs) -> Result<ExitCode> {
         );
     }
     let flagged = steps.iter().filter(|s| s.burst).count();
-    println!("{flagged} new bursts flagged");
+    println!("{} flagged", super::plural(flagged, "new burst"));
 
     let meter_settings = MeterCheckSettings {
         inlet_q1_ls: args.q1,
@@ -212,7 +212,8 @@ fn print_meter_findings(findings: &[MeterFinding]) {
                 from_s,
                 readings,
             } => println!(
-                "  {meter} reads zero for {readings} readings from {}",
+                "  {meter} reads zero for {} from {}",
+                super::plural(*readings, "reading"),
                 timestamp::format(*from_s)
             ),
             MeterFinding::Negative {
@@ -237,7 +238,8 @@ fn print_meter_findings(findings: &[MeterFinding]) {
                 limit_ls,
                 from_q1,
             } => println!(
-                "  inlet meter: {readings} readings below {limit_ls:.3} L/s ({}): it may under-register night flows",
+                "  inlet meter: {} below {limit_ls:.3} L/s ({}): it may under-register night flows",
+                super::plural(*readings, "reading"),
                 if *from_q1 { "its Q1" } else { "2 % of its highest reading" }
             ),
         }
@@ -294,9 +296,9 @@ fn generate(args: &DmaArgs, out: &Path, window: (i64, i64)) -> Result<ExitCode> 
         std::fs::File::create(out).with_context(|| format!("cannot write {}", out.display()))?;
     series.write_csv(std::io::BufWriter::new(file))?;
     println!(
-        "{}: {} days of 15-minute inflow from {} (profile MNF {:.3} L/s), seed {}",
+        "{}: {} of 15-minute inflow from {} (profile MNF {:.3} L/s), seed {}",
         out.display(),
-        args.days,
+        super::plural(args.days, "day"),
         net_path.display(),
         profile.minimum_ls(window.0, window.1),
         args.seed

@@ -49,9 +49,9 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         Ok(())
     })?;
     println!(
-        "{} nodes and {} links at {} written to {}",
-        net.nodes.len(),
-        net.links.len(),
+        "{} and {} at {} written to {}",
+        super::plural(net.nodes.len(), "node"),
+        super::plural(net.links.len(), "link"),
         super::clock(snap.time_s),
         args.geojson.display()
     );

@@ -23,7 +23,9 @@ pub struct FireFlowArgs {
     /// Hydrant junction ids, comma separated, or "all".
     #[arg(long, default_value = "all")]
     hydrants: String,
-    /// Residual pressure: a number with a unit, e.g. 20psi or 14m.
+    /// Residual pressure: a number in the file's pressure units, as other
+    /// pressure options take it, or a number with its unit: 20psi, 14m,
+    /// 140kpa, 1.4bar, 46ft.
     #[arg(long, default_value = "20psi")]
     residual: String,
     /// Time of the fire (h:mm[:ss] or hours).
@@ -48,17 +50,22 @@ pub struct FireFlowArgs {
     units: super::units::UnitsArg,
 }
 
-fn parse_pressure_m(text: &str) -> Result<f64> {
+/// `--residual`: a pressure with its unit, or a bare number in the file's
+/// pressure units (`file_m_per_unit` m of head each); in m of head.
+fn parse_pressure_m(text: &str, file_m_per_unit: f64) -> Result<f64> {
     let t = text.trim().to_ascii_lowercase();
     let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
     let Ok(value) = number.trim().parse::<f64>() else {
-        bail!("--residual '{text}': give a number and a unit (psi, m, kpa, bar, ft)");
+        bail!(
+            "--residual '{text}': give a number in the file's pressure units, or with a unit \
+             (psi, m, kpa, bar, ft)"
+        );
     };
     let m_per_unit = match unit.trim() {
         "psi" => M_PER_FT / PSI_PER_FT,
         "m" => 1.0,
-        "" => bail!("--residual '{text}': say the unit, e.g. {text}psi or {text}m"),
+        "" => file_m_per_unit,
         "ft" => M_PER_FT,
         "kpa" => M_PER_FT / (PSI_PER_FT * 6.895),
         "bar" => M_PER_FT / (PSI_PER_FT * 0.068948),
@@ -82,7 +89,7 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
         );
     }
     let settings = FireFlowSettings {
-        residual_pressure_m: parse_pressure_m(&args.residual)?,
+        residual_pressure_m: parse_pressure_m(&args.residual, net.units().pressure)?,
         time_s: args.time.0,
         ..Default::default()
     };
@@ -246,8 +253,10 @@ fn print_below(net: &Network, snapshot: &Snapshot, settings: &FireFlowSettings, 
         .collect();
     if !below.is_empty() {
         println!(
-            "  {when}{} junctions are below the residual without a fire and are not constrained: {}",
-            below.len(),
+            "  {when}{} {} below the residual without a fire and {} not constrained: {}",
+            super::plural(below.len(), "junction"),
+            super::agree(below.len(), "is", "are"),
+            super::agree(below.len(), "is", "are"),
             super::node_list(net, &below)
         );
     }
@@ -299,7 +308,7 @@ fn print_flows(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
             flag(required_m3s, f.flow_m3s, &mut flagged)
         );
     }
-    print_flagged(flagged, rows.len(), required_m3s, &units, "");
+    print_flagged(flagged, rows.len(), args, net, &units, "");
 }
 
 fn print_before_after(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
@@ -342,27 +351,37 @@ fn print_before_after(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) {
     print_flagged(
         flagged,
         rows.len(),
-        required_m3s,
+        args,
+        net,
         &units,
         " after the night settings",
     );
 }
 
-/// How many of the hydrants fall below `--required` (m³/s), if given.
+/// How many of the hydrants fall below `--required`, if given: the limit
+/// as the user gave it, in the file's flow units, and converted when the
+/// table is in other units.
 fn print_flagged(
     flagged: usize,
     hydrants: usize,
-    required_m3s: Option<f64>,
+    args: &FireFlowArgs,
+    net: &Network,
     units: &ReportUnits,
     when: &str,
 ) {
-    if let Some(req) = required_m3s {
-        println!(
-            "{flagged} of {hydrants} hydrants below {:.2} {}{when}",
-            units.flow(req),
-            units.flow_name()
-        );
+    let Some(given) = args.required else {
+        return;
+    };
+    let file_flow = ReportUnits::of_file(net).flow_name();
+    let mut limit = format!("{given} {file_flow}");
+    if units.flow_name() != file_flow {
+        let m3s = given * net.units().flow;
+        limit.push_str(&format!(" ({:.2} {})", units.flow(m3s), units.flow_name()));
     }
+    println!(
+        "{flagged} of {} below {limit}{when}",
+        super::plural(hydrants, "hydrant")
+    );
 }
 
 fn csv_text(args: &FireFlowArgs, net: &Network, rows: &[HydrantRow]) -> String {

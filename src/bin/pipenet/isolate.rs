@@ -12,6 +12,7 @@ use pipenet::analysis::{
     OutageTotals, PressureRun, Segments, ValveLayer,
 };
 use pipenet::network::units::PressureUnits;
+use pipenet::network::{DemandModel, LinkKind};
 use pipenet::report::ReportUnits;
 use pipenet::Network;
 
@@ -76,17 +77,18 @@ pub fn run(args: &IsolateArgs) -> Result<ExitCode> {
             ValveLayer::read_csv(&net, path)?,
             path.display().to_string(),
         ),
-        None => (
-            ValveLayer::from_network(&net),
-            "the network's own".to_string(),
-        ),
+        None => {
+            let layer = ValveLayer::from_network(&net);
+            let name = own_valves(&net, &layer);
+            (layer, name)
+        }
     };
     let segments = Segments::new(&net, &layer);
     println!(
-        "{}: {} segments from {} valves ({layer_name})",
+        "{}: {} from {} ({layer_name})",
         args.network.display(),
-        segments.segments.len(),
-        layer.valves.len()
+        super::plural(segments.segments.len(), "segment"),
+        super::plural(layer.valves.len(), "valve")
     );
     if layer.valves.is_empty() {
         eprintln!("warning: no valves: the whole network is one segment (give --valves layer.csv)");
@@ -121,6 +123,31 @@ pub fn run(args: &IsolateArgs) -> Result<ExitCode> {
         service_m,
         args.out.as_deref(),
         args.write_inp.as_deref(),
+    )
+}
+
+/// Where the valves of a layer made from the network itself come from:
+/// links tagged as valves in `[TAGS]`, and the control valves of
+/// `[VALVES]`. Without tags, the control valves alone are the valves, which
+/// the words say: a network's isolation (gate) valves are seldom modelled.
+pub(crate) fn own_valves(net: &Network, layer: &ValveLayer) -> String {
+    let control = layer
+        .valves
+        .iter()
+        .filter(|v| matches!(net.link(v.link).kind, LinkKind::Valve(_)))
+        .count();
+    let tagged = layer.valves.len() - control;
+    if tagged > 0 {
+        return format!(
+            "the network's own: {} tagged as valves in [TAGS], {} of [VALVES]",
+            super::plural(tagged, "link"),
+            super::plural(control, "control valve")
+        );
+    }
+    format!(
+        "no valve layer and no link tagged as a valve in [TAGS]: only the {} of [VALVES] \
+         count as valves; give --valves layer.csv for the isolation valves",
+        super::plural(control, "control valve")
     )
 }
 
@@ -190,10 +217,10 @@ impl Study<'_> {
     fn totals_line(&self, t: &OutageTotals) -> String {
         let u = Units::of(&self.units);
         format!(
-            "{} nodes, {} links, {} customers, mean demand {:.2} {}, pipe length {:.1} {}",
-            t.nodes,
-            t.links,
-            t.customers,
+            "{}, {}, {}, mean demand {:.2} {}, pipe length {:.1} {}",
+            super::plural(t.nodes, "node"),
+            super::plural(t.links, "link"),
+            super::plural(t.customers, "customer"),
             t.mean_demand_m3s / u.flow_per,
             u.flow,
             t.pipe_length_m / u.length_per,
@@ -366,7 +393,11 @@ impl Study<'_> {
             IsolationTarget::Node(i) => format!("node {}", self.net.node(i).id),
         };
         println!("shutting {what}: segment {}", iso.shut[0] + 1);
-        println!("valves to close ({}):", iso.valves_to_close.len());
+        if iso.valves_to_close.is_empty() {
+            println!("valves to close: none");
+        } else {
+            println!("valves to close ({}):", iso.valves_to_close.len());
+        }
         for &v in &iso.valves_to_close {
             let valve = &self.layer.valves[v];
             println!(
@@ -383,7 +414,8 @@ impl Study<'_> {
         } else {
             let cut = self.segments.totals(self.net, &iso.cut_off);
             println!(
-                "cut off from every source by the closure (unintended isolation): segments {}: {}",
+                "cut off from every source by the closure (unintended isolation): {} {}: {}",
+                super::agree(iso.cut_off.len(), "segment", "segments"),
                 joined(&Self::segment_ids(&iso.cut_off), ", "),
                 self.totals_line(&cut)
             );
@@ -439,18 +471,27 @@ impl Study<'_> {
         let u = Units::of(&self.units);
         let p = |m: f64| m / u.pressure_per;
         let opts = with_pda(self.net, service_m).options;
-        println!(
-            "pressure-dependent run after closing ({} periods; PDA from {:.1} to {:.1} {}):",
-            after.periods,
+        let range = format!(
+            "from {:.1} to {:.1} {}",
             p(opts.minimum_pressure_m),
             p(opts.required_pressure_m),
             u.pressure
         );
+        let model = if self.net.options.demand_model == DemandModel::Dda {
+            format!("PDA {range} in place of the network's demand-driven model")
+        } else {
+            format!("the network's own PDA, {range}")
+        };
+        println!(
+            "before and after closing, both runs pressure-dependent ({model}; {} and {}):",
+            before.periods,
+            super::plural(after.periods, "period")
+        );
         for (name, run) in [("before", before), ("after", after)] {
             if run.unconverged > 0 {
                 println!(
-                    "  warning: {} periods {name} did not converge",
-                    run.unconverged
+                    "  warning: {} {name} did not converge",
+                    super::plural(run.unconverged, "period")
                 );
             }
         }
@@ -463,21 +504,25 @@ impl Study<'_> {
                 share(before)
             );
         }
-        println!(
-            "  {} junctions in service below {:.1} {} (service pressure) or cut off at some time:",
-            low.len(),
+        // Junctions shut or cut off by the closure are out of service: they
+        // are counted above, not here.
+        let heading = format!(
+            "junctions still in service below {:.1} {} (service pressure) or cut off at some time",
             p(service_m),
             u.pressure
         );
         if low.is_empty() {
+            println!("  {heading}: none");
             return;
         }
+        println!("  {} {heading}:", low.len());
         println!(
-            "  {:>10}  {:>9}  {:>9}  {:>9}",
+            "  {:>10}  {:>9}  {:>9}  {:>9}  {:>9}",
             "junction",
             format!("min {}", u.pressure),
             "at",
-            "before"
+            "before",
+            "at"
         );
         for &i in low.iter().take(SHOWN) {
             let show = |m: f64| {
@@ -494,11 +539,12 @@ impl Study<'_> {
                 None => (show(after.min_pressure_m[i]), after.min_at_s[i]),
             };
             println!(
-                "  {:>10}  {:>9}  {:>9}  {:>9}",
+                "  {:>10}  {:>9}  {:>9}  {:>9}  {:>9}",
                 self.net.nodes[i].id,
                 lowest,
                 super::clock(at),
-                show(before.min_pressure_m[i])
+                show(before.min_pressure_m[i]),
+                super::clock(before.min_at_s[i])
             );
         }
         more(low.len());
@@ -552,6 +598,7 @@ impl Study<'_> {
                 "min_pressure": pressure(after.min_pressure_m[i]),
                 "min_pressure_at_s": after.min_at_s[i],
                 "min_pressure_before": pressure(before.min_pressure_m[i]),
+                "min_pressure_before_at_s": before.min_at_s[i],
             }));
         }
         Rows {
@@ -568,6 +615,7 @@ impl Study<'_> {
                 "min_pressure",
                 "min_pressure_at_s",
                 "min_pressure_before",
+                "min_pressure_before_at_s",
             ],
             rows,
         }

@@ -251,8 +251,16 @@ struct RunLog {
     /// Pumps and valves that could not do what is asked of them (EPANET's
     /// warnings 4 and 5): link, status, first time, how many periods.
     strained: Vec<(usize, LinkStatus, u64, usize)>,
-    /// The first period with a negative pressure at a junction with demand.
-    negative_pressure_at: Option<u64>,
+    /// Whether demands are demand-driven (`[OPTIONS] DEMAND MODEL DDA`).
+    demand_driven: bool,
+    /// `[OPTIONS] TRIALS`, the trials a period may take before EPANET warns.
+    trial_limit: u32,
+    /// Periods that balanced only after more than TRIALS trials, in the
+    /// extra trials of `UNBALANCED CONTINUE n` (EPANET's warning 2, "Maximum
+    /// trials exceeded ... System may be unstable"): their times.
+    trials_exceeded: Vec<u64>,
+    /// EPANET's warning flag for the binary output (see [`Self::record_warning_flag`]).
+    warning_flag: i32,
 }
 
 impl RunLog {
@@ -267,21 +275,60 @@ impl RunLog {
             .collect();
         RunLog {
             junctions,
+            demand_driven: net.options.demand_model == pipenet::network::DemandModel::Dda,
+            trial_limit: net.options.trials,
             ..RunLog::default()
         }
     }
 
-    /// Notes a negative pressure at a junction that takes water, as EPANET
-    /// warns of it (warning 6).
-    fn record_negative_pressure(&mut self, t: u64, state: &pipenet::hydraulics::HydraulicState) {
-        if self.negative_pressure_at.is_some() {
-            return;
+    /// Updates EPANET's warning flag with a period's warnings. EPANET checks,
+    /// in this order, a balance found only after TRIALS (2), a negative
+    /// pressure at a junction that takes water (6), a valve that cannot
+    /// meet its setting (5), a pump that cannot deliver its head or runs
+    /// beyond its curve (4) and an unbalanced period (1); the period's code
+    /// is the last of these found, and the flag the code of the last period
+    /// with any (EPANET 2.3 `report.c`, `writehydwarn`).
+    fn record_warning_flag(
+        &mut self,
+        outcome: &SolveOutcome,
+        state: &pipenet::hydraulics::HydraulicState,
+        strained: impl Iterator<Item = (usize, LinkStatus)>,
+    ) {
+        let mut flag = 0;
+        if outcome.converged && outcome.iterations > self.trial_limit {
+            flag = 2;
         }
+        // A junction cut off from every source takes no water in pipenet;
+        // EPANET's demand-driven solution goes on drawing its demand at a
+        // negative pressure, so one that asks for water counts as negative.
         let negative = self.junctions.iter().any(|&(i, elevation_m)| {
+            if !state.connected[i] {
+                return self.demand_driven && state.full_demand_m3s[i] > 0.0;
+            }
             state.node_demand_m3s[i] > 0.0 && state.head_m[i] < elevation_m
         });
         if negative {
-            self.negative_pressure_at = Some(t);
+            flag = 6;
+        }
+        let (mut valves, mut pumps) = (false, false);
+        for (_, status) in strained {
+            match status {
+                LinkStatus::XFcv | LinkStatus::XPressure => valves = true,
+                LinkStatus::XHead | LinkStatus::XFlow => pumps = true,
+                _ => {}
+            }
+        }
+        if valves {
+            flag = 5;
+        }
+        if pumps {
+            flag = 4;
+        }
+        if !outcome.converged {
+            flag = 1;
+        }
+        if flag > 0 {
+            self.warning_flag = flag;
         }
     }
 
@@ -298,31 +345,6 @@ impl RunLog {
         }
         self.report_times += 1;
         self.last_report_s = t;
-    }
-
-    /// EPANET's warning flag for the binary output: 0 without warnings,
-    /// else the most serious kind seen (6 negative pressures, 5 valves, 4
-    /// pumps, 1 unbalanced).
-    fn warning_flag(&self) -> i32 {
-        let valves = self
-            .strained
-            .iter()
-            .any(|e| matches!(e.1, LinkStatus::XFcv | LinkStatus::XPressure));
-        let pumps = self
-            .strained
-            .iter()
-            .any(|e| matches!(e.1, LinkStatus::XHead | LinkStatus::XFlow));
-        if self.negative_pressure_at.is_some() {
-            6
-        } else if valves {
-            5
-        } else if pumps {
-            4
-        } else if !self.unbalanced.is_empty() {
-            1
-        } else {
-            0
-        }
     }
 
     fn record_strained(&mut self, t: u64, strained: impl Iterator<Item = (usize, LinkStatus)>) {
@@ -342,6 +364,8 @@ impl RunLog {
         }
         if !outcome.converged || outcome.singular_at.is_some() {
             self.unbalanced.push((t, outcome.clone()));
+        } else if outcome.iterations > self.trial_limit {
+            self.trials_exceeded.push(t);
         }
         if !outcome.disconnected.is_empty() {
             self.cut_off = Some((t, outcome.clone()));
@@ -431,8 +455,9 @@ fn run(
         log.record(sim.time_s(), &outcome);
         log.record_strained(sim.time_s(), sim.strained_links());
         if out.is_some() {
-            // Only the warning flag of a results file tells of it.
-            log.record_negative_pressure(sim.time_s(), sim.state());
+            // Only a results file carries the flag, whose negative pressure
+            // test looks at every junction.
+            log.record_warning_flag(&outcome, sim.state(), sim.strained_links());
         }
         if let Some(status) = &mut status_log {
             status.observe(
@@ -513,7 +538,7 @@ fn run(
             .map(|r| r.display().to_string())
             .unwrap_or_default(),
         energy: &energy,
-        warning_flag: log.warning_flag(),
+        warning_flag: log.warning_flag,
         reactions: qual.as_ref().map(|q| q.reaction_mass()).unwrap_or_default(),
     };
     if let (Some(out), Some(format)) = (out, format) {
@@ -545,6 +570,13 @@ fn run(
         );
         if let Some(out) = out {
             println!("results written to {}", out.display());
+            if format == Some("csv") {
+                // The CSV's header names quantities only (see report::csv).
+                println!(
+                    "  units: {}",
+                    report::csv::units_note(&net, &units, &results)
+                );
+            }
         }
     }
     let code = if log.unbalanced.is_empty() {
@@ -572,18 +604,22 @@ fn check(path: &Path) -> Result<ExitCode> {
     // cut off, and whether the network can be solved at all.
     let outcome = sim.solve_period();
     if outcome.converged {
-        println!("first period: converged in {} trials", outcome.iterations);
+        println!(
+            "first period: converged in {}",
+            plural(outcome.iterations as usize, "trial")
+        );
     } else {
         println!(
-            "first period: DID NOT CONVERGE in {} trials (largest flow change at {})",
-            outcome.iterations,
+            "first period: DID NOT CONVERGE in {} (largest flow change at {})",
+            plural(outcome.iterations as usize, "trial"),
             element_name(&net, outcome.max_flow_change.1)
         );
     }
     if !outcome.disconnected.is_empty() {
         println!(
-            "  warning: at t = 0, {} junctions are cut off from every tank and reservoir: {}",
-            outcome.disconnected.len(),
+            "  warning: at t = 0, {} {} cut off from every tank and reservoir: {}",
+            plural(outcome.disconnected.len(), "junction"),
+            agree(outcome.disconnected.len(), "is", "are"),
             node_list(&net, &outcome.disconnected)
         );
     }
@@ -613,14 +649,17 @@ fn print_counts(net: &Network) {
     );
 }
 
-/// "1 tank", "2 tanks".
-pub(crate) fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
+/// The worker threads of `--threads N`: N, or for 0 every core the system
+/// offers (1 if it cannot tell).
+pub(crate) fn threads(asked: usize) -> usize {
+    if asked > 0 {
+        return asked;
     }
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
+
+/// Counts in words ("1 period", "2 periods"), as the library writes them.
+pub(crate) use pipenet::report::{agree, plural};
 
 fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &RunLog) {
     println!("{}", path.display());
@@ -632,13 +671,13 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
         );
     }
     println!(
-        "hydraulics: {} periods to {}, {} trials (most {} at {}), {} report times",
-        log.periods,
+        "hydraulics: {} to {}, {} (most {} at {}), {}",
+        plural(log.periods, "period"),
         clock(log.last_report_s),
-        log.trials,
+        plural(log.trials as usize, "trial"),
         log.most_trials.0,
         clock(log.most_trials.1),
-        log.report_times
+        plural(log.report_times, "report time")
     );
     if let Some(t) = log.halted_at {
         println!(
@@ -650,10 +689,10 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
     for (t, outcome) in log.unbalanced.iter().take(5) {
         let (dq, at) = outcome.max_flow_change;
         println!(
-            "  {}: DID NOT CONVERGE in {} trials (relative flow change {:.2e}); \
+            "  {}: DID NOT CONVERGE in {} (relative flow change {:.2e}); \
              largest flow change {:.4} {} at {}",
             clock(*t),
-            outcome.iterations,
+            plural(outcome.iterations as usize, "trial"),
             outcome.relative_error,
             units.flow(dq),
             units.flow_name(),
@@ -668,10 +707,11 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
     }
     if log.unbalanced.len() > 5 {
         println!(
-            "  ... and {} more unconverged periods",
-            log.unbalanced.len() - 5
+            "  ... and {}",
+            plural(log.unbalanced.len() - 5, "more unconverged period")
         );
     }
+    print_trials_exceeded(net, log);
     for &(t, k) in &log.forced_valves {
         println!(
             "  warning: {}: valve {} could not hold its setting and was opened",
@@ -681,9 +721,10 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
     }
     if let Some((t, outcome)) = &log.cut_off {
         println!(
-            "  warning: {} junctions are cut off from every tank and reservoir at {} \
+            "  warning: {} {} cut off from every tank and reservoir at {} \
              (no demand delivered): {}",
-            outcome.disconnected.len(),
+            plural(outcome.disconnected.len(), "junction"),
+            agree(outcome.disconnected.len(), "is", "are"),
             clock(*t),
             node_list(net, &outcome.disconnected)
         );
@@ -697,17 +738,49 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
         };
         let l = &net.links[k];
         println!(
-            "  warning: {} {} {what} (from {}, {n} periods)",
+            "  warning: {} {} {what} (from {}, {})",
             l.kind_name(),
             l.id,
-            clock(t)
+            clock(t),
+            plural(n, "period")
         );
     }
     if log.strained.len() > 10 {
-        println!("  ... and {} more such warnings", log.strained.len() - 10);
+        println!(
+            "  ... and {}",
+            plural(log.strained.len() - 10, "more such warning")
+        );
     }
     print_status_changes(net, &log.events);
     log.pressure.print(net, units);
+}
+
+/// The periods that balanced only in the extra trials of `UNBALANCED
+/// CONTINUE n`, which EPANET's report flags as "Maximum trials exceeded ...
+/// System may be unstable" (the unbalanced ones are listed above them).
+fn print_trials_exceeded(net: &Network, log: &RunLog) {
+    let times = &log.trials_exceeded;
+    if times.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 6;
+    let mut listed: Vec<String> = times.iter().take(SHOWN).map(|&t| clock(t)).collect();
+    if times.len() > SHOWN {
+        listed.push(format!("and {} more", times.len() - SHOWN));
+    }
+    let extra = match net.options.unbalanced {
+        pipenet::network::Unbalanced::Continue { extra_trials } => {
+            format!(" (UNBALANCED CONTINUE {extra_trials})")
+        }
+        _ => String::new(),
+    };
+    println!(
+        "  warning: maximum trials exceeded: {} balanced only after more than \
+         TRIALS {}, in the extra trials{extra}: {}; the system may be unstable",
+        plural(times.len(), "period"),
+        log.trial_limit,
+        listed.join(", ")
+    );
 }
 
 /// What a `[TIMES] STATISTIC` reports instead of every report time.
@@ -826,7 +899,11 @@ fn print_supply(net: &Network, sh: &report::SourceShares) {
     }
     let none = junctions().filter(|&i| sh.dominant(t, i).is_none()).count();
     if none > 0 {
-        println!("  {none} junctions have no traced water yet (their water is older than the run)");
+        println!(
+            "  {} {} no traced water yet (the water there is older than the run)",
+            plural(none, "junction"),
+            agree(none, "has", "have")
+        );
     }
 }
 

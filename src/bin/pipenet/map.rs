@@ -9,7 +9,9 @@ use clap::{Args, ValueEnum};
 use pipenet::analysis::pressure_zones::{derive_zones, separates_pressure_levels, DerivedZone};
 use pipenet::network::units::PressureUnits;
 use pipenet::network::NodeKind;
-use pipenet::report::svg::{self, Colouring, Concern, Critical, MapSpec, MapUnits, ZoneColours};
+use pipenet::report::svg::{
+    self, Colouring, Concern, Critical, Element, MapSpec, MapUnits, ZoneColours,
+};
 use pipenet::report::{
     geojson, link_values_in, node_values_in, QualitySnapshot, ReportUnits, Snapshot,
 };
@@ -114,7 +116,7 @@ fn quality_spec(args: &MapArgs) -> Result<&'static str> {
     }
 }
 
-/// The values, captions and critical node of the map.
+/// The values, captions and marked extreme of the map.
 fn map_spec(
     net: &Network,
     args: &MapArgs,
@@ -170,6 +172,14 @@ fn map_spec(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let critical = match (args.color, &values) {
+        (Quantity::Pressure, _) => lowest_pressure(net, &units, snap),
+        (Quantity::Age, Colouring::Nodes(age)) => oldest_water(net, age),
+        (Quantity::Velocity, Colouring::Links(velocity)) => {
+            fastest_flow(net, velocity, units.velocity_name())
+        }
+        _ => None,
+    };
     let map_units = match args.map_units {
         Some(MapUnitsArg::M) => Some(MapUnits::Metres),
         Some(MapUnitsArg::Ft) => Some(MapUnits::Feet),
@@ -187,7 +197,7 @@ fn map_spec(
         unit: unit.to_string(),
         values,
         concern,
-        critical: lowest_pressure(net, &units, snap),
+        critical,
         map_units,
         closed_links: snap.status.iter().map(|s| s.is_closed()).collect(),
     })
@@ -296,18 +306,60 @@ fn layout_zones(net: &Network, path: &std::path::Path) -> Result<ZoneColours> {
     })
 }
 
-/// The junction with the lowest pressure, labelled with it.
+/// The marker of a pressure map: the junction with the lowest pressure.
 fn lowest_pressure(net: &Network, units: &ReportUnits, snap: &Snapshot) -> Option<Critical> {
     let unit = pressure_unit(units.pressure);
+    let pressure: Vec<f64> = (0..net.nodes.len())
+        .map(|i| node_values_in(net, units, snap, i).pressure)
+        .collect();
+    let (i, p) = junction_extreme(net, &pressure, |a, b| b.total_cmp(&a))?;
+    Some(Critical {
+        element: Element::Node(i),
+        key: "lowest pressure".to_string(),
+        label: format!("lowest pressure: {p:.1} {unit} at {}", net.nodes[i].id),
+    })
+}
+
+/// The marker of an age map: the junction with the oldest water.
+fn oldest_water(net: &Network, age_h: &[f64]) -> Option<Critical> {
+    let (i, age) = junction_extreme(net, age_h, |a, b| a.total_cmp(&b))?;
+    Some(Critical {
+        element: Element::Node(i),
+        key: "oldest water".to_string(),
+        label: format!("oldest water: {age:.1} h at {}", net.nodes[i].id),
+    })
+}
+
+/// The marker of a velocity map: the link with the fastest flow (the
+/// first such link when several tie).
+fn fastest_flow(net: &Network, velocity: &[f64], unit: &str) -> Option<Critical> {
+    let (k, v) = (velocity.iter().copied().enumerate())
+        .filter(|(_, v)| v.is_finite())
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
+    let link = &net.links[k];
+    Some(Critical {
+        element: Element::Link(k),
+        key: "highest velocity".to_string(),
+        label: format!(
+            "highest velocity: {v:.2} {unit} in {} {}",
+            link.kind_name(),
+            link.id
+        ),
+    })
+}
+
+/// The junction whose value comes last in `order` (the first such
+/// junction when several tie), and that value.
+fn junction_extreme(
+    net: &Network,
+    values: &[f64],
+    order: impl Fn(f64, f64) -> std::cmp::Ordering,
+) -> Option<(usize, f64)> {
     (0..net.nodes.len())
         .filter(|&i| matches!(net.nodes[i].kind, NodeKind::Junction(_)))
-        .map(|i| (i, node_values_in(net, units, snap, i).pressure))
-        .filter(|(_, p)| p.is_finite())
-        .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
-        .map(|(i, p)| Critical {
-            node: i,
-            label: format!("lowest pressure: {p:.1} {unit} at {}", net.nodes[i].id),
-        })
+        .map(|i| (i, values[i]))
+        .filter(|(_, x)| x.is_finite())
+        .max_by(|a, b| order(a.1, b.1).then(b.0.cmp(&a.0)))
 }
 
 pub(crate) fn pressure_unit(units: PressureUnits) -> &'static str {

@@ -209,9 +209,11 @@ fn warn_about_controls(net: &Network, link: usize) {
         .count();
     if controls + rules > 0 {
         eprintln!(
-            "warning: {} has {controls} controls and {rules} rules of its own; \
-             they may change its setting inside the night window",
-            net.links[link].id
+            "warning: {} has {} and {} of its own; they may change its setting inside \
+             the night window",
+            net.links[link].id,
+            super::plural(controls, "control"),
+            super::plural(rules, "rule")
         );
     }
 }
@@ -252,8 +254,9 @@ fn print_outcome(
     );
     if let (Some(runs), Some(min)) = (o.search_runs, plan.min_pressure_m) {
         println!(
-            "  searched: bisection between 0 and the day setting, {runs} runs, to {} {unit}: \
+            "  searched: bisection between 0 and the day setting, {}, to {} {unit}: \
              the lowest setting keeping every junction of the zone at >= {:.2} {p_unit}",
+            super::plural(runs, "run"),
             if is_pump {
                 pipenet::scenario::night::SEARCH_TOLERANCE_SPEED
             } else {

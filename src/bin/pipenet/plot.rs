@@ -78,9 +78,9 @@ pub fn run(args: &PlotArgs) -> Result<ExitCode> {
     let text = plot::render(&spec)?;
     super::image::write(&args.out, &text)?;
     println!(
-        "{} series over {} report times written to {}",
+        "{} series over {} written to {}",
         spec.series.len(),
-        spec.times_s.len(),
+        super::plural(spec.times_s.len(), "report time"),
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)

@@ -53,10 +53,11 @@ pub fn run(args: &SavingsArgs) -> Result<ExitCode> {
             .count();
         if missing > 0 || net.options.flow_units != before.flow_units() {
             anyhow::bail!(
-                "{}: is not the network of {} ({missing} of its {} nodes are not in it{})",
+                "{}: is not the network of {} ({missing} of its {} {} not in it{})",
                 path.display(),
                 args.before.display(),
-                before.nodes.len(),
+                super::plural(before.nodes.len(), "node"),
+                super::agree(missing, "is", "are"),
                 if net.options.flow_units != before.flow_units() {
                     ", and the flow units differ"
                 } else {

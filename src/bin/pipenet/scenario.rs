@@ -115,8 +115,8 @@ fn print_summary(
         println!("  {}", scenario.description.trim());
     }
     println!(
-        "hydraulics: {} periods to {}, {} did not converge",
-        s.periods,
+        "hydraulics: {} to {}, {} did not converge",
+        super::plural(s.periods, "period"),
         clock(s.end_s),
         s.unbalanced_periods
     );

@@ -16,7 +16,16 @@ use pipenet::scenario::zones::Layout;
 use pipenet::scenario::{BurstSpec, Edit, SimTime};
 use pipenet::Network;
 
-use super::map::MapUnitsArg;
+/// Units of the coordinates given on the command line (`--map-units`).
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MapUnitsArg {
+    /// Metres.
+    M,
+    /// Feet.
+    Ft,
+    /// Unknown: --area-per-sensor is refused.
+    None,
+}
 
 /// Arguments of `pipenet sensors`.
 #[derive(Args)]
@@ -72,7 +81,8 @@ pub struct SensorsArgs {
     /// PDA required pressure, file units (default: the network's, else 20 m of head).
     #[arg(long)]
     preq: Option<f64>,
-    /// Worker threads for the bursts.
+    /// Worker threads for the bursts; 0 uses every core the system offers.
+    /// The sites are the same for any number.
     #[arg(long, default_value_t = 1)]
     threads: usize,
     /// Write the sites to this file (.csv or .json).
@@ -181,7 +191,7 @@ fn settings(args: &SensorsArgs, net: &Network, zones: Option<Zones>) -> Result<P
             threshold_m,
             burst,
             edits,
-            threads: args.threads,
+            threads: super::threads(args.threads),
         },
     })
 }
@@ -218,10 +228,10 @@ fn print_bursts(args: &SensorsArgs, net: &Network, settings: &PlacementSettings,
                 None => format!("orifice {} m², Cd {}", args.area, d.burst.cd),
             };
             println!(
-                "{}: {} bursts at {} ({leak}, at {:.2} of each pipe); a logger detects a drop of \
+                "{}: {} at {} ({leak}, at {:.2} of each pipe); a logger detects a drop of \
                  {:.2} {p_unit} ({:.2} m)",
                 args.network.display(),
-                detection.pipes.len(),
+                super::plural(detection.pipes.len(), "burst"),
                 super::clock(d.time_s),
                 d.burst.fraction,
                 d.threshold_m / u.pressure,
@@ -257,11 +267,12 @@ fn print_placement(args: &SensorsArgs, net: &Network, settings: &PlacementSettin
     let p_unit = units.pressure_name();
     if let Some(cells) = &p.density {
         println!(
-            "  density: one logger per {} km² (cells of {:.1} map units): {} cells hold \
+            "  density: one logger per {} km² (cells of {:.1} map units): {} {} \
              junctions, {} had a site already",
             settings.area_per_sensor_km2.unwrap_or_default(),
             cells.cell_side,
-            cells.occupied_cells,
+            super::plural(cells.occupied_cells, "cell"),
+            super::agree(cells.occupied_cells, "holds", "hold"),
             cells.cells_with_site
         );
     }
@@ -308,8 +319,10 @@ fn print_placement(args: &SensorsArgs, net: &Network, settings: &PlacementSettin
     }
     if let Some(last) = p.sites.last().and_then(|s| s.covered) {
         println!(
-            "{} detect {last} of {total} bursts ({:.1} %)",
+            "{} {} {last} of {} ({:.1} %)",
             super::plural(p.sites.len(), "site"),
+            super::agree(p.sites.len(), "detects", "detect"),
+            super::plural(total, "burst"),
             percent(last, total)
         );
     }

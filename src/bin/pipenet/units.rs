@@ -9,7 +9,8 @@ pub struct UnitsArg {
     /// Units of printed and written results: si (L/s, m, pressure in m,
     /// mm, m/s), us (GPM, ft, psi, in, ft/s) or file (the network's own,
     /// the default). A file already in the chosen system keeps its flow
-    /// unit. Options such as --service-pressure stay in the file's units.
+    /// unit. Values given to other options keep the units their own help
+    /// states, whatever --units says.
     #[arg(long, value_name = "si|us|file", default_value = "file")]
     pub units: UnitChoice,
 }

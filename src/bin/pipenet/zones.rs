@@ -86,7 +86,7 @@ pub fn run(args: &ZonesArgs) -> Result<ExitCode> {
 fn print_layout(net: &Network, units: &pipenet::report::ReportUnits, f: &LayoutFigures) {
     let u = units.factors;
     let (q, p) = (units.flow_name(), units.pressure_name());
-    println!("layout {}: {} periods", f.name, f.periods);
+    println!("layout {}: {}", f.name, super::plural(f.periods, "period"));
     println!(
         "  {:<10} {:>5} {:>9} {:>9} {:>9} {:>8} {:>14} {:>7} {:>7} {:>9} {:>11}",
         "zone",
@@ -144,8 +144,8 @@ fn print_layout(net: &Network, units: &pipenet::report::ReportUnits, f: &LayoutF
     }
     if f.unbalanced_periods > 0 {
         println!(
-            "  warning: {} periods did not converge",
-            f.unbalanced_periods
+            "  warning: {} did not converge",
+            super::plural(f.unbalanced_periods, "period")
         );
     }
 }
