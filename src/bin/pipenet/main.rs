@@ -206,8 +206,11 @@ struct RunLog {
     most_trials: (u32, u64),
     /// Periods that did not converge: time, outcome.
     unbalanced: Vec<(u64, SolveOutcome)>,
-    /// The last outcome with cut-off junctions, and its time.
-    cut_off: Option<(u64, SolveOutcome)>,
+    /// Junctions cut off from every tank and reservoir over the run.
+    cut_off: CutOffLog,
+    /// Whether the report written was asked for STATUS FULL, whose trial
+    /// log pipenet does not write.
+    trial_log_asked: bool,
     /// Valves forced open, with the time of the first time each was.
     forced_valves: Vec<(u64, usize)>,
     halted_at: Option<u64>,
@@ -221,8 +224,8 @@ struct RunLog {
     /// Pumps and valves that could not do what is asked of them (EPANET's
     /// warnings 4 and 5): link, status, first time, how many periods.
     strained: Vec<(usize, LinkStatus, u64, usize)>,
-    /// The first period with a negative pressure at a junction with demand.
-    negative_pressure_at: Option<u64>,
+    /// EPANET's warning code of the last period that had one (0: none yet).
+    warning_code: i32,
 }
 
 impl RunLog {
@@ -241,17 +244,12 @@ impl RunLog {
         }
     }
 
-    /// Notes a negative pressure at a junction that takes water, as EPANET
-    /// warns of it (warning 6).
-    fn record_negative_pressure(&mut self, t: u64, state: &pipenet::hydraulics::HydraulicState) {
-        if self.negative_pressure_at.is_some() {
-            return;
-        }
-        let negative = self.junctions.iter().any(|&(i, elevation_m)| {
-            state.node_demand_m3s[i] > 0.0 && state.head_m[i] < elevation_m
-        });
-        if negative {
-            self.negative_pressure_at = Some(t);
+    /// Takes in a period's EPANET warning code (see
+    /// [`report::warnings::warning_code`]); the results file carries the
+    /// last that is not 0, as EPANET's does.
+    fn record_warning_code(&mut self, code: i32) {
+        if code != 0 {
+            self.warning_code = code;
         }
     }
 
@@ -270,31 +268,6 @@ impl RunLog {
         self.last_report_s = t;
     }
 
-    /// EPANET's warning flag for the binary output: 0 without warnings,
-    /// else the most serious kind seen (6 negative pressures, 5 valves, 4
-    /// pumps, 1 unbalanced).
-    fn warning_flag(&self) -> i32 {
-        let valves = self
-            .strained
-            .iter()
-            .any(|e| matches!(e.1, LinkStatus::XFcv | LinkStatus::XPressure));
-        let pumps = self
-            .strained
-            .iter()
-            .any(|e| matches!(e.1, LinkStatus::XHead | LinkStatus::XFlow));
-        if self.negative_pressure_at.is_some() {
-            6
-        } else if valves {
-            5
-        } else if pumps {
-            4
-        } else if !self.unbalanced.is_empty() {
-            1
-        } else {
-            0
-        }
-    }
-
     fn record_strained(&mut self, t: u64, strained: impl Iterator<Item = (usize, LinkStatus)>) {
         for (k, st) in strained {
             match self.strained.iter_mut().find(|e| e.0 == k && e.1 == st) {
@@ -304,7 +277,12 @@ impl RunLog {
         }
     }
 
-    fn record(&mut self, t: u64, outcome: &SolveOutcome) {
+    fn record(
+        &mut self,
+        t: u64,
+        outcome: &SolveOutcome,
+        state: &pipenet::hydraulics::HydraulicState,
+    ) {
         self.periods += 1;
         self.trials += u64::from(outcome.iterations);
         if outcome.iterations > self.most_trials.0 {
@@ -313,14 +291,64 @@ impl RunLog {
         if !outcome.converged || outcome.singular_at.is_some() {
             self.unbalanced.push((t, outcome.clone()));
         }
-        if !outcome.disconnected.is_empty() {
-            self.cut_off = Some((t, outcome.clone()));
-        }
+        self.cut_off.record(t, &outcome.disconnected, state);
         for &k in &outcome.forced_valves {
             if !self.forced_valves.iter().any(|&(_, v)| v == k) {
                 self.forced_valves.push((t, k));
             }
         }
+    }
+}
+
+/// Junctions cut off from every tank and reservoir over a run: in how many
+/// periods and between which times, and the period with the most of them.
+#[derive(Default)]
+struct CutOffLog {
+    periods: usize,
+    first_s: u64,
+    last_s: u64,
+    /// The (first) period with the most junctions cut off: its time, the
+    /// junctions, and how many of them asked for water.
+    most: Option<(u64, Vec<usize>, usize)>,
+}
+
+impl CutOffLog {
+    fn record(&mut self, t: u64, cut_off: &[usize], state: &pipenet::hydraulics::HydraulicState) {
+        if cut_off.is_empty() {
+            return;
+        }
+        if self.periods == 0 {
+            self.first_s = t;
+        }
+        self.periods += 1;
+        self.last_s = t;
+        if self.most.as_ref().is_none_or(|m| cut_off.len() > m.1.len()) {
+            let asking = cut_off
+                .iter()
+                .filter(|&&i| state.full_demand_m3s[i] > 0.0)
+                .count();
+            self.most = Some((t, cut_off.to_vec(), asking));
+        }
+    }
+
+    fn print(&self, net: &Network, periods: usize) {
+        let Some((t, junctions, asking)) = &self.most else {
+            return;
+        };
+        println!(
+            "  warning: junctions cut off from every tank and reservoir in {} of {periods} \
+             periods, from {} to {} (no demand is delivered to them)",
+            self.periods,
+            clock(self.first_s),
+            clock(self.last_s)
+        );
+        println!(
+            "    most at {}: {} junctions, {asking} of them asking for water (the .rpt lists \
+             those as disconnected): {}",
+            clock(*t),
+            junctions.len(),
+            node_list(net, junctions)
+        );
     }
 }
 
@@ -394,15 +422,18 @@ fn run(
     let mut status_log = outputs
         .report
         .map(|_| report::rpt::StatusLog::new(&net, &kind));
+    log.trial_log_asked = status_log.as_ref().is_some_and(|s| s.asks_for_trial_log());
     let mut progress = progress::RunProgress::new(net.times.duration_s, quiet);
     loop {
         progress.update(sim.time_s());
         let outcome = sim.solve_period();
-        log.record(sim.time_s(), &outcome);
+        log.record(sim.time_s(), &outcome, sim.state());
         log.record_strained(sim.time_s(), sim.strained_links());
         if out.is_some() {
             // Only the warning flag of a results file tells of it.
-            log.record_negative_pressure(sim.time_s(), sim.state());
+            let strained = sim.strained_links();
+            let code = report::warnings::warning_code(&net, &outcome, sim.state(), strained);
+            log.record_warning_code(code);
         }
         if let Some(status) = &mut status_log {
             status.observe(
@@ -482,7 +513,7 @@ fn run(
             .map(|r| r.display().to_string())
             .unwrap_or_default(),
         energy: &energy,
-        warning_flag: log.warning_flag(),
+        warning_flag: log.warning_code,
         reactions: qual.as_ref().map(|q| q.reaction_mass()).unwrap_or_default(),
     };
     if let (Some(out), Some(format)) = (out, format) {
@@ -648,15 +679,7 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
             net.links[k].id
         );
     }
-    if let Some((t, outcome)) = &log.cut_off {
-        println!(
-            "  warning: {} junctions are cut off from every tank and reservoir at {} \
-             (no demand delivered): {}",
-            outcome.disconnected.len(),
-            clock(*t),
-            node_list(net, &outcome.disconnected)
-        );
-    }
+    log.cut_off.print(net, log.periods);
     for &(k, st, t, n) in log.strained.iter().take(10) {
         let what = match st {
             LinkStatus::XHead => "is closed: it cannot deliver the head asked of it",
@@ -677,6 +700,12 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
     }
     print_status_changes(net, &log.events);
     log.pressure.print(net, units);
+    if log.trial_log_asked {
+        println!(
+            "note: [REPORT] STATUS FULL: the report has the status log of STATUS YES; \
+             pipenet does not write EPANET's trial-by-trial log"
+        );
+    }
 }
 
 /// What a `[TIMES] STATISTIC` reports instead of every report time.
@@ -859,6 +888,12 @@ impl PressureRange {
 
     fn print(&self, net: &Network, units: &report::ReportUnits) {
         let Some(((lo_m, i_lo, t_lo), (hi_m, i_hi, t_hi))) = self.range else {
+            if net.nodes.iter().any(|n| n.is_junction()) {
+                println!(
+                    "junction pressure: none, every junction is cut off from every tank and \
+                     reservoir at every report time"
+                );
+            }
             return;
         };
         let (lo, hi) = (units.pressure(lo_m), units.pressure(hi_m));
