@@ -30,6 +30,12 @@ fn net1_out() -> Vec<u8> {
 /// Runs a network with its own quality analysis and writes its results
 /// file into memory.
 fn results_file(net: &Network) -> Vec<u8> {
+    results_file_of(net, true)
+}
+
+/// As [`results_file`], keeping no quality results when `with_quality` is
+/// false (as `pipenet run` does for a network without a quality analysis).
+fn results_file_of(net: &Network, with_quality: bool) -> Vec<u8> {
     let mut sim = Simulation::new(net).unwrap();
     let mut qual = QualitySimulation::from_network(net).unwrap();
     let mut results = Results::default();
@@ -40,9 +46,11 @@ fn results_file(net: &Network) -> Vec<u8> {
             results
                 .snapshots
                 .push(report::Snapshot::of(sim.time_s(), sim.state()));
-            results
-                .quality
-                .push(report::QualitySnapshot::of(sim.time_s(), &qual));
+            if with_quality {
+                results
+                    .quality
+                    .push(report::QualitySnapshot::of(sim.time_s(), &qual));
+            }
         }
         let step = sim.advance();
         qual.advance(step);
@@ -424,4 +432,109 @@ fn the_prolog_names_the_analysis_run_not_the_files() {
         "trace of node 10"
     );
     assert_eq!(text_at(&b, 884 - 64, 32), "% from");
+}
+
+/// Net1 with the text `old` replaced by `new`.
+fn net1_edited(old: &str, new: &str) -> Network {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("networks/epanet/Net1.inp");
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(old), "Net1 has {old:?}");
+    pipenet::inp::read_str(&text.replace(old, new), "Net1.inp")
+        .unwrap()
+        .network
+}
+
+/// Net1 with `Report Start 30:00`, after its 24 h: EPANET reports from 0
+/// instead. The prolog once said 30:00 and the epilog's average reaction
+/// rates were 0 (no mass counted after 30:00); EPANET 2.3.5 writes report
+/// start 0 and the rates of Net1 itself.
+#[test]
+fn report_start_30h_after_a_24h_run_is_written_as_0_with_net1s_rates() {
+    let net = net1_edited("Report Start       \t0:00", "Report Start 30:00");
+    let b = results_file(&net);
+    assert_eq!((int_at(&b, 48), int_at(&b, 52)), (0, 3600));
+    assert_eq!(int_at(&b, b.len() - 12), 25, "periods");
+    let want = [18845.367, 85652.227, 115168.164, 0.0];
+    for (got, want) in epilog_rates(&b).into_iter().zip(want) {
+        assert_near(got, want, 1e-4 * want + 1e-6, "average reaction rate");
+    }
+}
+
+/// Net1 with `Report Timestep 0`: EPANET reports every pattern step (2 h)
+/// and says so in the prolog, which once held 0 (a reader dividing the
+/// duration by it failed).
+#[test]
+fn report_step_0_is_written_as_net1s_2h_pattern_step() {
+    let net = net1_edited("Report Timestep    \t1:00", "Report Timestep 0");
+    let b = results_file(&net);
+    assert_eq!((int_at(&b, 48), int_at(&b, 52)), (0, 7200));
+    assert_eq!(int_at(&b, b.len() - 12), 13, "periods");
+}
+
+/// Net1 with `Report Start 1:30` and hourly steps: no period falls on a
+/// report time, and none was reported (an empty results file). EPANET
+/// 2.3.5 reports each report time with the first period after it: 23
+/// periods, the first (1:30) holding the 2:00 solution, junction 10 at
+/// 1008.29 ft (its report: `Node Results at 1:30:00 hrs`).
+#[test]
+fn report_start_1_30_between_hourly_periods_reports_the_period_after() {
+    let net = net1_edited("Report Start       \t0:00", "Report Start 1:30");
+    let b = results_file(&net);
+    assert_eq!((int_at(&b, 48), int_at(&b, 52)), (5400, 3600));
+    assert_eq!(int_at(&b, b.len() - 12), 23, "periods");
+    assert_near(
+        net1_node(&b, 0, out::NODE_HEAD, 0),
+        1008.29,
+        0.006,
+        "head of 10 at 1:30",
+    );
+    assert_near(
+        net1_node(&b, 22, out::NODE_HEAD, 0),
+        1000.72,
+        0.006,
+        "head of 10 at 23:30",
+    );
+}
+
+/// The report times a simulation gives its periods: with `Report Start
+/// 1:30` over hourly steps, the 2:00 period stands for 1:30 and so on to
+/// 24:00 for 23:30, as EPANET labels them.
+#[test]
+fn report_start_1_30_labels_the_2_00_period_1_30() {
+    let net = net1_edited("Report Start       \t0:00", "Report Start 1:30");
+    let mut sim = Simulation::new(&net).unwrap();
+    let mut labels = Vec::new();
+    loop {
+        sim.solve_period();
+        if let Some(report_s) = sim.report_time_s() {
+            labels.push((sim.time_s(), report_s));
+        }
+        if sim.advance() == 0 {
+            break;
+        }
+    }
+    assert_eq!(labels.len(), 23);
+    assert_eq!(labels[0], (7200, 5400));
+    assert_eq!(labels[22], (86400, 84600));
+}
+
+/// Net1 with `Quality NONE`: EPANET 2.3.5 still names its default
+/// chemical and writes every node's initial quality (junctions 0.5,
+/// reservoir 9 and tank 2 1.0) at every period, where pipenet once wrote
+/// no name and zeros.
+#[test]
+fn quality_none_writes_net1s_initial_qualities_and_chemical() {
+    let net = net1_edited(" Quality            \tChlorine mg/L", " Quality NONE");
+    let b = results_file_of(&net, false);
+    assert_eq!(text_at(&b, 884 - 64, 32), "Chemical");
+    assert_eq!(text_at(&b, 884 - 32, 32), "");
+    for t in [0, 5, 24] {
+        let quality: Vec<f32> = (0..11)
+            .map(|i| net1_node(&b, t, out::NODE_QUALITY, i))
+            .collect();
+        assert_eq!(
+            quality,
+            [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1.0, 1.0]
+        );
+    }
 }

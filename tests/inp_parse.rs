@@ -205,7 +205,9 @@ fn each_error_class_has_its_code() {
         ("[JUNCTIONS]\nJ9 1 1 X9\n", 205, "X9"),
         ("[PUMPS]\nPU J1 J2 HEAD X9\n", 206, "X9"),
         ("[JUNCTIONS]\nJ9 abc\n", 202, "abc"),
-        ("[JUNCTIONS]\nJ9\n", 201, ""),
+        // A junction without an elevation is EPANET 2.3.5's elevation 0; a
+        // reservoir without a head is its error 201.
+        ("[RESERVOIRS]\nR9\n", 201, ""),
         ("[OPTIONS]\nHEADLOSS X-Y\n", 213, "X-Y"),
         ("[JUNCTIONS]\nJ1 5\n", 215, "J1"),
         ("[PIPES]\nP9 J1 J1 1 1 1\n", 222, "J1"),
@@ -388,4 +390,97 @@ fn rule_pipe_setting_is_a_status_and_active_is_no_action() {
     assert_eq!(rule.then_actions[1].status, LinkStatusSetting::Open);
     assert!(rule.else_actions.is_empty());
     assert_eq!(outcome.warnings.len(), 1);
+}
+
+/// `[QUALITY] 1 10 7`, `[STATUS] 1 10 CLOSED` and `[REACTIONS] BULK 0 6
+/// -0.7` once compared ids as decimal numbers when all three parsed and as
+/// text otherwise: `5a` was left out of `1 10` and `15` and `1e1` out of
+/// `0 6`. EPANET 2.3.5 (owa-epanet, values read back through the toolkit)
+/// compares the integers the ids begin with when both bounds begin with a
+/// positive one, and the texts otherwise.
+#[test]
+fn id_ranges_1_10_and_0_6_hold_what_epanet_puts_in_them() {
+    let ids = [
+        "5", "5a", "15", "1e1", "2.5", "A", "b", "05", "-3", "nan", "0x3",
+    ];
+    let mut text = String::from("[RESERVOIRS]\nR1 150\n[JUNCTIONS]\n");
+    for (k, id) in ids.iter().enumerate() {
+        text += &format!("{id} 10 1\nN{k} 10 1\n");
+    }
+    text += "[PIPES]\n";
+    for (k, id) in ids.iter().enumerate() {
+        text += &format!("{id} R1 N{k} 100 300 100\nQ{k} R1 {id} 100 300 100\n");
+    }
+    text += "[OPTIONS]\nUNITS LPS\nQUALITY Chem mg/L\n[QUALITY]\n1 10 7\n[STATUS]\n1 10 CLOSED\n\
+             [REACTIONS]\nBULK 0 6 -0.7\n";
+    let n = read_str(&text, "ranges.inp").unwrap().network;
+    let node = |id: &str| &n.nodes[n.node_ix(id).unwrap().ix()];
+    let link = |id: &str| &n.links[n.link_ix(id).unwrap().ix()];
+
+    // EPANET: the nodes and links whose ids lie in each range.
+    let in_1_10 = ["5", "5a", "1e1", "2.5", "05"];
+    let in_0_6 = ["5", "5a", "15", "1e1", "2.5", "05", "0x3"];
+    for id in ids {
+        let quality = if in_1_10.contains(&id) { 7.0 } else { 0.0 };
+        assert_eq!(node(id).initial_quality, quality, "[QUALITY] node {id}");
+        let closed = link(id).initial_status == InitialStatus::Closed;
+        assert_eq!(closed, in_1_10.contains(&id), "[STATUS] link {id}");
+        let LinkKind::Pipe(pipe) = &link(id).kind else {
+            panic!("{id} is a pipe")
+        };
+        let bulk = in_0_6.contains(&id).then_some(-0.7);
+        let close_to = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => close(a, b),
+            (a, b) => a == b,
+        };
+        assert!(
+            close_to(pipe.bulk_coeff, bulk),
+            "[REACTIONS] pipe {id}: {:?}",
+            pipe.bulk_coeff
+        );
+    }
+}
+
+/// Short lines EPANET 2.3.5 reads with defaults, once refused with error
+/// 201: a junction with no elevation (0), and pipes with no length or
+/// diameter. The defaults are those of the units and head-loss formula
+/// EPANET has read by the pipe's line, as it reads the file in order, and
+/// are converted with the file's final units (values from the toolkit:
+/// EN_LENGTH, EN_DIAMETER, EN_ROUGHNESS, EN_ELEVATION).
+#[test]
+fn short_junction_and_pipe_lines_take_epanets_defaults() {
+    let body = "[JUNCTIONS]\nJ1 10 5\nJ2\n[RESERVOIRS]\nR1 150\n\
+                [PIPES]\nP1 R1 J1 1000 300 100\nP2 J1 J2\nP3 J1 J2 500\n";
+    let pipe = |text: &str, id: &str| {
+        let n = read_str(text, "short.inp").unwrap().network;
+        let LinkKind::Pipe(p) = &n.links[n.link_ix(id).unwrap().ix()].kind else {
+            panic!("{id} is a pipe");
+        };
+        (p.length_m, p.diameter_m, p.roughness)
+    };
+    let same = |got: (f64, f64, f64), want: (f64, f64, f64), case: &str| {
+        assert!(
+            close(got.0, want.0) && close(got.1, want.1) && close(got.2, want.2),
+            "{case}: {got:?}, EPANET {want:?}"
+        );
+    };
+
+    // LPS and H-W before the pipes: 100 m, 254 mm, C 130.
+    let text = format!("[OPTIONS]\nUNITS LPS\nHEADLOSS H-W\n{body}");
+    same(pipe(&text, "P2"), (100.0, 0.254, 130.0), "LPS first");
+    let n = read_str(&text, "short.inp").unwrap().network;
+    assert_eq!(n.nodes[n.node_ix("J2").unwrap().ix()].elevation_m, 0.0);
+
+    // LPS and D-W after the pipes: EPANET's US defaults, read as SI
+    // values: 330 m, 10 mm, 130 mm.
+    let text = format!("{body}[OPTIONS]\nUNITS LPS\nHEADLOSS D-W\n");
+    same(pipe(&text, "P2"), (330.0, 0.010, 0.130), "LPS last");
+
+    // GPM and C-M before the pipes: 500 ft as given, 10 in, n 0.01.
+    let text = format!("[OPTIONS]\nUNITS GPM\nHEADLOSS C-M\n{body}");
+    same(
+        pipe(&text, "P3"),
+        (500.0 * FT, 10.0 * 0.0254, 0.01),
+        "GPM first",
+    );
 }

@@ -463,3 +463,90 @@ fn a_full_status_log_is_said_to_be_written_as_status_yes() {
     );
     assert!(!text.contains("Trial "), "{text}");
 }
+
+/// Net1 with `Report Timestep 0:30` and `Quality Timestep 2:00`: EPANET
+/// runs (and its summary states) the hydraulic step cut to the report
+/// step and the quality step cut to the hydraulic step. The summary once
+/// printed the file's 1.00 hrs and 120.00 min; EPANET 2.3.5's report says
+/// 0.50 hrs and 30.00 min.
+#[test]
+fn summary_states_net1s_steps_cut_to_report_step_0_30() {
+    let text = std::fs::read_to_string(net1_path()).unwrap();
+    let edits = [
+        (" Summary            \tNo", " Summary Yes"),
+        (" Report Timestep    \t1:00", " Report Timestep 0:30"),
+        (" Quality Timestep   \t0:05", " Quality Timestep 2:00"),
+    ];
+    let text = edits.iter().fold(text, |text, (old, new)| {
+        assert!(text.contains(old), "Net1 has {old:?}");
+        text.replace(old, new)
+    });
+    let net = pipenet::inp::read_str(&text, "Net1.inp").unwrap().network;
+    let report = report_of(&net);
+    for want in [
+        "      Hydraulic Timestep ................ 0.50 hrs",
+        "      Water Quality Time Step ........... 30.00 min",
+    ] {
+        assert!(
+            report.lines().any(|l| l == want),
+            "missing {want:?} in\n{report}"
+        );
+    }
+}
+
+/// Net1 with `Duration 0`: EPANET 2.3.5's report heads its tables
+/// `Node Results:` and `Link Results:` (no time) and states no quality
+/// analysis in its summary; pipenet's once said `Node Results at 0:00:00
+/// hrs:` and `Chlorine`.
+#[test]
+fn duration_0_tables_name_no_time_and_the_summary_no_analysis() {
+    let text = std::fs::read_to_string(net1_path()).unwrap();
+    let edits = [
+        (" Duration           \t24:00", " Duration 0"),
+        (" Summary            \tNo", " Summary Yes"),
+        (" Page               \t0", " Page 0\n Nodes 10\n Links 10"),
+    ];
+    let text = edits.iter().fold(text, |text, (old, new)| {
+        assert!(text.contains(old), "Net1 has {old:?}");
+        text.replace(old, new)
+    });
+    let net = pipenet::inp::read_str(&text, "Net1.inp").unwrap().network;
+    let report = report_of(&net);
+    let lines: Vec<&str> = report.lines().collect();
+    for want in [
+        "  Node Results:",
+        "  Link Results:",
+        "      Quality Analysis .................. None",
+    ] {
+        assert!(lines.contains(&want), "missing {want:?} in\n{report}");
+    }
+    assert!(!report.contains("Results at"), "{report}");
+    assert!(!report.contains("Water Quality Time Step"), "{report}");
+}
+
+/// Net1 with `Hydraulic Timestep 0:13`: under half an hour, EPANET 2.3.5
+/// states its steps and the duration in minutes (`13.00 min`, `1440.00
+/// min`); pipenet once said `0.22 hrs` and `24.00 hrs`.
+#[test]
+fn hydraulic_step_0_13_states_times_in_minutes() {
+    let text = std::fs::read_to_string(net1_path()).unwrap();
+    let edits = [
+        (" Summary            \tNo", " Summary Yes"),
+        (" Hydraulic Timestep \t1:00", " Hydraulic Timestep 0:13"),
+    ];
+    let text = edits.iter().fold(text, |text, (old, new)| {
+        assert!(text.contains(old), "Net1 has {old:?}");
+        text.replace(old, new)
+    });
+    let net = pipenet::inp::read_str(&text, "Net1.inp").unwrap().network;
+    let report = report_of(&net);
+    for want in [
+        "      Hydraulic Timestep ................ 13.00 min",
+        "      Total Duration .................... 1440.00 min",
+    ] {
+        assert!(
+            report.lines().any(|l| l == want),
+            "missing {want:?} in\n{report}"
+        );
+    }
+}

@@ -8,8 +8,8 @@ pub(crate) const SECONDS_PER_DAY: u64 = 86_400;
 /// The time steps a simulation runs with, after EPANET's consistency
 /// rules (`adjustdata`): a missing report step is the pattern step, the
 /// hydraulic step is no longer than the pattern and report steps, the rule
-/// step defaults to a tenth of the hydraulic step and is no longer than it,
-/// and a report start beyond the duration means 0.
+/// step and the quality step default to a tenth of the hydraulic step and
+/// are no longer than it, and a report start beyond the duration means 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeSteps {
     /// Simulation duration, s (0: one period).
@@ -26,6 +26,8 @@ pub struct TimeSteps {
     pub report_start_s: u64,
     /// Rule evaluation step, s.
     pub rule_s: u64,
+    /// Water quality step, s.
+    pub quality_s: u64,
     /// Clock time at the start, seconds after midnight.
     pub start_clock_s: u64,
 }
@@ -57,6 +59,13 @@ impl TimeSteps {
         }
         .min(hydraulic_s)
         .max(1);
+        let quality_s = if t.quality_step_s == 0 {
+            hydraulic_s / 10
+        } else {
+            t.quality_step_s
+        }
+        .min(hydraulic_s)
+        .max(1);
         TimeSteps {
             duration_s: t.duration_s,
             hydraulic_s,
@@ -69,11 +78,14 @@ impl TimeSteps {
                 t.report_start_s
             },
             rule_s,
+            quality_s,
             start_clock_s: t.start_clock_s % SECONDS_PER_DAY,
         }
     }
 
-    /// Whether results at `time_s` are reported: from the report start, every report step.
+    /// Whether `time_s` is one of the report times: the report start, then
+    /// every report step. A [`crate::hydraulics::Simulation`] reports the
+    /// first period at or after each ([`crate::hydraulics::Simulation::is_report_time`]).
     pub fn is_report_time(&self, time_s: u64) -> bool {
         time_s >= self.report_start_s
             && (time_s - self.report_start_s).is_multiple_of(self.report_s)

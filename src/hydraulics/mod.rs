@@ -188,6 +188,10 @@ pub struct Simulation<'n> {
     tank_volume_m3: Vec<f64>,
     /// The next multiple of the report step, where a step must end (EPANET's `Rtime`).
     next_report_s: u64,
+    /// The next report time not yet reported, from the report start (the
+    /// `Rtime` of EPANET's output pass): the first period at or after it
+    /// is reported for it.
+    next_output_s: u64,
     /// Whether the last period failed to converge under `UNBALANCED STOP`.
     halted: bool,
     /// The rule-based controls.
@@ -226,6 +230,7 @@ impl<'n> Simulation<'n> {
             time_s: 0,
             tank_volume_m3,
             next_report_s: steps.report_s,
+            next_output_s: steps.report_start_s,
             halted: false,
             rules: rules::RuleSet::new(network),
             last_status: Vec::new(),
@@ -241,9 +246,24 @@ impl<'n> Simulation<'n> {
         &self.steps
     }
 
-    /// Whether the current time is a report time.
+    /// Whether the current period is reported: whether its time has reached
+    /// the next report time, as EPANET decides it when it saves results.
+    ///
+    /// Steps end at multiples of the report step, so a report start that is
+    /// one (the usual case) is reported at its own time. A report start
+    /// between two periods (`REPORT START 1:30` with hourly steps) is
+    /// reported, as EPANET does, with the first period after it: the 2:00
+    /// solution stands for 1:30, 3:00 for 2:30, and so on
+    /// ([`Simulation::report_time_s`]).
     pub fn is_report_time(&self) -> bool {
-        self.steps.is_report_time(self.time_s)
+        self.time_s >= self.next_output_s
+    }
+
+    /// The report time the current period is reported for, if it is
+    /// reported ([`Simulation::is_report_time`]): its own time, or, after a
+    /// report start between periods, the report time it stands for.
+    pub fn report_time_s(&self) -> Option<u64> {
+        self.is_report_time().then_some(self.next_output_s)
     }
 
     /// Water volume in each tank, m³ (0 at junctions and reservoirs).
@@ -386,6 +406,9 @@ impl<'n> Simulation<'n> {
     /// `nexthyd`); returns the step taken, s, 0 at the end of the run.
     pub fn advance(&mut self) -> u64 {
         self.observe_for_accounts();
+        if self.is_report_time() {
+            self.next_output_s += self.steps.report_s;
+        }
         if self.halted || self.time_s >= self.steps.duration_s {
             self.add_to_accounts(0);
             return 0;

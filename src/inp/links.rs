@@ -11,8 +11,27 @@ use super::lexer::{matches, Line};
 use super::nodes::id_in_range;
 use super::reader::{Parsed, Reader};
 
-/// The roughness EPANET gives a pipe whose line has no roughness.
-const DEFAULT_ROUGHNESS: f64 = 130.0;
+/// The length, diameter and roughness EPANET 2.3 gives a pipe whose line
+/// stops short of them, in the file's units: 330 (ft) and 10 (in) unless
+/// SI flow units were set before the line (100 m, 254 mm), and a roughness
+/// of 130, or 0.0005 under Darcy-Weisbach and 0.01 under Chezy-Manning
+/// when that formula was set before the line. EPANET reads sections in
+/// file order and converts all values with the file's final units, so a
+/// file whose `[OPTIONS]` come after its `[PIPES]` gets the US defaults
+/// whatever its units.
+fn pipe_defaults(r: &Reader, line: usize) -> [f64; 3] {
+    let (length, diameter) = if r.options_read.si_at(line) {
+        (100.0, 254.0)
+    } else {
+        (330.0, 10.0)
+    };
+    let roughness = match r.options_read.headloss_at(line) {
+        HeadlossFormula::HazenWilliams => 130.0,
+        HeadlossFormula::DarcyWeisbach => 0.0005,
+        HeadlossFormula::ChezyManning => 0.01,
+    };
+    [length, diameter, roughness]
+}
 
 /// The two end nodes of a link line (tokens 1 and 2), or error 203/222.
 fn ends<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<(NodeIx, NodeIx)> {
@@ -93,19 +112,19 @@ pub(crate) fn read_pipe<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
     let id = r.token(line, 0, "pipe id")?;
     r.check_id(line, id)?;
     let (from, to) = ends(r, line)?;
-    let length = positive(r, line, 3, "length")?;
-    let diameter = positive(r, line, 4, "diameter")?;
-    let roughness = match line.tokens.get(5) {
-        Some(_) => positive(r, line, 5, "roughness")?,
-        None => {
-            r.warn(
-                line,
-                Some(id),
-                format!("no roughness given; EPANET uses {DEFAULT_ROUGHNESS}"),
-            );
-            DEFAULT_ROUGHNESS
-        }
-    };
+    let defaults = pipe_defaults(r, line.number);
+    let mut dimensions = [0.0; 3];
+    for (k, what) in ["length", "diameter", "roughness"].into_iter().enumerate() {
+        dimensions[k] = match line.tokens.get(3 + k) {
+            Some(_) => positive(r, line, 3 + k, what)?,
+            None => {
+                let message = format!("no {what} given; EPANET uses {}", defaults[k]);
+                r.warn(line, Some(id), message);
+                defaults[k]
+            }
+        };
+    }
+    let [length, diameter, roughness] = dimensions;
 
     // A 7th token is the status if it is a status keyword, else the minor loss.
     let status_keyword = |t: &str| matches(t, "CV") || matches(t, "OPEN") || matches(t, "CLOSED");

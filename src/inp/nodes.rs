@@ -19,11 +19,18 @@ fn add_node(r: &mut Reader, line: &Line, node: Node) -> Parsed<()> {
     }
 }
 
-/// `[JUNCTIONS]`: `id elevation [demand [pattern]]`.
+/// `[JUNCTIONS]`: `id [elevation [demand [pattern]]]`: EPANET 2.3 reads a
+/// junction without an elevation at elevation 0.
 pub(crate) fn read_junction<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
     let id = r.token(line, 0, "junction id")?;
     r.check_id(line, id)?;
-    let elevation = r.number(line, 1, "elevation")?;
+    let elevation = match r.opt_number(line, 1, "elevation")? {
+        Some(elevation) => elevation,
+        None => {
+            r.warn(line, Some(id), "no elevation given; EPANET uses 0");
+            0.0
+        }
+    };
     let demand = r.opt_number(line, 2, "demand")?;
     let pattern = r.opt_pattern(line, 3)?;
     let mut junction = Junction::default();
@@ -199,13 +206,38 @@ pub(crate) fn read_quality<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()
     Ok(())
 }
 
-/// Whether an id lies between two others, as EPANET compares them: as
-/// numbers when all three are numbers, else as text.
+/// Whether an id lies between two others, as EPANET 2.3 compares them in
+/// `[QUALITY]`, `[STATUS]` and `[REACTIONS]` ranges: when both bounds begin
+/// with a positive integer, by the integer each id begins with (`5a` counts
+/// as 5, `2.5` and `1e1` as 2 and 1, `A` as 0); otherwise as text, byte by
+/// byte (so `0 6` holds `15` and `0x3`).
 pub(crate) fn id_in_range(id: &str, low: &str, high: &str) -> bool {
-    match (id.parse::<f64>(), low.parse::<f64>(), high.parse::<f64>()) {
-        (Ok(x), Ok(a), Ok(b)) => a <= x && x <= b,
-        _ => low <= id && id <= high,
+    let (first, last) = (leading_integer(low), leading_integer(high));
+    if first > 0 && last > 0 {
+        (first..=last).contains(&leading_integer(id))
+    } else {
+        low <= id && id <= high
     }
+}
+
+/// The integer a text begins with, as C's `atol` reads it: blanks, an
+/// optional sign, then digits up to the first other character; 0 if there
+/// are none, saturated at the `i64` limits.
+fn leading_integer(text: &str) -> i64 {
+    let text = text.trim_start_matches([' ', '\t']);
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let mut value: i64 = 0;
+    for b in digits.bytes().take_while(u8::is_ascii_digit) {
+        let digit = i64::from(b - b'0');
+        value = value
+            .saturating_mul(10)
+            .saturating_add(if negative { -digit } else { digit });
+    }
+    value
 }
 
 /// `[SOURCES]`: `node CONCEN|MASS|SETPOINT|FLOWPACED strength [pattern]`

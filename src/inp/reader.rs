@@ -8,7 +8,9 @@
 //! (pump, tank, valve ...) says which units their points are in.
 
 use crate::network::units::UnitSystem;
-use crate::network::{CurveIx, CurveKind, LinkIx, Network, NodeIx, NodeKind, PatternIx};
+use crate::network::{
+    CurveIx, CurveKind, HeadlossFormula, LinkIx, Network, NodeIx, NodeKind, PatternIx,
+};
 
 use super::diagnostic::{code, Diagnostic, Section};
 use super::lexer::{self, Line, RawLine};
@@ -42,6 +44,43 @@ pub(crate) struct Reader<'a> {
     pub demands_replaced: Vec<bool>,
     /// Whether each pipe's initial status was given in `[PIPES]`, for `[STATUS]`.
     pub settings: settings::Pending<'a>,
+    /// The `UNITS` and `HEADLOSS` options with their line numbers, in file
+    /// order, for the defaults EPANET gives a pipe as it reads it.
+    pub options_read: OptionsRead,
+}
+
+/// The options EPANET has read by a given line of the file: it reads the
+/// sections in file order, so the defaults of a short `[PIPES]` line depend
+/// on whether `[OPTIONS]` came before it.
+#[derive(Debug, Default)]
+pub(crate) struct OptionsRead {
+    /// `UNITS` lines: line number, whether the flow units are SI.
+    pub units: Vec<(usize, bool)>,
+    /// `HEADLOSS` lines: line number, formula.
+    pub headloss: Vec<(usize, HeadlossFormula)>,
+}
+
+impl OptionsRead {
+    /// Whether the flow units in force at `line` (1-based) are SI (US,
+    /// EPANET's default, before any `UNITS` line).
+    pub fn si_at(&self, line: usize) -> bool {
+        last_before(&self.units, line).unwrap_or(false)
+    }
+
+    /// The head-loss formula in force at `line` (Hazen-Williams, EPANET's
+    /// default, before any `HEADLOSS` line).
+    pub fn headloss_at(&self, line: usize) -> HeadlossFormula {
+        last_before(&self.headloss, line).unwrap_or(HeadlossFormula::HazenWilliams)
+    }
+}
+
+/// The value of the last entry before `line`.
+fn last_before<T: Copy>(entries: &[(usize, T)], line: usize) -> Option<T> {
+    entries
+        .iter()
+        .rev()
+        .find(|(at, _)| *at < line)
+        .map(|&(_, value)| value)
 }
 
 impl<'a> Reader<'a> {
@@ -57,6 +96,7 @@ impl<'a> Reader<'a> {
             curve_kinds: Vec::new(),
             demands_replaced: Vec::new(),
             settings: settings::Pending::default(),
+            options_read: OptionsRead::default(),
         }
     }
 

@@ -130,7 +130,10 @@ fn read_option<'a>(r: &mut Reader<'a>, line: &Line<'a>, raw: &mut RawOptions<'a>
                 .find(|u| matches(value, u.keyword()))
         };
         match units {
-            Some(u) => r.net.options.flow_units = u,
+            Some(u) => {
+                r.net.options.flow_units = u;
+                r.options_read.units.push((line.number, u.is_si()));
+            }
             None => {
                 return Err(r.error(
                     line,
@@ -180,6 +183,8 @@ fn read_option<'a>(r: &mut Reader<'a>, line: &Line<'a>, raw: &mut RawOptions<'a>
                 "head-loss formula must be H-W, D-W or C-M",
             ));
         };
+        let formula = r.net.options.headloss;
+        r.options_read.headloss.push((line.number, formula));
         return Ok(());
     }
     if matches(key, "HYDR") {

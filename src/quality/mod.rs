@@ -275,12 +275,7 @@ impl<'n> QualitySimulation<'n> {
             opts.quality.diffusivity_m2s,
         );
         let steps = crate::hydraulics::TimeSteps::new(&network.times);
-        let quality_step_s = match network.times.quality_step_s {
-            0 => steps.hydraulic_s / 10,
-            q => q,
-        }
-        .min(steps.hydraulic_s)
-        .max(1);
+        let quality_step_s = steps.quality_s;
         let n_links = network.links.len();
         let mut sim = QualitySimulation {
             network,
@@ -314,7 +309,7 @@ impl<'n> QualitySimulation<'n> {
             balance: MassBalance::default(),
             reaction_mass: ReactionMass::default(),
             link_rate: vec![0.0; n_links],
-            report_start_s: network.times.report_start_s,
+            report_start_s: steps.report_start_s,
             counting: false,
             pattern_step_s: steps.pattern_s,
             pattern_start_s: steps.pattern_start_s,

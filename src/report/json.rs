@@ -13,6 +13,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::{link_values_in, node_values_in, ReportUnits, Results};
+use crate::hydraulics::TimeSteps;
 use crate::network::{LinkKind, Network, NodeKind, QualityKind, ValveType};
 
 #[derive(Serialize)]
@@ -138,6 +139,7 @@ pub fn write(
                 .push(q.link_reaction.iter().map(|&r| round7(r)).collect());
         }
     }
+    let steps = TimeSteps::new(&net.times);
     let doc = Document {
         engine: format!("pipenet {}", env!("CARGO_PKG_VERSION")),
         network: network_name,
@@ -149,8 +151,8 @@ pub fn write(
             velocity: units.velocity_name(),
             status: "0 closed, 1 open, 2 active or unable to meet its setting",
         },
-        report_start_s: net.times.report_start_s,
-        report_step_s: net.times.report_step_s,
+        report_start_s: steps.report_start_s,
+        report_step_s: steps.report_s,
         nodes: net.nodes.iter().map(|n| n.id.as_str()).collect(),
         node_types: net.nodes.iter().map(|n| node_type(&n.kind)).collect(),
         links: net.links.iter().map(|l| l.id.as_str()).collect(),

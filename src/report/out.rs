@@ -32,7 +32,7 @@
 use std::io::{self, Write};
 
 use super::{link_values, node_values, Results};
-use crate::hydraulics::EnergySummary;
+use crate::hydraulics::{EnergySummary, TimeSteps};
 use crate::network::units::{PressureUnits, GRAVITY};
 use crate::network::{LinkKind, Network, NodeKind, QualityKind, Statistic, ValveType};
 use crate::quality::ReactionMass;
@@ -215,10 +215,11 @@ fn pressure_units_code(units: PressureUnits) -> i32 {
 }
 
 /// The quality code (0 none, 1 chemical, 2 age, 3 trace), the traced
-/// node (1-based, 0 if none), and the name and units EPANET records.
+/// node (1-based, 0 if none), and the name and units EPANET records
+/// (without an analysis, its default chemical's name and no units).
 fn quality_header(kind: &QualityKind) -> (i32, i32, String, String) {
     match kind {
-        QualityKind::None => (0, 0, String::new(), String::new()),
+        QualityKind::None => (0, 0, "Chemical".into(), String::new()),
         QualityKind::Chemical { name, units } => (1, 0, name.clone(), units.clone()),
         QualityKind::Age => (2, 0, "AGE".into(), "hrs".into()),
         QualityKind::Trace { node } => (3, index1(node.ix()), "% from".into(), "% from".into()),
@@ -231,6 +232,9 @@ fn write_prolog(out: &mut impl Write, net: &Network, run: &RunInfo<'_>) -> io::R
         .collect();
     let count = |f: fn(&LinkKind) -> bool| net.links.iter().filter(|l| f(&l.kind)).count();
     let (qual, trace, chem_name, chem_units) = quality_header(&net.options.quality.kind);
+    // EPANET writes the steps it runs with: a report start beyond the
+    // duration as 0, a missing report step as the pattern step.
+    let steps = TimeSteps::new(&net.times);
     for v in [
         MAGIC,
         VERSION,
@@ -244,8 +248,8 @@ fn write_prolog(out: &mut impl Write, net: &Network, run: &RunInfo<'_>) -> io::R
         net.options.flow_units.code() as i32,
         pressure_units_code(net.options.pressure_units),
         statistic_code(net.times.statistic),
-        net.times.report_start_s as i32,
-        net.times.report_step_s as i32,
+        steps.report_start_s as i32,
+        steps.report_s as i32,
         net.times.duration_s as i32,
     ] {
         int(out, v)?;
@@ -324,6 +328,8 @@ fn write_energy(out: &mut impl Write, net: &Network, energy: &EnergySummary) -> 
 }
 
 /// The values of report period `t` as the results file holds them.
+/// Without a quality analysis, node quality is each node's initial
+/// quality (`[QUALITY]`), as EPANET writes it, and link quality 0.
 pub fn period_values(net: &Network, results: &Results, t: usize) -> PeriodValues {
     let snap = &results.snapshots[t];
     let quality = results.quality.get(t);
@@ -340,7 +346,7 @@ pub fn period_values(net: &Network, results: &Results, t: usize) -> PeriodValues
             f32s(nodes.iter().map(|v| v.demand)),
             f32s(nodes.iter().map(|v| v.head)),
             f32s(nodes.iter().map(|v| v.pressure)),
-            f32s(node_ixs().map(|i| quality.map_or(0.0, |q| q.node[i]))),
+            f32s(node_ixs().map(|i| quality.map_or(net.nodes[i].initial_quality, |q| q.node[i]))),
         ],
         link: [
             f32s(links.iter().map(|v| v.flow)),

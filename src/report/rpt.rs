@@ -19,6 +19,7 @@ use super::warnings::{PeriodWarnings, Trials, WarningWriter};
 use super::{link_values, node_values, QualitySnapshot, Results, Snapshot};
 use crate::hydraulics::{
     ControlCause, EnergySummary, Event, FlowBalance, HydraulicState, LinkStatus, SolveOutcome,
+    TimeSteps,
 };
 use crate::network::units::{M3_PER_FT3, M_PER_FT};
 use crate::network::{
@@ -436,11 +437,16 @@ impl Report<'_> {
         let o = &net.options;
         let count = |f: fn(&NodeKind) -> bool| net.nodes.iter().filter(|n| f(&n.kind)).count();
         let lcount = |f: fn(&LinkKind) -> bool| net.links.iter().filter(|l| f(&l.kind)).count();
-        let steps = crate::hydraulics::TimeSteps::new(&net.times);
-        // EPANET states times in minutes when the hydraulic step is under half an hour.
-        let time = |s: u64| match steps.hydraulic_s < 1800 {
-            true => format!("{:.2} min", s as f64 / 60.0),
-            false => format!("{:.2} hrs", s as f64 / 3600.0),
+        // The steps the run used, after EPANET's rules, not the file's.
+        let steps = TimeSteps::new(&net.times);
+        // EPANET states times in minutes when the hydraulic step is under
+        // half an hour, else in hours.
+        let time = |s: u64| {
+            if steps.hydraulic_s < 1800 {
+                format!("{:.2} min", s as f64 / 60.0)
+            } else {
+                format!("{:.2} hrs", s as f64 / 3600.0)
+            }
         };
         let mut rows: Vec<(&'static str, String)> = vec![
             ("Input Data File", self.input_name.to_string()),
@@ -520,8 +526,9 @@ impl Report<'_> {
     }
 
     /// The summary's quality rows: the analysis, and its time step and
-    /// tolerance. EPANET runs no quality analysis over a single period.
-    fn quality_rows(&self, steps: &crate::hydraulics::TimeSteps) -> Vec<(&'static str, String)> {
+    /// tolerance. EPANET states no analysis for a single-period run (it
+    /// reports the initial qualities there).
+    fn quality_rows(&self, steps: &TimeSteps) -> Vec<(&'static str, String)> {
         let net = self.network;
         // The summary names an analysis differently from the tables' heads.
         let analysis = match &net.options.quality.kind {
@@ -537,16 +544,11 @@ impl Report<'_> {
         let Some((analysis, units)) = analysis else {
             return vec![("Quality Analysis", "None".into())];
         };
-        let step = match net.times.quality_step_s {
-            0 => steps.hydraulic_s / 10,
-            s => s,
-        }
-        .min(steps.hydraulic_s);
         vec![
             ("Quality Analysis", analysis),
             (
                 "Water Quality Time Step",
-                format!("{:.2} min", step as f64 / 60.0),
+                format!("{:.2} min", steps.quality_s as f64 / 60.0),
             ),
             (
                 "Water Quality Tolerance",
@@ -584,9 +586,10 @@ impl Report<'_> {
         values: &TableValues<'_>,
     ) -> io::Result<()> {
         let net = self.network;
+        // A single-period run's tables name no time, as EPANET's do.
+        let single_period = net.times.duration_s == 0;
         let title = |what: &str| match values {
-            // EPANET gives a run of zero duration no time.
-            TableValues::At(_, _) if net.times.duration_s == 0 => format!("{what} Results:"),
+            TableValues::At(_, _) if single_period => format!("{what} Results:"),
             TableValues::At(snap, _) => format!("{what} Results at {} hrs:", clock(snap.time_s)),
             TableValues::Statistic(_) => format!("{word} {what} Results:"),
         };

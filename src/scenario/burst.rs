@@ -103,18 +103,32 @@ impl BurstSpec {
             (Some(area), None) => {
                 let area = positive("area", area)?;
                 let cd = positive("cd", self.cd)?;
-                Ok(cd * area * (2.0 * GRAVITY).sqrt())
+                finite_coefficient("area", area, cd * area * (2.0 * GRAVITY).sqrt())
             }
             (None, Some(c)) => {
                 let u = net.units();
                 let gamma = net.options.emitter_exponent;
-                Ok(positive("emitter", c)? * u.flow / u.pressure.powf(gamma))
+                let c = positive("emitter", c)?;
+                finite_coefficient("emitter", c, c * u.flow / u.pressure.powf(gamma))
             }
             _ => Err(EditProblem::invalid(
                 "area",
                 "give either an orifice area (and cd) or an emitter coefficient",
             )),
         }
+    }
+}
+
+/// The leak's coefficient in SI, or an error on `field` (whose value was
+/// `given`) when it is too large for the coefficient to be a number.
+fn finite_coefficient(field: &'static str, given: f64, si: f64) -> Result<f64, EditProblem> {
+    if si.is_finite() {
+        Ok(si)
+    } else {
+        Err(EditProblem::invalid(
+            field,
+            format!("{given:e} is too large: the leak's coefficient would be infinite"),
+        ))
     }
 }
 
@@ -428,6 +442,24 @@ mod tests {
         let (site, _) = apply_to(&mut net, &BurstSpec::orifice("P", 0.01));
         let expected = 0.75 * 0.01 * (2.0f64 * 32.2 * 0.3048).sqrt();
         assert!((site.coefficient_si - expected).abs() < 1e-15);
+    }
+
+    /// `--area 1e308` was once refused as "area: inf must not be negative":
+    /// the coefficient overflowed and was checked under the area's name.
+    #[test]
+    fn area_1e308_is_too_large_not_negative() {
+        let mut net = line_network();
+        let units = net.units();
+        let mut notes = Vec::new();
+        let mut ed = Editor {
+            net: &mut net,
+            units,
+            notes: &mut notes,
+        };
+        let problem = apply(&mut ed, &BurstSpec::orifice("P", 1e308)).unwrap_err();
+        let text = problem.to_string();
+        assert!(text.contains("1e308 is too large"), "{text}");
+        assert!(!text.contains("negative"), "{text}");
     }
 
     #[test]

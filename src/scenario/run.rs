@@ -170,16 +170,16 @@ pub fn simulate(applied: &Applied, options: &RunOptions) -> Result<RunSummary, H
             summary.unbalanced_periods += 1;
         }
         let rates = watch.observe(t, sim.state(), &mut summary);
-        if sim.is_report_time() {
+        if let Some(report_s) = sim.report_time_s() {
             summary.rows.push(ReportRow {
-                time_s: t,
+                time_s: report_s,
                 burst_outflow_m3s: rates.burst_m3s,
                 demand_m3s: rates.demand_m3s,
                 delivered_m3s: rates.delivered_m3s,
                 customers_below: rates.customers_below,
             });
             if let Some(results) = &mut summary.results {
-                results.snapshots.push(Snapshot::of(t, sim.state()));
+                results.snapshots.push(Snapshot::of(report_s, sim.state()));
             }
         }
         summary.end_s = t;

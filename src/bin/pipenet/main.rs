@@ -18,6 +18,7 @@ mod sensors;
 mod units;
 mod zones;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -105,6 +106,7 @@ enum Command {
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
+    end_with_an_error_when_output_fails();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run {
@@ -177,6 +179,29 @@ fn restore_default_sigpipe() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+}
+
+/// Makes a failed write to standard output or error (a full disk, `>
+/// /dev/full`) end the program with an error and exit status 2 instead of
+/// a panic: `print!` and `println!`, which every command prints with, panic
+/// on such a failure, with a message that begins `failed printing to`. Files
+/// the command was writing are written whole or not at all
+/// ([`write_atomically`]); other panics keep the default report.
+fn end_with_an_error_when_output_fails() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.payload_as_str().unwrap_or_default();
+        if let Some(cause) = message.strip_prefix("failed printing to stdout: ") {
+            // Not eprintln!, which would panic again if stderr failed too.
+            let mut stderr = std::io::stderr();
+            let _ = writeln!(stderr, "error: cannot write to standard output: {cause}");
+            std::process::exit(2);
+        }
+        if message.starts_with("failed printing to stderr") {
+            std::process::exit(2);
+        }
+        default(info);
+    }));
 }
 
 /// Reads a network, printing the reader's warnings; reading errors end the command.
@@ -450,7 +475,8 @@ fn run(
         if let Some(st) = &mut supply {
             st.load_hydraulics(sim.state());
         }
-        if sim.is_report_time() {
+        // Results carry the report time they stand for (EPANET's label).
+        if let Some(report_s) = sim.report_time_s() {
             if let Some(st) = &supply {
                 // As for the snapshots: every report time only when written;
                 // the summary needs the last one alone.
@@ -471,15 +497,15 @@ fn run(
             // large network would otherwise keep every report time in memory
             // (and copying the state each time is work wasted when nothing
             // is written).
-            log.record_report_time(sim.time_s(), sim.state(), !quiet);
+            log.record_report_time(report_s, sim.state(), !quiet);
             if keep_results {
                 results
                     .snapshots
-                    .push(report::Snapshot::of(sim.time_s(), sim.state()));
+                    .push(report::Snapshot::of(report_s, sim.state()));
                 if let Some(q) = &qual {
                     results
                         .quality
-                        .push(report::QualitySnapshot::of(sim.time_s(), q));
+                        .push(report::QualitySnapshot::of(report_s, q));
                 }
             }
         }

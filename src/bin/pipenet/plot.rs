@@ -157,10 +157,10 @@ fn simulate(
     loop {
         sim.solve_period();
         qual.load_hydraulics(sim.state());
-        if sim.is_report_time() {
-            snapshots.push(Snapshot::of(sim.time_s(), sim.state()));
+        if let Some(report_s) = sim.report_time_s() {
+            snapshots.push(Snapshot::of(report_s, sim.state()));
             if *kind != QualityKind::None {
-                quality.push(QualitySnapshot::of(sim.time_s(), &qual));
+                quality.push(QualitySnapshot::of(report_s, &qual));
             }
         }
         let step = sim.advance();

@@ -9,6 +9,7 @@
 //! more; any other gets the junction nearest its centre.
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What the density target adds.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,34 +52,34 @@ pub fn density_sites(
     let max_x = points.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
     let min_y = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
     let max_y = points.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-    let cells = |span: f64| ((span / cell_side).ceil() as usize).max(1);
+    // Cells are numbered (row, column) from the lower left, as whole
+    // numbers held in f64 (a tiny area per sensor makes them too many for
+    // any integer type); only occupied cells are kept, so such an area
+    // costs no more than a large one. A cell is keyed by the bits of its
+    // numbers, which order as the numbers do (they are never negative).
+    let cells = |span: f64| (span / cell_side).ceil().max(1.0);
     let (nx, ny) = (cells(max_x - min_x), cells(max_y - min_y));
     let cell_of = |p: (f64, f64)| {
-        let ix = (((p.0 - min_x) / cell_side) as usize).min(nx - 1);
-        let iy = (((p.1 - min_y) / cell_side) as usize).min(ny - 1);
-        iy * nx + ix
+        let ix = ((p.0 - min_x) / cell_side).floor().min(nx - 1.0);
+        let iy = ((p.1 - min_y) / cell_side).floor().min(ny - 1.0);
+        (iy.to_bits(), ix.to_bits())
     };
 
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); nx * ny];
+    let mut members: BTreeMap<(u64, u64), Vec<usize>> = BTreeMap::new();
     for (i, &p) in points.iter().enumerate() {
-        members[cell_of(p)].push(i);
+        members.entry(cell_of(p)).or_default().push(i);
     }
-    let mut has_site = vec![false; nx * ny];
-    for &i in existing {
-        has_site[cell_of(points[i])] = true;
-    }
-    for (cell, inside) in members.iter().enumerate() {
-        if inside.is_empty() {
-            continue;
-        }
+    let has_site: BTreeSet<(u64, u64)> = existing.iter().map(|&i| cell_of(points[i])).collect();
+    for (&(row, column), inside) in &members {
         result.occupied_cells += 1;
-        if has_site[cell] {
+        if has_site.contains(&(row, column)) {
             result.cells_with_site += 1;
             continue;
         }
+        let (row, column) = (f64::from_bits(row), f64::from_bits(column));
         let centre = (
-            min_x + ((cell % nx) as f64 + 0.5) * cell_side,
-            min_y + ((cell / nx) as f64 + 0.5) * cell_side,
+            min_x + (column + 0.5) * cell_side,
+            min_y + (row + 0.5) * cell_side,
         );
         let distance = |i: usize| (points[i].0 - centre.0).hypot(points[i].1 - centre.1);
         let nearest = inside
@@ -114,6 +115,18 @@ mod tests {
             })
             .collect();
         assert_eq!(placed, expected);
+    }
+
+    /// `--area-per-sensor 1e-300` once panicked (index out of bounds): the
+    /// cell count overflowed. With cells far smaller than the spacing of
+    /// the junctions, every junction has a cell of its own and a site.
+    #[test]
+    fn area_1e_300_puts_a_site_at_every_junction() {
+        let points = [(0.0, 0.0), (500.0, 0.0), (0.0, 500.0), (500.0, 500.0)];
+        let by_index = |a: usize, b: usize| a.cmp(&b);
+        let d = density_sites(&points, &[1], 1.0, 1e-300, &by_index);
+        assert_eq!((d.occupied_cells, d.cells_with_site), (4, 1));
+        assert_eq!(d.sites, [0, 2, 3]);
     }
 
     /// The same layout in feet with 2 km² per sensor: the side is
