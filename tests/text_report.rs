@@ -550,3 +550,52 @@ fn hydraulic_step_0_13_states_times_in_minutes() {
         );
     }
 }
+
+/// `pipenet run`'s summary of a run, with the report written to a
+/// temporary file.
+fn run_summary(relative: &str, report_name: &str) -> String {
+    let net = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("networks")
+        .join(relative);
+    let report = std::env::temp_dir().join(format!(
+        "pipenet-text-report-{}-{report_name}",
+        std::process::id()
+    ));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pipenet"))
+        .arg("run")
+        .arg(&net)
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .expect("pipenet runs");
+    let _ = std::fs::remove_file(&report);
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn anytowns_run_summary_counts_the_cut_off_junctions_over_the_whole_run() {
+    // wntr/Anytown: EPANET 2.3.5 warns of 19 disconnected junctions (ten
+    // named, "9 additional") in each of the 1441 periods, from 0:00:00.
+    // Regression: the summary said "22 junctions are cut off ... at
+    // 24:00:00", naming only the last period, and gave no pressure line.
+    let summary = run_summary("wntr/Anytown.inp", "anytown.rpt");
+    assert!(
+        summary.contains("in 1441 of 1441 periods, from 0:00:00 to 24:00:00"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("22 junctions, 19 of them asking for water"),
+        "{summary}"
+    );
+    assert!(summary.contains("junction pressure: none"), "{summary}");
+}
+
+#[test]
+fn the_run_summary_says_status_full_is_written_as_status_yes() {
+    let summary = run_summary("examples/network_one/NET1-3.inp", "net1-3.rpt");
+    assert!(
+        summary.contains("STATUS FULL") && summary.contains("trial-by-trial log"),
+        "{summary}"
+    );
+}
