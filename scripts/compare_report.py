@@ -141,6 +141,16 @@ def ill_defined_friction(table, mine, theirs):
             and abs(float(b[headloss])) < 0.005)
 
 
+def flow_ratio_of_nothing(mine, theirs, line):
+    """Whether `line` is the flow ratio of two balances whose every flow
+    prints as zero: the ratio of two sums of rounding noise, which neither
+    engine's arithmetic fixes."""
+    if not line.startswith("Flow Ratio:"):
+        return False
+    flows = [x for x in mine + theirs if not x.startswith(("Flow Ratio:", "Hydraulic Flow"))]
+    return all(float(x.split()[-1]) == 0.0 for x in flows if NUMBER.match(x.split()[-1]))
+
+
 def compare(mine, theirs):
     """Returns (sections compared, lines compared, problems, known)."""
     problems, known = [], []
@@ -163,6 +173,8 @@ def compare(mine, theirs):
             why = next((v for k, v in KNOWN.items() if w.startswith(k)), None)
             if why is None and signed_zero_only(g, w):
                 why = "the sign of a zero (rounding noise of a value of about 0)"
+            if why is None and flow_ratio_of_nothing(got, want, w):
+                why = "the ratio of a balance whose flows all print as 0 (rounding noise)"
             if why is None and ill_defined_friction(want, g, w):
                 why = "friction factor where the head loss is nil (ill-defined)"
             entry = f"{name}: pipenet '{g}'  EPANET '{w}'"
