@@ -190,7 +190,14 @@ fn restore_default_sigpipe() {
 fn end_with_an_error_when_output_fails() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let message = info.payload_as_str().unwrap_or_default();
+        // What `PanicHookInfo::payload_as_str` gives, which needs Rust 1.91
+        // (the crate's MSRV is 1.88).
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or_default();
         if let Some(cause) = message.strip_prefix("failed printing to stdout: ") {
             // Not eprintln!, which would panic again if stderr failed too.
             let mut stderr = std::io::stderr();
