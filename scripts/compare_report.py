@@ -27,6 +27,15 @@ move at every report time).
     python3 scripts/compare_report.py [--pipenet PATH] [NET.inp ...]
 Exit status 1 when a section is missing or a line differs (apart from the
 differences listed in KNOWN).
+
+    python3 scripts/compare_report.py --survey [--variant as-is|status|full]
+        [--timeout S] [--out TABLE.md] [NET.inp ...]
+compares each network given (default: every .inp of the shared networks
+folder) as shipped, with STATUS YES, or with STATUS YES and every table,
+and tabulates per network the lines that differ and how many of those
+differ in more than numbers (a word, a line count, a missing section).
+Networks EPANET rejects, or that an engine cannot run within the timeout,
+are listed as not compared.
 """
 
 import argparse
@@ -268,6 +277,25 @@ def variant_of(path, extra):
     return path
 
 
+ENTRY = re.compile(r"^[^:]+(:[^:']+)*: pipenet '(.*)'  EPANET '(.*)'$")
+
+
+def numbers_only(problem):
+    """Whether a problem is a line whose words and layout are EPANET's and
+    only numbers differ (a line count or a missing section is not)."""
+    m = ENTRY.match(problem)
+    if not m:
+        return False
+    a, b = m.group(2).split(), m.group(3).split()
+    return len(a) == len(b) and all(x == y or (numeric(x) and numeric(y)) for x, y in zip(a, b))
+
+
+def numeric(token):
+    """Whether a token is a number or a clock time, bar brackets and colons."""
+    token = token.strip("():")
+    return bool(NUMBER.match(token) or re.match(r"^\d+:\d\d:\d\d$", token))
+
+
 def survey(args):
     """Compares every network given (or all of them) and prints a table:
     per network the sections and lines compared, lines that differ, and the
@@ -281,27 +309,32 @@ def survey(args):
             result = compare_one(args.pipenet, with_variant(inp, tmp, args.variant), tmp,
                                  args.timeout)
             if isinstance(result, str):
-                rows.append((name, "", "", "", "", result))
+                rows.append((name, "", "", "", "", "", result))
                 print(f"{name}: {result}", flush=True)
                 continue
             n_sections, n_lines, problems, known = result
             where = sorted({p.split(":")[0] for p in problems})
             status = "OK" if not problems else "differs"
-            rows.append((name, n_sections, n_lines, len(problems), len(known),
+            wording = sum(1 for p in problems if not numbers_only(p))
+            rows.append((name, n_sections, n_lines, len(problems), wording, len(known),
                          status + (": " + ", ".join(where[:6]) if where else "")))
             print(f"{name}: {n_sections} sections, {n_lines} lines, {len(problems)} differ",
                   flush=True)
             for p in problems[:args.show]:
                 print("  FAIL", p)
+            for p in [p for p in problems if not numbers_only(p)][:args.show]:
+                print("  WORDS", p)
             failed |= bool(problems)
     table = [f"Variant `{args.variant}` (scripts/compare_report.py --survey).", "",
-             "| network | sections | lines | differ | known | result |",
-             "|---|---:|---:|---:|---:|---|"]
-    table += ["| `{}` | {} | {} | {} | {} | {} |".format(*r) for r in rows]
+             "| network | sections | lines | differ | of which not in numbers only | known "
+             "| result |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    table += ["| `{}` | {} | {} | {} | {} | {} | {} |".format(*r) for r in rows]
     compared = [r for r in rows if r[1] != ""]
     same = sum(1 for r in compared if r[3] == 0)
-    table += ["", f"{same} of {len(compared)} compared reports read as EPANET's; "
-              f"{len(rows) - len(compared)} not compared."]
+    numeric = sum(1 for r in compared if r[3] != 0 and r[4] == 0)
+    table += ["", f"{same} of {len(compared)} compared reports read as EPANET's, {numeric} more "
+              f"differ in numbers only; {len(rows) - len(compared)} not compared."]
     print("\n".join(table))
     if args.out:
         with open(args.out, "w") as f:
