@@ -599,3 +599,28 @@ fn the_run_summary_says_status_full_is_written_as_status_yes() {
         "{summary}"
     );
 }
+
+#[test]
+fn rows_beyond_epanets_default_report_limits_are_left_out() {
+    // Hand-made: P2's diameter of 2e20 in is beyond EPANET's default
+    // report limit (1e20), and EPANET 2.3.5 leaves P2 out of its link
+    // table; at 2e10 in it writes the row. Regression: pipenet wrote every
+    // row (EPANET leaves out Anytown's nodes 5, 6 and 7 this way, at its
+    // pressures of -1e25).
+    let net = |diameter: &str| {
+        format!(
+            "[JUNCTIONS]\n J1 0 10\n J2 0 10\n[RESERVOIRS]\n R1 100\n[PIPES]\n \
+             P1 R1 J1 1000 12 100\n P2 J1 J2 1000 {diameter} 100\n\
+             [REPORT]\n Nodes All\n Links All\n[TIMES]\n Duration 0\n[END]\n"
+        )
+    };
+    let kept = report_of_text(&net("2e10"));
+    let p2 = "  P2                  10.00      0.00      0.00\n";
+    assert!(kept.contains(p2), "{kept}");
+    let dropped = report_of_text(&net("2e20"));
+    assert!(
+        dropped.contains("  P1                  20.00      0.06      0.00\n"),
+        "{dropped}"
+    );
+    assert!(!dropped.contains("  P2 "), "{dropped}");
+}

@@ -593,8 +593,15 @@ impl Report<'_> {
             TableValues::At(snap, _) => format!("{what} Results at {} hrs:", clock(snap.time_s)),
             TableValues::Statistic(_) => format!("{word} {what} Results:"),
         };
-        let nodes =
+        let nodes: Vec<usize> =
             Selection::of(&net.report.nodes).indices(net.nodes.iter().map(|n| n.id.as_str()));
+        // EPANET checks every field, shown or not, against its report limits.
+        let nodes: Vec<usize> = nodes
+            .into_iter()
+            .filter(|&i| {
+                within_report_limits(NODE_FIELDS.iter().map(|f| values.node(net, f.name, i)))
+            })
+            .collect();
         let node_fields = fields(net, NODE_FIELDS);
         if !nodes.is_empty() && !node_fields.is_empty() {
             let rows = nodes.iter().map(|&i| {
@@ -610,8 +617,21 @@ impl Report<'_> {
             });
             write_table(out, &title("Node"), "Node", &node_fields, rows)?;
         }
-        let links =
+        let links: Vec<usize> =
             Selection::of(&net.report.links).indices(net.links.iter().map(|l| l.id.as_str()));
+        // Every link field but the length, as EPANET checks them, and but
+        // the friction factor: where the head loss is nil it is rounding
+        // noise over a tiny flow squared, and pipenet's noise is not
+        // EPANET's (a 2e10 in pipe's factor is 0 in EPANET, 1e25 here).
+        let links: Vec<usize> = links
+            .into_iter()
+            .filter(|&k| {
+                let checked = LINK_FIELDS
+                    .iter()
+                    .filter(|f| f.name != "Length" && f.name != "F-Factor");
+                within_report_limits(checked.map(|f| values.link(net, f.name, k)))
+            })
+            .collect();
         let link_fields = fields(net, LINK_FIELDS);
         if !links.is_empty() && !link_fields.is_empty() {
             let rows = links.iter().map(|&k| {
@@ -979,6 +999,18 @@ fn field_units(net: &Network, name: &str) -> String {
         _ => "",
     };
     units.to_string()
+}
+
+/// EPANET's default report limits: a table row with a value above
+/// `REPORT_LIMIT` or below its negative is left out (EPANET's `BIG`
+/// squared, 1e20, in the file's units; `[REPORT]` BELOW/ABOVE limits are
+/// not read).
+const REPORT_LIMIT: f64 = 1e20;
+
+/// Whether every value of a row is within EPANET's default report limits,
+/// so that EPANET writes the row (its `checklimits`).
+fn within_report_limits(mut values: impl Iterator<Item = f64>) -> bool {
+    values.all(|v| !(v > REPORT_LIMIT || v < -REPORT_LIMIT))
 }
 
 /// One table of node or link (`what`) results: a title, column heads with
