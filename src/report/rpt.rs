@@ -1010,7 +1010,8 @@ const REPORT_LIMIT: f64 = 1e20;
 /// Whether every value of a row is within EPANET's default report limits,
 /// so that EPANET writes the row (its `checklimits`).
 fn within_report_limits(mut values: impl Iterator<Item = f64>) -> bool {
-    values.all(|v| !(v > REPORT_LIMIT || v < -REPORT_LIMIT))
+    // EPANET's comparisons leave a NaN in the table.
+    values.all(|v| v.is_nan() || (-REPORT_LIMIT..=REPORT_LIMIT).contains(&v))
 }
 
 /// One table of node or link (`what`) results: a title, column heads with
