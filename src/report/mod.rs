@@ -16,6 +16,7 @@ pub mod statistic;
 pub mod svg;
 pub mod text;
 pub mod units;
+pub mod warnings;
 
 pub use units::{ReportUnits, UnitChoice};
 

@@ -15,6 +15,7 @@
 use std::io::{self, Write};
 
 use super::out::{self, PeriodValues};
+use super::warnings::{PeriodWarnings, Trials, WarningWriter};
 use super::{link_values, node_values, QualitySnapshot, Results, Snapshot};
 use crate::hydraulics::{
     ControlCause, EnergySummary, Event, FlowBalance, HydraulicState, LinkStatus, SolveOutcome,
@@ -23,12 +24,25 @@ use crate::hydraulics::{
 use crate::network::units::{M3_PER_FT3, M_PER_FT};
 use crate::network::{
     DemandModel, HeadlossFormula, InitialStatus, LinkKind, Network, NodeKind, QualityKind,
-    Statistic,
+    Statistic, ValveType,
 };
 use crate::quality::MassBalance;
 
 /// Net tank inflow below which EPANET calls a tank closed, 0.001 cfs.
 const CLOSED_TANK_FLOW_M3S: f64 = 0.001 * M3_PER_FT3;
+
+/// Shortfall of a junction's delivered demand below the demand asked
+/// above which EPANET counts the junction as pressure deficient, 0.0001 cfs.
+const DEFICIENT_FLOW_M3S: f64 = 1e-4 * M3_PER_FT3;
+
+/// How close to its maximum level a filling tank that may overflow is
+/// called overflowing, m (0.001 ft).
+const OVERFLOW_LEVEL_M: f64 = 0.001 * M_PER_FT;
+
+/// The note the report puts in its status log when `[REPORT] STATUS FULL`
+/// asks for EPANET's trial-by-trial log.
+pub const FULL_STATUS_NOTE: &str = "NOTE: pipenet writes the status log of STATUS YES; \
+     it does not write the trial-by-trial log that STATUS FULL asks for.";
 
 /// What a tank or reservoir is doing, for the status log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +50,7 @@ enum TankFlow {
     Closed,
     Filling,
     Emptying,
+    Overflowing,
 }
 
 /// The hydraulic status log and warnings of a run, period by period.
@@ -44,28 +59,44 @@ pub struct StatusLog<'n> {
     net: &'n Network,
     /// Whether `[REPORT] STATUS` asks for the log (warnings are kept anyway).
     with_status: bool,
+    /// Whether `[REPORT] STATUS FULL` asks for the trial log as well.
+    full: bool,
+    /// Whether `[REPORT] MESSAGES` lets warnings be written (EPANET's default).
+    with_messages: bool,
     /// The log's lines, each without the report's left margin.
     lines: Vec<String>,
     tank_flow: Vec<Option<TankFlow>>,
     link_status: Vec<LinkStatus>,
     events_seen: usize,
+    warnings: WarningWriter,
 }
 
 impl<'n> StatusLog<'n> {
     /// An empty log for a run of `net` with this quality analysis.
     pub fn new(net: &'n Network, _quality: &QualityKind) -> Self {
-        let with_status = net.report.status.as_deref().is_some_and(|s| {
-            let s = s.to_ascii_uppercase();
-            s.starts_with('Y') || s.starts_with('F')
-        });
+        let status = net
+            .report
+            .status
+            .as_deref()
+            .unwrap_or("")
+            .to_ascii_uppercase();
         StatusLog {
             net,
-            with_status,
+            with_status: status.starts_with('Y') || status.starts_with('F'),
+            full: status.starts_with('F'),
+            with_messages: messages_allowed(net),
             lines: Vec::new(),
             tank_flow: vec![None; net.nodes.len()],
             link_status: net.links.iter().map(initial_status).collect(),
             events_seen: 0,
+            warnings: WarningWriter::default(),
         }
+    }
+
+    /// Whether `[REPORT] STATUS FULL` asked for EPANET's trial-by-trial log,
+    /// which pipenet does not write (the report says so in a note line).
+    pub fn asks_for_trial_log(&self) -> bool {
+        self.full
     }
 
     /// Takes in one solved period: controls that acted (new entries of
@@ -89,21 +120,33 @@ impl<'n> StatusLog<'n> {
             }
         }
         self.events_seen = events.len();
-        block.push(if outcome.converged {
-            format!("{at:>10}: Balanced after {} trials", outcome.iterations)
+        let trials = Trials::of(self.net, outcome);
+        block.push(if trials.balanced {
+            format!("{at:>10}: Balanced after {} trials", trials.count)
         } else {
             format!(
                 "{at:>10}: Unbalanced after {} trials (flow change = {:.6})",
-                outcome.iterations, outcome.relative_error
+                trials.count, outcome.relative_error
             )
         });
+        if let Some(line) = self.deficit_line(state) {
+            block.push(line);
+        }
         self.tank_lines(&at, state, &mut block);
         self.link_lines(&at, time_s, state, &mut block);
         if self.with_status {
             self.lines.append(&mut block);
             self.lines.push(" ".into());
         }
-        self.warnings(&at, outcome, state, strained);
+        let period = PeriodWarnings {
+            at: &at,
+            outcome,
+            state,
+        };
+        let mut warned = self.warnings.lines(self.net, &period, strained);
+        if self.with_messages {
+            self.lines.append(&mut warned);
+        }
     }
 
     fn control_line(&self, at: &str, link: usize, cause: ControlCause) -> String {
@@ -114,10 +157,45 @@ impl<'n> StatusLog<'n> {
                 format!("{} {} control", node_kind_name(&n.kind), n.id)
             }
             ControlCause::Time => "timer control".into(),
-            ControlCause::ClockTime => "time of day control".into(),
+            // EPANET words time-of-day controls as timers too.
+            ControlCause::ClockTime => "timer control".into(),
             ControlCause::Rule(r) => format!("rule {}", self.net.rules[r].id),
         };
-        format!("{at:>10}: {} {} changed by {by}", l.kind_name(), l.id)
+        format!("{at:>10}: {} {} changed by {by}", link_word(l), l.id)
+    }
+
+    /// Under pressure-driven analysis, EPANET's line on the junctions that
+    /// received less than they asked for (by more than 0.0001 cfs) and the
+    /// share of their demand they went without.
+    fn deficit_line(&self, state: &HydraulicState) -> Option<String> {
+        if self.net.options.demand_model != DemandModel::Pda {
+            return None;
+        }
+        let (mut count, mut asked, mut missing) = (0usize, 0.0, 0.0);
+        for (i, node) in self.net.nodes.iter().enumerate() {
+            let full = state.full_demand_m3s[i];
+            if !node.is_junction() || full <= 0.0 {
+                continue;
+            }
+            let shortfall = full - state.demand_flow_m3s[i];
+            if shortfall > DEFICIENT_FLOW_M3S {
+                count += 1;
+                asked += full;
+                missing += shortfall;
+            }
+        }
+        let percent = 100.0 * missing / asked;
+        match count {
+            0 => None,
+            1 => Some(format!(
+                "{:12}1 node had its demand reduced by a total of {percent:.2}%",
+                ""
+            )),
+            n => Some(format!(
+                "{:12}{n} nodes had demands reduced by a total of {percent:.2}%",
+                ""
+            )),
+        }
     }
 
     fn tank_lines(&mut self, at: &str, state: &HydraulicState, block: &mut Vec<String>) {
@@ -127,12 +205,20 @@ impl<'n> StatusLog<'n> {
                 continue;
             }
             let q = state.node_demand_m3s[i];
+            let level_m = state.head_m[i] - node.elevation_m;
             let flow = if q.abs() < CLOSED_TANK_FLOW_M3S {
                 TankFlow::Closed
-            } else if q > 0.0 {
-                TankFlow::Filling
-            } else {
+            } else if q < 0.0 {
                 TankFlow::Emptying
+            } else {
+                match &node.kind {
+                    NodeKind::Tank(t)
+                        if t.can_overflow && level_m >= t.max_level_m - OVERFLOW_LEVEL_M =>
+                    {
+                        TankFlow::Overflowing
+                    }
+                    _ => TankFlow::Filling,
+                }
             };
             if self.tank_flow[i] == Some(flow) {
                 continue;
@@ -142,12 +228,13 @@ impl<'n> StatusLog<'n> {
                 TankFlow::Closed => "closed",
                 TankFlow::Filling => "filling",
                 TankFlow::Emptying => "emptying",
+                TankFlow::Overflowing => "overflowing",
             };
             block.push(match node.kind {
                 NodeKind::Tank(_) => format!(
                     "{at:>10}: Tank {} is {word} at {:.2} {}",
                     node.id,
-                    (state.head_m[i] - node.elevation_m) / u.length,
+                    level_m / u.length,
                     self.net.options.flow_units.length_unit()
                 ),
                 _ => format!("{at:>10}: Reservoir {} is {word}", node.id),
@@ -169,11 +256,11 @@ impl<'n> StatusLog<'n> {
                 continue;
             }
             block.push(if time_s == 0 {
-                format!("{at:>10}: {} {} {}", l.kind_name(), l.id, status_text(now))
+                format!("{at:>10}: {} {} {}", link_word(l), l.id, status_text(now))
             } else {
                 format!(
                     "{at:>10}: {} {} changed from {} to {}",
-                    l.kind_name(),
+                    link_word(l),
                     l.id,
                     status_text(was),
                     status_text(now)
@@ -182,61 +269,41 @@ impl<'n> StatusLog<'n> {
             self.link_status[k] = now;
         }
     }
+}
 
-    /// EPANET's warnings for a period: unbalanced, pumps and valves that
-    /// cannot do what is asked, negative pressures at junctions with demand.
-    fn warnings(
-        &mut self,
-        at: &str,
-        outcome: &SolveOutcome,
-        state: &HydraulicState,
-        strained: impl Iterator<Item = (usize, LinkStatus)>,
-    ) {
-        let net = self.net;
-        let mut warned = Vec::new();
-        if !outcome.converged {
-            warned.push(format!("WARNING: System unbalanced at {at} hrs."));
-        }
-        for (k, status) in strained {
-            let l = &net.links[k];
-            let what = match (status, &l.kind) {
-                (LinkStatus::XHead, LinkKind::Pump(_)) => "closed because cannot deliver head",
-                (LinkStatus::XFlow, LinkKind::Pump(_)) => "open but exceeds maximum flow",
-                (LinkStatus::XFcv, LinkKind::Valve(_)) => "open but cannot deliver flow",
-                (LinkStatus::XPressure, LinkKind::Valve(_)) => "open but cannot deliver pressure",
-                _ => continue,
-            };
-            let kind = if matches!(l.kind, LinkKind::Pump(_)) {
-                "Pump"
-            } else {
-                "Valve"
-            };
-            warned.push(format!("WARNING: {kind} {} {what} at {at} hrs.", l.id));
-        }
-        let negative = net.nodes.iter().enumerate().any(|(i, n)| {
-            n.is_junction() && state.node_demand_m3s[i] > 0.0 && state.head_m[i] < n.elevation_m
-        });
-        if negative {
-            warned.push(format!("WARNING: Negative pressures at {at} hrs."));
-        }
-        for w in warned {
-            self.lines.push(w);
-            self.lines.push(" ".into());
-        }
+/// Whether `[REPORT] MESSAGES` lets warnings into the report (EPANET
+/// matches the keyword on its first four letters; YES by default).
+fn messages_allowed(net: &Network) -> bool {
+    !net.report.other_lines.iter().any(|line| {
+        let mut words = line.split_whitespace().map(str::to_ascii_uppercase);
+        let key = words.next().unwrap_or_default();
+        key.len() >= 4 && "MESSAGES".starts_with(&key) && words.next().as_deref() == Some("NO")
+    })
+}
+
+/// EPANET's word for a link in the status log: its type, "CV" for a pipe
+/// with a check valve.
+fn link_word(link: &crate::network::Link) -> &'static str {
+    match &link.kind {
+        LinkKind::Pipe(p) if p.check_valve => "CV",
+        _ => link.kind_name(),
     }
 }
 
-/// A link's status before the first period, as EPANET starts it.
+/// A link's status before the first period, as EPANET starts it: a
+/// general-purpose valve open, another valve active unless `[STATUS]`
+/// fixes it open or closed, pipes and pumps open unless closed.
 fn initial_status(link: &crate::network::Link) -> LinkStatus {
     match (&link.kind, link.initial_status) {
         (_, InitialStatus::Closed) => LinkStatus::Closed,
-        (LinkKind::Valve(_), _) | (_, InitialStatus::Active) => LinkStatus::Active,
+        (LinkKind::Valve(v), _) if v.valve_type == ValveType::Gpv => LinkStatus::Open,
+        (_, InitialStatus::Active) => LinkStatus::Active,
         _ => LinkStatus::Open,
     }
 }
 
 /// EPANET's words for a link status in the status log.
-fn status_text(s: LinkStatus) -> &'static str {
+pub(crate) fn status_text(s: LinkStatus) -> &'static str {
     match s {
         LinkStatus::XHead => "closed because cannot deliver head",
         LinkStatus::TempClosed => "temporarily closed",
@@ -306,6 +373,9 @@ impl Report<'_> {
             writeln!(out, "   ")?;
             writeln!(out, "  Hydraulic Status:")?;
             writeln!(out, "  {}", "-".repeat(71))?;
+            if self.status.full {
+                writeln!(out, "  {FULL_STATUS_NOTE}")?;
+            }
         }
         for line in &self.status.lines {
             writeln!(out, "  {line}")?;
@@ -335,21 +405,50 @@ impl Report<'_> {
             writeln!(out, "  {line}")?;
         }
         writeln!(out, "   ")?;
+        for (label, value) in self.summary_rows() {
+            // EPANET runs the dots of these two into the label.
+            let gap = if label.starts_with("Number of Junctions")
+                || label.starts_with("Number of Reservoirs")
+            {
+                ""
+            } else {
+                " "
+            };
+            let dots = 35usize.saturating_sub(label.len() + gap.len());
+            writeln!(out, "      {label}{gap}{} {value}", ".".repeat(dots))?;
+        }
+        writeln!(out, "      Reporting Criteria:")?;
+        writeln!(
+            out,
+            "         {} Nodes",
+            Selection::of(&net.report.nodes).word()
+        )?;
+        writeln!(
+            out,
+            "         {} Links",
+            Selection::of(&net.report.links).word()
+        )?;
+        writeln!(out, "   ")
+    }
+
+    /// The summary's rows, label and value, in EPANET's order.
+    fn summary_rows(&self) -> Vec<(&'static str, String)> {
+        let net = self.network;
+        let o = &net.options;
         let count = |f: fn(&NodeKind) -> bool| net.nodes.iter().filter(|n| f(&n.kind)).count();
         let lcount = |f: fn(&LinkKind) -> bool| net.links.iter().filter(|l| f(&l.kind)).count();
         // The steps the run used, after EPANET's rules, not the file's.
         let steps = TimeSteps::new(&net.times);
         // EPANET states times in minutes when the hydraulic step is under
         // half an hour, else in hours.
-        let duration = |s: u64| {
+        let time = |s: u64| {
             if steps.hydraulic_s < 1800 {
                 format!("{:.2} min", s as f64 / 60.0)
             } else {
                 format!("{:.2} hrs", s as f64 / 3600.0)
             }
         };
-        let ft2 = M_PER_FT * M_PER_FT;
-        let mut rows: Vec<(&str, String)> = vec![
+        let mut rows: Vec<(&'static str, String)> = vec![
             ("Input Data File", self.input_name.to_string()),
             (
                 "Number of Junctions",
@@ -375,36 +474,63 @@ impl Report<'_> {
                 "Number of Valves",
                 lcount(|k| matches!(k, LinkKind::Valve(_))).to_string(),
             ),
-            (
-                "Headloss Formula",
-                match net.options.headloss {
-                    HeadlossFormula::HazenWilliams => "Hazen-Williams",
-                    HeadlossFormula::DarcyWeisbach => "Darcy-Weisbach",
-                    HeadlossFormula::ChezyManning => "Chezy-Manning",
-                }
-                .into(),
-            ),
+            ("Headloss Formula", headloss_name(o.headloss).into()),
             (
                 "Nodal Demand Model",
-                match net.options.demand_model {
+                match o.demand_model {
                     DemandModel::Dda => "DDA",
                     DemandModel::Pda => "PDA",
                 }
                 .into(),
             ),
-            ("Hydraulic Timestep", duration(steps.hydraulic_s)),
-            ("Hydraulic Accuracy", format!("{:.6}", net.options.accuracy)),
-            ("Status Check Frequency", net.options.check_freq.to_string()),
-            ("Maximum Trials Checked", net.options.max_check.to_string()),
-            (
-                "Damping Limit Threshold",
-                format!("{:.6}", net.options.damp_limit),
-            ),
-            ("Maximum Trials", net.options.trials.to_string()),
+            ("Hydraulic Timestep", time(steps.hydraulic_s)),
+            ("Hydraulic Accuracy", format!("{:.6}", o.accuracy)),
         ];
-        // The summary names an analysis differently from the tables' heads;
-        // EPANET states none for a single-period run (it reports the
-        // initial qualities there).
+        let u = net.units();
+        if o.head_error_m > 0.0 {
+            let unit = o.flow_units.length_unit();
+            rows.push((
+                "Headloss Error Limit",
+                format!("{:.6} {unit}", o.head_error_m / u.length),
+            ));
+        }
+        if o.flow_change_m3s > 0.0 {
+            let unit = super::text::flow_unit_label(o.flow_units);
+            rows.push((
+                "Flow Change Limit",
+                format!("{:.6} {unit}", o.flow_change_m3s / u.flow),
+            ));
+        }
+        rows.extend([
+            ("Status Check Frequency", o.check_freq.to_string()),
+            ("Maximum Trials Checked", o.max_check.to_string()),
+            ("Damping Limit Threshold", format!("{:.6}", o.damp_limit)),
+            ("Maximum Trials", o.trials.to_string()),
+        ]);
+        rows.extend(self.quality_rows(&steps));
+        let ft2 = M_PER_FT * M_PER_FT;
+        rows.extend([
+            ("Specific Gravity", format!("{:.2}", o.specific_gravity)),
+            (
+                "Relative Kinematic Viscosity",
+                format!("{:.2}", o.viscosity_m2s / (1.1e-5 * ft2)),
+            ),
+            (
+                "Relative Chemical Diffusivity",
+                format!("{:.2}", o.quality.diffusivity_m2s / (1.3e-8 * ft2)),
+            ),
+            ("Demand Multiplier", format!("{:.2}", o.demand_multiplier)),
+            ("Total Duration", time(net.times.duration_s)),
+        ]);
+        rows
+    }
+
+    /// The summary's quality rows: the analysis, and its time step and
+    /// tolerance. EPANET states no analysis for a single-period run (it
+    /// reports the initial qualities there).
+    fn quality_rows(&self, steps: &TimeSteps) -> Vec<(&'static str, String)> {
+        let net = self.network;
+        // The summary names an analysis differently from the tables' heads.
         let analysis = match &net.options.quality.kind {
             _ if net.times.duration_s == 0 => None,
             QualityKind::None => None,
@@ -415,56 +541,20 @@ impl Report<'_> {
                 "% from".into(),
             )),
         };
-        match analysis {
-            None => rows.push(("Quality Analysis", "None".into())),
-            Some((analysis, units)) => {
-                rows.push(("Quality Analysis", analysis));
-                rows.push((
-                    "Water Quality Time Step",
-                    format!("{:.2} min", steps.quality_s as f64 / 60.0),
-                ));
-                rows.push((
-                    "Water Quality Tolerance",
-                    format!("{:.2} {units}", net.options.quality.tolerance),
-                ));
-            }
-        }
-        rows.push((
-            "Specific Gravity",
-            format!("{:.2}", net.options.specific_gravity),
-        ));
-        rows.push((
-            "Relative Kinematic Viscosity",
-            format!("{:.2}", net.options.viscosity_m2s / (1.1e-5 * ft2)),
-        ));
-        rows.push((
-            "Relative Chemical Diffusivity",
-            format!(
-                "{:.2}",
-                net.options.quality.diffusivity_m2s / (1.3e-8 * ft2)
+        let Some((analysis, units)) = analysis else {
+            return vec![("Quality Analysis", "None".into())];
+        };
+        vec![
+            ("Quality Analysis", analysis),
+            (
+                "Water Quality Time Step",
+                format!("{:.2} min", steps.quality_s as f64 / 60.0),
             ),
-        ));
-        rows.push((
-            "Demand Multiplier",
-            format!("{:.2}", net.options.demand_multiplier),
-        ));
-        rows.push(("Total Duration", duration(net.times.duration_s)));
-        for (label, value) in rows {
-            // EPANET runs the dots of these two into the label.
-            let gap = if label.starts_with("Number of Junctions")
-                || label.starts_with("Number of Reservoirs")
-            {
-                ""
-            } else {
-                " "
-            };
-            let dots = 35usize.saturating_sub(label.len() + gap.len());
-            writeln!(out, "      {label}{gap}{} {value}", ".".repeat(dots))?;
-        }
-        writeln!(out, "      Reporting Criteria:")?;
-        writeln!(out, "         {} Nodes", selection_word(&net.report.nodes))?;
-        writeln!(out, "         {} Links", selection_word(&net.report.links))?;
-        writeln!(out, "   ")
+            (
+                "Water Quality Tolerance",
+                format!("{:.2} {units}", net.options.quality.tolerance),
+            ),
+        ]
     }
 
     /// The node and link tables: one pair per report time, or one pair of
@@ -503,7 +593,15 @@ impl Report<'_> {
             TableValues::At(snap, _) => format!("{what} Results at {} hrs:", clock(snap.time_s)),
             TableValues::Statistic(_) => format!("{word} {what} Results:"),
         };
-        let nodes = selection(&net.report.nodes, net.nodes.iter().map(|n| n.id.as_str()));
+        let nodes: Vec<usize> =
+            Selection::of(&net.report.nodes).indices(net.nodes.iter().map(|n| n.id.as_str()));
+        // EPANET checks every field, shown or not, against its report limits.
+        let nodes: Vec<usize> = nodes
+            .into_iter()
+            .filter(|&i| {
+                within_report_limits(NODE_FIELDS.iter().map(|f| values.node(net, f.name, i)))
+            })
+            .collect();
         let node_fields = fields(net, NODE_FIELDS);
         if !nodes.is_empty() && !node_fields.is_empty() {
             let rows = nodes.iter().map(|&i| {
@@ -519,7 +617,21 @@ impl Report<'_> {
             });
             write_table(out, &title("Node"), "Node", &node_fields, rows)?;
         }
-        let links = selection(&net.report.links, net.links.iter().map(|l| l.id.as_str()));
+        let links: Vec<usize> =
+            Selection::of(&net.report.links).indices(net.links.iter().map(|l| l.id.as_str()));
+        // Every link field but the length, as EPANET checks them, and but
+        // the friction factor: where the head loss is nil it is rounding
+        // noise over a tiny flow squared, and pipenet's noise is not
+        // EPANET's (a 2e10 in pipe's factor is 0 in EPANET, 1e25 here).
+        let links: Vec<usize> = links
+            .into_iter()
+            .filter(|&k| {
+                let checked = LINK_FIELDS
+                    .iter()
+                    .filter(|f| f.name != "Length" && f.name != "F-Factor");
+                within_report_limits(checked.map(|f| values.link(net, f.name, k)))
+            })
+            .collect();
         let link_fields = fields(net, LINK_FIELDS);
         if !links.is_empty() && !link_fields.is_empty() {
             let rows = links.iter().map(|&k| {
@@ -618,6 +730,15 @@ impl TableValues<'_> {
     }
 }
 
+/// EPANET's name for a head-loss formula.
+fn headloss_name(formula: HeadlossFormula) -> &'static str {
+    match formula {
+        HeadlossFormula::HazenWilliams => "Hazen-Williams",
+        HeadlossFormula::DarcyWeisbach => "Darcy-Weisbach",
+        HeadlossFormula::ChezyManning => "Chezy-Manning",
+    }
+}
+
 /// The word EPANET puts before a statistic's table titles.
 fn statistic_word(statistic: Statistic) -> &'static str {
     match statistic {
@@ -670,23 +791,60 @@ fn write_banner(out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "  ")
 }
 
-/// "All", "No" or "Selected", as EPANET's summary says which elements are reported.
-fn selection_word(ids: &[String]) -> &'static str {
-    match ids.first().map(|s| s.to_ascii_uppercase()) {
-        None => "No",
-        Some(s) if s == "ALL" => "All",
-        Some(s) if s == "NONE" => "No",
-        Some(_) => "Selected",
-    }
+/// Which elements `[REPORT] NODES` or `LINKS` lines ask for. Read in
+/// order, as EPANET reads them: `ALL` asks for every element and `NONE`
+/// for none, each overriding the lines before; ids ask for those elements,
+/// and ids of every such line are kept.
+#[derive(Debug, Clone, PartialEq)]
+enum Selection<'a> {
+    None,
+    All,
+    Ids(Vec<&'a str>),
 }
 
-/// The indices of the elements `[REPORT] NODES`/`LINKS` asks for, in network order.
-fn selection<'a>(ids: &[String], all: impl Iterator<Item = &'a str>) -> Vec<usize> {
-    let every = ids.iter().any(|s| s.eq_ignore_ascii_case("ALL"));
-    all.enumerate()
-        .filter(|(_, id)| every || ids.iter().any(|s| s == id))
-        .map(|(i, _)| i)
-        .collect()
+impl<'a> Selection<'a> {
+    fn of(entries: &'a [String]) -> Self {
+        let is = |entry: &str, word: &str| {
+            entry.len() >= word.len() && entry[..word.len()].eq_ignore_ascii_case(word)
+        };
+        let mut ids = Vec::new();
+        let mut selection = Selection::None;
+        for entry in entries {
+            if is(entry, "ALL") {
+                selection = Selection::All;
+            } else if is(entry, "NONE") {
+                selection = Selection::None;
+            } else {
+                ids.push(entry.as_str());
+                selection = Selection::Ids(Vec::new());
+            }
+        }
+        match selection {
+            Selection::Ids(_) => Selection::Ids(ids),
+            other => other,
+        }
+    }
+
+    /// "All", "No" or "Selected", as EPANET's summary says which elements are reported.
+    fn word(&self) -> &'static str {
+        match self {
+            Selection::None => "No",
+            Selection::All => "All",
+            Selection::Ids(_) => "Selected",
+        }
+    }
+
+    /// The indices of the elements asked for, in network order.
+    fn indices<'b>(&self, all: impl Iterator<Item = &'b str>) -> Vec<usize> {
+        all.enumerate()
+            .filter(|(_, id)| match self {
+                Selection::None => false,
+                Selection::All => true,
+                Selection::Ids(ids) => ids.contains(id),
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
 }
 
 /// A report field: its name, whether EPANET reports it by default, and
@@ -816,12 +974,13 @@ fn field_units(net: &Network, name: &str) -> String {
             }
         }
         "Demand" | "Flow" => super::text::flow_unit_label(net.options.flow_units),
+        // EPANET heads pressures with its keywords in capitals.
         "Pressure" => match net.options.pressure_units {
             crate::network::units::PressureUnits::Psi => "PSI",
-            crate::network::units::PressureUnits::Kpa => "kPa",
-            crate::network::units::PressureUnits::Meters => "m",
-            crate::network::units::PressureUnits::Bar => "bar",
-            crate::network::units::PressureUnits::Feet => "ft",
+            crate::network::units::PressureUnits::Kpa => "KPA",
+            crate::network::units::PressureUnits::Meters => "METERS",
+            crate::network::units::PressureUnits::Bar => "BAR",
+            crate::network::units::PressureUnits::Feet => "FEET",
         },
         "Velocity" => {
             if si {
@@ -840,6 +999,19 @@ fn field_units(net: &Network, name: &str) -> String {
         _ => "",
     };
     units.to_string()
+}
+
+/// EPANET's default report limits: a table row with a value above
+/// `REPORT_LIMIT` or below its negative is left out (EPANET's `BIG`
+/// squared, 1e20, in the file's units; `[REPORT]` BELOW/ABOVE limits are
+/// not read).
+const REPORT_LIMIT: f64 = 1e20;
+
+/// Whether every value of a row is within EPANET's default report limits,
+/// so that EPANET writes the row (its `checklimits`).
+fn within_report_limits(mut values: impl Iterator<Item = f64>) -> bool {
+    // EPANET's comparisons leave a NaN in the table.
+    values.all(|v| v.is_nan() || (-REPORT_LIMIT..=REPORT_LIMIT).contains(&v))
 }
 
 /// One table of node or link (`what`) results: a title, column heads with
@@ -864,14 +1036,25 @@ fn write_table<'r>(
     writeln!(out, "{units}")?;
     writeln!(out, "  {rule}")?;
     for (id, values, suffix) in rows {
-        let mut line = format!("  {id:<15}");
+        let mut line = format!("  {}", padded_id(id));
         for (v, f) in values.iter().zip(fields) {
-            line += &format!("{:>10.*}", f.precision, v);
+            // EPANET writes magnitudes above a million in exponent form.
+            if v.abs() > 1e6 {
+                line += &format!("{:>10}", c_exponent(*v, 2));
+            } else {
+                line += &format!("{:>10.*}", f.precision, v);
+            }
         }
         writeln!(out, "{line}{suffix}")?;
     }
     writeln!(out, "   ")?;
     writeln!(out, "   ")
+}
+
+/// An id padded to EPANET's 15 columns. EPANET counts bytes, so an id
+/// with characters beyond ASCII gets fewer spaces than characters would.
+fn padded_id(id: &str) -> String {
+    format!("{id}{}", " ".repeat(15usize.saturating_sub(id.len())))
 }
 
 /// EPANET's "Water Quality Mass Balance" block.
@@ -925,14 +1108,21 @@ mod tests {
     }
 
     #[test]
-    fn report_selection_follows_all_none_and_ids() {
+    fn report_selection_follows_all_none_and_ids_in_order() {
         let ids = ["a", "b", "c"];
-        assert_eq!(selection(&["ALL".into()], ids.into_iter()), vec![0, 1, 2]);
-        assert!(selection(&["NONE".into()], ids.into_iter()).is_empty());
-        assert_eq!(
-            selection(&["c".into(), "a".into()], ids.into_iter()),
-            vec![0, 2]
-        );
-        assert_eq!(selection_word(&[]), "No");
+        let of = |entries: &[&str]| entries.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let all = of(&["ALL"]);
+        assert_eq!(Selection::of(&all).indices(ids.into_iter()), vec![0, 1, 2]);
+        let none = of(&["NONE"]);
+        assert!(Selection::of(&none).indices(ids.into_iter()).is_empty());
+        let some = of(&["c", "a"]);
+        assert_eq!(Selection::of(&some).indices(ids.into_iter()), vec![0, 2]);
+        assert_eq!(Selection::of(&[]).word(), "No");
+        // examples/example3.inp with NODES ALL put before its own NODES
+        // NONE: EPANET 2.3.5 reports no node ("No Nodes").
+        let overridden = of(&["All", "None"]);
+        assert_eq!(Selection::of(&overridden).word(), "No");
+        let back = of(&["b", "NONE", "a"]);
+        assert_eq!(Selection::of(&back).indices(ids.into_iter()), vec![0, 1]);
     }
 }

@@ -20,7 +20,7 @@ pub fn flow_unit_label(units: FlowUnits) -> &'static str {
         FlowUnits::Gpm => "gpm",
         FlowUnits::Mgd => "mgd",
         FlowUnits::Imgd => "Imgd",
-        FlowUnits::Afd => "afd",
+        FlowUnits::Afd => "a-f/d",
         FlowUnits::Lps => "L/s",
         FlowUnits::Lpm => "Lpm",
         FlowUnits::Mld => "ML/d",

@@ -190,11 +190,13 @@ fn restore_default_sigpipe() {
 fn end_with_an_error_when_output_fails() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // What `PanicHookInfo::payload_as_str` gives, which needs Rust 1.91
+        // (the crate's MSRV is 1.88).
         let payload = info.payload();
         let message = payload
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
             .unwrap_or_default();
         if let Some(cause) = message.strip_prefix("failed printing to stdout: ") {
             // Not eprintln!, which would panic again if stderr failed too.
@@ -236,8 +238,11 @@ struct RunLog {
     most_trials: (u32, u64),
     /// Periods that did not converge: time, outcome.
     unbalanced: Vec<(u64, SolveOutcome)>,
-    /// The last outcome with cut-off junctions, and its time.
-    cut_off: Option<(u64, SolveOutcome)>,
+    /// Junctions cut off from every tank and reservoir over the run.
+    cut_off: CutOffLog,
+    /// Whether the report written was asked for STATUS FULL, whose trial
+    /// log pipenet does not write.
+    trial_log_asked: bool,
     /// Valves forced open, with the time of the first time each was.
     forced_valves: Vec<(u64, usize)>,
     halted_at: Option<u64>,
@@ -251,16 +256,14 @@ struct RunLog {
     /// Pumps and valves that could not do what is asked of them (EPANET's
     /// warnings 4 and 5): link, status, first time, how many periods.
     strained: Vec<(usize, LinkStatus, u64, usize)>,
-    /// Whether demands are demand-driven (`[OPTIONS] DEMAND MODEL DDA`).
-    demand_driven: bool,
     /// `[OPTIONS] TRIALS`, the trials a period may take before EPANET warns.
     trial_limit: u32,
     /// Periods that balanced only after more than TRIALS trials, in the
     /// extra trials of `UNBALANCED CONTINUE n` (EPANET's warning 2, "Maximum
     /// trials exceeded ... System may be unstable"): their times.
     trials_exceeded: Vec<u64>,
-    /// EPANET's warning flag for the binary output (see [`Self::record_warning_flag`]).
-    warning_flag: i32,
+    /// EPANET's warning code of the last period that had one (0: none yet).
+    warning_code: i32,
 }
 
 impl RunLog {
@@ -275,60 +278,17 @@ impl RunLog {
             .collect();
         RunLog {
             junctions,
-            demand_driven: net.options.demand_model == pipenet::network::DemandModel::Dda,
             trial_limit: net.options.trials,
             ..RunLog::default()
         }
     }
 
-    /// Updates EPANET's warning flag with a period's warnings. EPANET checks,
-    /// in this order, a balance found only after TRIALS (2), a negative
-    /// pressure at a junction that takes water (6), a valve that cannot
-    /// meet its setting (5), a pump that cannot deliver its head or runs
-    /// beyond its curve (4) and an unbalanced period (1); the period's code
-    /// is the last of these found, and the flag the code of the last period
-    /// with any (EPANET 2.3 `report.c`, `writehydwarn`).
-    fn record_warning_flag(
-        &mut self,
-        outcome: &SolveOutcome,
-        state: &pipenet::hydraulics::HydraulicState,
-        strained: impl Iterator<Item = (usize, LinkStatus)>,
-    ) {
-        let mut flag = 0;
-        if outcome.converged && outcome.iterations > self.trial_limit {
-            flag = 2;
-        }
-        // A junction cut off from every source takes no water in pipenet;
-        // EPANET's demand-driven solution goes on drawing its demand at a
-        // negative pressure, so one that asks for water counts as negative.
-        let negative = self.junctions.iter().any(|&(i, elevation_m)| {
-            if !state.connected[i] {
-                return self.demand_driven && state.full_demand_m3s[i] > 0.0;
-            }
-            state.node_demand_m3s[i] > 0.0 && state.head_m[i] < elevation_m
-        });
-        if negative {
-            flag = 6;
-        }
-        let (mut valves, mut pumps) = (false, false);
-        for (_, status) in strained {
-            match status {
-                LinkStatus::XFcv | LinkStatus::XPressure => valves = true,
-                LinkStatus::XHead | LinkStatus::XFlow => pumps = true,
-                _ => {}
-            }
-        }
-        if valves {
-            flag = 5;
-        }
-        if pumps {
-            flag = 4;
-        }
-        if !outcome.converged {
-            flag = 1;
-        }
-        if flag > 0 {
-            self.warning_flag = flag;
+    /// Takes in a period's EPANET warning code (see
+    /// [`report::warnings::warning_code`]); the results file carries the
+    /// last that is not 0, as EPANET's does.
+    fn record_warning_code(&mut self, code: i32) {
+        if code != 0 {
+            self.warning_code = code;
         }
     }
 
@@ -356,7 +316,12 @@ impl RunLog {
         }
     }
 
-    fn record(&mut self, t: u64, outcome: &SolveOutcome) {
+    fn record(
+        &mut self,
+        t: u64,
+        outcome: &SolveOutcome,
+        state: &pipenet::hydraulics::HydraulicState,
+    ) {
         self.periods += 1;
         self.trials += u64::from(outcome.iterations);
         if outcome.iterations > self.most_trials.0 {
@@ -367,14 +332,64 @@ impl RunLog {
         } else if outcome.iterations > self.trial_limit {
             self.trials_exceeded.push(t);
         }
-        if !outcome.disconnected.is_empty() {
-            self.cut_off = Some((t, outcome.clone()));
-        }
+        self.cut_off.record(t, &outcome.disconnected, state);
         for &k in &outcome.forced_valves {
             if !self.forced_valves.iter().any(|&(_, v)| v == k) {
                 self.forced_valves.push((t, k));
             }
         }
+    }
+}
+
+/// Junctions cut off from every tank and reservoir over a run: in how many
+/// periods and between which times, and the period with the most of them.
+#[derive(Default)]
+struct CutOffLog {
+    periods: usize,
+    first_s: u64,
+    last_s: u64,
+    /// The (first) period with the most junctions cut off: its time, the
+    /// junctions, and how many of them asked for water.
+    most: Option<(u64, Vec<usize>, usize)>,
+}
+
+impl CutOffLog {
+    fn record(&mut self, t: u64, cut_off: &[usize], state: &pipenet::hydraulics::HydraulicState) {
+        if cut_off.is_empty() {
+            return;
+        }
+        if self.periods == 0 {
+            self.first_s = t;
+        }
+        self.periods += 1;
+        self.last_s = t;
+        if self.most.as_ref().is_none_or(|m| cut_off.len() > m.1.len()) {
+            let asking = cut_off
+                .iter()
+                .filter(|&&i| state.full_demand_m3s[i] > 0.0)
+                .count();
+            self.most = Some((t, cut_off.to_vec(), asking));
+        }
+    }
+
+    fn print(&self, net: &Network, periods: usize) {
+        let Some((t, junctions, asking)) = &self.most else {
+            return;
+        };
+        println!(
+            "  warning: junctions cut off from every tank and reservoir in {} of {periods} \
+             periods, from {} to {} (no demand is delivered to them)",
+            self.periods,
+            clock(self.first_s),
+            clock(self.last_s)
+        );
+        println!(
+            "    most at {}: {} junctions, {asking} of them asking for water (the .rpt lists \
+             those as disconnected): {}",
+            clock(*t),
+            junctions.len(),
+            node_list(net, junctions)
+        );
     }
 }
 
@@ -448,16 +463,18 @@ fn run(
     let mut status_log = outputs
         .report
         .map(|_| report::rpt::StatusLog::new(&net, &kind));
+    log.trial_log_asked = status_log.as_ref().is_some_and(|s| s.asks_for_trial_log());
     let mut progress = progress::RunProgress::new(net.times.duration_s, quiet);
     loop {
         progress.update(sim.time_s());
         let outcome = sim.solve_period();
-        log.record(sim.time_s(), &outcome);
+        log.record(sim.time_s(), &outcome, sim.state());
         log.record_strained(sim.time_s(), sim.strained_links());
         if out.is_some() {
-            // Only a results file carries the flag, whose negative pressure
-            // test looks at every junction.
-            log.record_warning_flag(&outcome, sim.state(), sim.strained_links());
+            // Only the warning flag of a results file tells of it.
+            let strained = sim.strained_links();
+            let code = report::warnings::warning_code(&net, &outcome, sim.state(), strained);
+            log.record_warning_code(code);
         }
         if let Some(status) = &mut status_log {
             status.observe(
@@ -538,7 +555,7 @@ fn run(
             .map(|r| r.display().to_string())
             .unwrap_or_default(),
         energy: &energy,
-        warning_flag: log.warning_flag,
+        warning_flag: log.warning_code,
         reactions: qual.as_ref().map(|q| q.reaction_mass()).unwrap_or_default(),
     };
     if let (Some(out), Some(format)) = (out, format) {
@@ -719,16 +736,7 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
             net.links[k].id
         );
     }
-    if let Some((t, outcome)) = &log.cut_off {
-        println!(
-            "  warning: {} {} cut off from every tank and reservoir at {} \
-             (no demand delivered): {}",
-            plural(outcome.disconnected.len(), "junction"),
-            agree(outcome.disconnected.len(), "is", "are"),
-            clock(*t),
-            node_list(net, &outcome.disconnected)
-        );
-    }
+    log.cut_off.print(net, log.periods);
     for &(k, st, t, n) in log.strained.iter().take(10) {
         let what = match st {
             LinkStatus::XHead => "is closed: it cannot deliver the head asked of it",
@@ -753,6 +761,12 @@ fn print_summary(net: &Network, units: &report::ReportUnits, path: &Path, log: &
     }
     print_status_changes(net, &log.events);
     log.pressure.print(net, units);
+    if log.trial_log_asked {
+        println!(
+            "note: [REPORT] STATUS FULL: the report has the status log of STATUS YES; \
+             pipenet does not write EPANET's trial-by-trial log"
+        );
+    }
 }
 
 /// The periods that balanced only in the extra trials of `UNBALANCED
@@ -967,6 +981,12 @@ impl PressureRange {
 
     fn print(&self, net: &Network, units: &report::ReportUnits) {
         let Some(((lo_m, i_lo, t_lo), (hi_m, i_hi, t_hi))) = self.range else {
+            if net.nodes.iter().any(|n| n.is_junction()) {
+                println!(
+                    "junction pressure: none, every junction is cut off from every tank and \
+                     reservoir at every report time"
+                );
+            }
             return;
         };
         let (lo, hi) = (units.pressure(lo_m), units.pressure(hi_m));
