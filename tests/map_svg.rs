@@ -43,28 +43,19 @@ fn a_network_without_coordinates_gets_a_clear_error_and_no_file() {
 #[test]
 fn net1_by_velocity_has_a_line_per_link_and_states_its_scale() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let out = temp("net1.svg");
-    let run = Command::new(env!("CARGO_BIN_EXE_pipenet"))
-        .args(["map", &format!("{root}/networks/epanet/Net1.inp")])
-        .args([
-            "--color",
-            "velocity",
-            "--time",
-            "6:00",
-            "--map-units",
-            "ft",
-            "-o",
-        ])
-        .arg(&out)
-        .output()
-        .expect("pipenet runs");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let svg = std::fs::read_to_string(&out).expect("map written");
-    let _ = std::fs::remove_file(&out);
+    let net1 = format!("{root}/networks/epanet/Net1.inp");
+    let args = [
+        "map",
+        &net1,
+        "--color",
+        "velocity",
+        "--time",
+        "6:00",
+        "--map-units",
+        "ft",
+        "-o",
+    ];
+    let svg = String::from_utf8(common::pipenet_writes(&args, &temp("net1.svg"))).unwrap();
     assert_eq!(svg.matches("<polyline").count(), 13);
     assert!(svg.contains("Net1: velocity at 6:00"));
     assert!(svg.contains("Velocity (ft/s)"));

@@ -464,6 +464,17 @@ fn a_full_status_log_is_said_to_be_written_as_status_yes() {
     assert!(!text.contains("Trial "), "{text}");
 }
 
+/// Net1 with each `(old, new)` text of its file replaced (each must be
+/// there).
+fn net1_with(edits: &[(&str, &str)]) -> pipenet::network::Network {
+    let text = std::fs::read_to_string(net1_path()).unwrap();
+    let text = edits.iter().fold(text, |text, (old, new)| {
+        assert!(text.contains(old), "Net1 has {old:?}");
+        text.replace(old, new)
+    });
+    pipenet::inp::read_str(&text, "Net1.inp").unwrap().network
+}
+
 /// Net1 with `Report Timestep 0:30` and `Quality Timestep 2:00`: EPANET
 /// runs (and its summary states) the hydraulic step cut to the report
 /// step and the quality step cut to the hydraulic step. The summary once
@@ -471,17 +482,11 @@ fn a_full_status_log_is_said_to_be_written_as_status_yes() {
 /// 0.50 hrs and 30.00 min.
 #[test]
 fn summary_states_net1s_steps_cut_to_report_step_0_30() {
-    let text = std::fs::read_to_string(net1_path()).unwrap();
-    let edits = [
+    let net = net1_with(&[
         (" Summary            \tNo", " Summary Yes"),
         (" Report Timestep    \t1:00", " Report Timestep 0:30"),
         (" Quality Timestep   \t0:05", " Quality Timestep 2:00"),
-    ];
-    let text = edits.iter().fold(text, |text, (old, new)| {
-        assert!(text.contains(old), "Net1 has {old:?}");
-        text.replace(old, new)
-    });
-    let net = pipenet::inp::read_str(&text, "Net1.inp").unwrap().network;
+    ]);
     let report = report_of(&net);
     for want in [
         "      Hydraulic Timestep ................ 0.50 hrs",
@@ -500,17 +505,11 @@ fn summary_states_net1s_steps_cut_to_report_step_0_30() {
 /// hrs:` and `Chlorine`.
 #[test]
 fn duration_0_tables_name_no_time_and_the_summary_no_analysis() {
-    let text = std::fs::read_to_string(net1_path()).unwrap();
-    let edits = [
+    let net = net1_with(&[
         (" Duration           \t24:00", " Duration 0"),
         (" Summary            \tNo", " Summary Yes"),
         (" Page               \t0", " Page 0\n Nodes 10\n Links 10"),
-    ];
-    let text = edits.iter().fold(text, |text, (old, new)| {
-        assert!(text.contains(old), "Net1 has {old:?}");
-        text.replace(old, new)
-    });
-    let net = pipenet::inp::read_str(&text, "Net1.inp").unwrap().network;
+    ]);
     let report = report_of(&net);
     let lines: Vec<&str> = report.lines().collect();
     for want in [
@@ -529,16 +528,10 @@ fn duration_0_tables_name_no_time_and_the_summary_no_analysis() {
 /// min`); pipenet once said `0.22 hrs` and `24.00 hrs`.
 #[test]
 fn hydraulic_step_0_13_states_times_in_minutes() {
-    let text = std::fs::read_to_string(net1_path()).unwrap();
-    let edits = [
+    let net = net1_with(&[
         (" Summary            \tNo", " Summary Yes"),
         (" Hydraulic Timestep \t1:00", " Hydraulic Timestep 0:13"),
-    ];
-    let text = edits.iter().fold(text, |text, (old, new)| {
-        assert!(text.contains(old), "Net1 has {old:?}");
-        text.replace(old, new)
-    });
-    let net = pipenet::inp::read_str(&text, "Net1.inp").unwrap().network;
+    ]);
     let report = report_of(&net);
     for want in [
         "      Hydraulic Timestep ................ 13.00 min",
