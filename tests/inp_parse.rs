@@ -245,6 +245,16 @@ fn all_errors_are_collected_and_displayed_with_place() {
     );
 }
 
+/// A file with one error was summed up as `1 error(s) in t.inp:`, where
+/// every other count the CLI prints agrees with its number.
+#[test]
+fn one_error_is_counted_in_the_singular_and_two_in_the_plural() {
+    let one = read_str(&net("[JUNCTIONS]\nJ1 5\n"), "t.inp").unwrap_err();
+    assert!(one.to_string().starts_with("1 error in t.inp:\n"), "{one}");
+    let two = read_str(&net("[JUNCTIONS]\nJ1 5\nJ8 x\n"), "t.inp").unwrap_err();
+    assert!(two.to_string().starts_with("2 errors in t.inp:\n"), "{two}");
+}
+
 #[test]
 fn shared_bad_files_are_rejected_and_bad_times_read() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
