@@ -255,6 +255,18 @@ fn one_error_is_counted_in_the_singular_and_two_in_the_plural() {
     assert!(two.to_string().starts_with("2 errors in t.inp:\n"), "{two}");
 }
 
+/// A reservoir line without its head (`R`, EPANET's error 201) also gave
+/// errors 223 (fewer than two nodes) and 224 (no tanks or reservoirs),
+/// which EPANET 2.3.5 does not report: it checks the network whole only
+/// when every line was read.
+#[test]
+fn a_reservoir_line_without_head_adds_no_whole_network_errors() {
+    let text = "[RESERVOIRS]\nR\n[JUNCTIONS]\nJ1 0 1\n[PIPES]\nP1 R J1 100 100 100\n";
+    let codes: Vec<u16> = errors(text).into_iter().map(|(c, _)| c).collect();
+    assert!(codes.contains(&201), "{codes:?}");
+    assert!(!codes.contains(&223) && !codes.contains(&224), "{codes:?}");
+}
+
 #[test]
 fn shared_bad_files_are_rejected_and_bad_times_read() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
