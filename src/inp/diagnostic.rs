@@ -246,7 +246,7 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, thiserror::Error)]
 pub enum InpError {
     /// The file has errors; every one found is listed.
-    #[error("{} error(s) in {file}:\n{}", errors.len(), join(errors))]
+    #[error("{} in {file}:\n{}", crate::report::plural(errors.len(), "error"), join(errors))]
     Invalid {
         /// The file's name.
         file: String,

@@ -408,7 +408,11 @@ pub(crate) fn read(text: &str, file: &str) -> (Network, Vec<Diagnostic>, Vec<Dia
 
     settings::finish(&mut reader);
     tables::convert_curves(&mut reader);
-    validate::check(&mut reader);
+    // As EPANET, a file with errors in its lines is not checked whole: a
+    // refused reservoir line would otherwise add "no tanks or reservoirs".
+    if reader.errors.is_empty() {
+        validate::check(&mut reader);
+    }
 
     reader.errors.sort_by_key(|d| d.line);
     (reader.net, reader.errors, reader.warnings)

@@ -247,10 +247,16 @@ fn check_lengths(net: &Network, values: &Colouring) -> Result<(), MapError> {
 
 /// Maps file coordinates to pixels: uniform scale, y flipped.
 struct Frame {
+    /// Factor applied to coordinates before anything else: 1, or 0.5 when
+    /// their span exceeds the largest float (`-1e308` to `1e308`).
+    shrink: f64,
+    /// Least x and greatest y, times `shrink`.
     min_x: f64,
     max_y: f64,
     /// Pixels per coordinate unit.
     px_per_unit: f64,
+    /// Pixels per coordinate unit times `shrink`.
+    px_per_shrunk_unit: f64,
     /// Size of the drawn map, px.
     width: f64,
     height: f64,
@@ -274,22 +280,34 @@ impl Frame {
         if !min_x.is_finite() {
             (min_x, min_y, max_x, max_y) = (0.0, 0.0, 1.0, 1.0);
         }
+        // Halving every coordinate (exact) keeps a span such as -1e308 to
+        // 1e308 finite; the pixels are the same either way.
+        let overflows = !(max_x - min_x).is_finite() || !(max_y - min_y).is_finite();
+        let shrink = if overflows { 0.5 } else { 1.0 };
+        let (min_x, min_y, max_x, max_y) = (
+            min_x * shrink,
+            min_y * shrink,
+            max_x * shrink,
+            max_y * shrink,
+        );
         let dx = (max_x - min_x).max(1e-9);
         let dy = (max_y - min_y).max(1e-9);
-        let px_per_unit = (MAP_W / dx).min(MAP_H / dy);
+        let px_per_shrunk_unit = (MAP_W / dx).min(MAP_H / dy);
         Frame {
+            shrink,
             min_x,
             max_y,
-            px_per_unit,
-            width: (dx * px_per_unit).max(300.0),
-            height: dy * px_per_unit,
+            px_per_unit: px_per_shrunk_unit * shrink,
+            px_per_shrunk_unit,
+            width: (dx * px_per_shrunk_unit).max(300.0),
+            height: dy * px_per_shrunk_unit,
         }
     }
 
     fn px(&self, (x, y): (f64, f64)) -> (f64, f64) {
         (
-            MARGIN + (x - self.min_x) * self.px_per_unit,
-            TOP + (self.max_y - y) * self.px_per_unit,
+            MARGIN + (x * self.shrink - self.min_x) * self.px_per_shrunk_unit,
+            TOP + (self.max_y - y * self.shrink) * self.px_per_shrunk_unit,
         )
     }
 }
@@ -826,8 +844,13 @@ fn nice(x: f64) -> f64 {
         .unwrap_or(power)
 }
 
+/// A scale-bar length: a whole number as such, one beyond 1e15 (from
+/// coordinates near the largest float) in exponent form, not as the
+/// saturated `i64` it would cast to.
 fn format_number(x: f64) -> String {
-    if (x - x.round()).abs() < 1e-9 {
+    if x.abs() >= 1e15 {
+        format!("{x:e}")
+    } else if (x - x.round()).abs() < 1e-9 {
         format!("{}", x.round() as i64)
     } else {
         format!("{x}")
@@ -1264,6 +1287,32 @@ mod tests {
         );
         assert!(svg.contains(&target), "{target} not in {svg}");
         assert!(svg.contains(">highest velocity</text>"));
+    }
+
+    /// Coordinates from -1e308 to 1e308 (EPANET reads them) span more than
+    /// the largest float: the map was written with NaN for every position.
+    /// The two nodes stand at opposite corners of the map area instead,
+    /// and the scale bar (700 px wide map, a fifth of it rounded down to
+    /// 2 × 10ⁿ) reads 2e307 m as 2e304 km, not as a saturated integer.
+    #[test]
+    fn coordinates_from_minus_1e308_to_1e308_are_drawn_without_nan() {
+        let text = "[RESERVOIRS]\n R 10\n[JUNCTIONS]\n J 0 1\n\
+                    [PIPES]\n P R J 100 100 100\n\
+                    [COORDINATES]\n R -1e308 1e308\n J 1e308 -1e308\n[END]\n";
+        let net = crate::inp::read_str(text, "t.inp").unwrap().network;
+        let mut spec = spec(Colouring::Nodes(vec![10.0, 1.0]));
+        spec.critical = None;
+        spec.closed_links = vec![false];
+        spec.map_units = Some(MapUnits::Metres);
+        let svg = render(&net, &spec).unwrap();
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+
+        let frame = Frame::fit(&net);
+        let side = MAP_W.min(MAP_H);
+        let near = |(x, y): (f64, f64), (u, v): (f64, f64)| (x - u).abs() + (y - v).abs() < 1e-9;
+        assert!(near(frame.px((-1e308, 1e308)), (MARGIN, TOP)));
+        assert!(near(frame.px((1e308, -1e308)), (MARGIN + side, TOP + side)));
+        assert!(svg.contains(">2e304 km</text>"), "the scale bar: {svg}");
     }
 
     #[test]
