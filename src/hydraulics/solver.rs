@@ -364,6 +364,9 @@ pub(crate) struct Solver {
     /// Junctions of cut-off groups that ask for no water, with the head
     /// they are held at, m.
     floating_pins: Vec<(usize, f64)>,
+    /// The closed links that tie those groups to connected nodes, left out
+    /// of the connected side's equations while the group floats.
+    floating_ties: Vec<usize>,
     /// The junctions `pin_head_m` pins, so that clearing it touches only them.
     pinned: Vec<usize>,
     /// Whether every junction has a path to a tank or reservoir (as of the
@@ -417,6 +420,7 @@ impl Solver {
             pin_head_m: vec![None; n_nodes],
             pin_head_before: vec![None; n_nodes],
             floating_pins: Vec::with_capacity(n_nodes),
+            floating_ties: Vec::new(),
             pinned: Vec::new(),
             all_connected: true,
             cut_off_junctions: Vec::new(),
@@ -1623,9 +1627,11 @@ impl Solver {
     /// the head EPANET and pipenet actually compute depends on rounding
     /// (pipenet's own factorisations put wntr/ky10's I-RV-4 anywhere from
     /// 772 to 873 ft), so it is pinned at that mean instead (recorded in
-    /// `floating_pins`), a value that does not depend on the arithmetic.
-    /// A group with a running pump inside, whose heads differ across the
-    /// pump, is left to the closed links.
+    /// `floating_pins`), a value that does not depend on the arithmetic;
+    /// the closed links across which it is measured go to `floating_ties`
+    /// (see [`Solver::untie_floating_groups`]). A group with a running
+    /// pump inside, whose heads differ across the pump, is left to the
+    /// closed links.
     fn find_pinned_groups(&mut self, state: &HydraulicState) {
         let model = Arc::clone(&self.model);
         let m = &*model;
@@ -1634,6 +1640,7 @@ impl Solver {
         }
         self.pinned.clear();
         self.floating_pins.clear();
+        self.floating_ties.clear();
         if self.all_connected {
             return;
         }
@@ -1651,6 +1658,7 @@ impl Solver {
             let mut next = 0;
             let mut pump_inside = false;
             let (mut head_sum, mut ties) = (0.0, 0usize);
+            let group_ties_from = self.floating_ties.len();
             while next < group.len() {
                 let i = group[next];
                 next += 1;
@@ -1658,6 +1666,7 @@ impl Solver {
                     if state.connected[j] {
                         head_sum += state.head_m[j];
                         ties += 1;
+                        self.floating_ties.push(k);
                     } else if self.passable(state, k) {
                         pump_inside |= m.is_pump[k];
                         if !seen[j] {
@@ -1667,7 +1676,11 @@ impl Solver {
                     }
                 }
             }
-            if group.iter().any(|&i| self.draws_water(state, i)) {
+            let draws_water = group.iter().any(|&i| self.draws_water(state, i));
+            if draws_water || pump_inside {
+                self.floating_ties.truncate(group_ties_from);
+            }
+            if draws_water {
                 let head = group
                     .iter()
                     .map(|&i| m.elevation_m[i])
@@ -1690,7 +1703,8 @@ impl Solver {
 
     /// Pins the junctions of cut-off groups at the heads
     /// [`Solver::find_pinned_groups`] gives them, with a huge conductance
-    /// to that head, which also keeps the matrix well conditioned.
+    /// to that head, which also keeps the matrix well conditioned, and
+    /// unties the groups that ask for no water from the connected side.
     fn disconnected_terms(&mut self, state: &HydraulicState) {
         self.find_pinned_groups(state);
         let model = Arc::clone(&self.model);
@@ -1703,6 +1717,37 @@ impl Solver {
             if let Some(u) = model.unknown[i] {
                 self.system.matrix.add_diagonal(u, BIG_CONDUCTANCE);
                 self.system.matrix.add_rhs(u, head * BIG_CONDUCTANCE);
+            }
+        }
+        self.untie_floating_groups(state);
+    }
+
+    /// Takes the closed links that tie a floating group (one that asks
+    /// for no water) to connected nodes out of the connected side's
+    /// equations.
+    ///
+    /// In EPANET's equations such a group is held only by those links'
+    /// conductances 1/CBIG, so a group with one tie just follows its
+    /// neighbour, and eliminating the group leaves the neighbour's
+    /// equation as if the link were not there (the Schur complement of a
+    /// one-tie group is zero; with several ties it is a conductance of
+    /// order 1/CBIG between the neighbours, which is dropped). Left in
+    /// against the pin, the link would pull the neighbour towards the
+    /// pin, which follows the neighbour's head of the trial before: where
+    /// the neighbour has no other tie but an active PSV's own 1/CBIG, that
+    /// feedback diverges. A closed link's Y is its flow, so its
+    /// right-hand side terms cancel already: only its conductance `p`, on
+    /// the connected node's diagonal and between the two ends, is removed.
+    fn untie_floating_groups(&mut self, state: &HydraulicState) {
+        for &k in &self.floating_ties {
+            let (n1, n2) = self.model.ends[k];
+            let connected_end = if state.connected[n1] { n1 } else { n2 };
+            let p = self.p[k];
+            if let Some(slot) = self.system.matrix.link_slot(k) {
+                self.system.matrix.add_off_diagonal(slot, p);
+            }
+            if let Some(u) = self.model.unknown[connected_end] {
+                self.system.matrix.add_diagonal(u, -p);
             }
         }
     }
