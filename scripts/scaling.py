@@ -51,7 +51,7 @@ class Run:
         self.rss_mib = int(out.stderr.strip().splitlines()[-1]) / 1024
         text = out.stdout
         self.nodes = int(re.search(r"^(\d+) nodes", text, re.M).group(1))
-        m = re.search(r"hydraulics: (\d+) periods .*?, (\d+) trials", text)
+        m = re.search(r"hydraulics: (\d+) periods? .*?, (\d+) trials?", text)
         self.periods, self.trials = int(m.group(1)), int(m.group(2))
         t = re.search(r"time: read ([\d.]+) ms, simulate ([\d.]+) ms", text)
         self.read_ms, self.simulate_ms = float(t.group(1)), float(t.group(2))
