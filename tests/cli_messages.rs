@@ -71,7 +71,7 @@ fn fireflow_takes_a_bare_residual_in_the_files_pressure_units() {
         "14",
     ]);
     assert!(
-        stdout(&run).contains("above 14.00 METERS (14.00 m)"),
+        stdout(&run).contains("at or above 14.00 METERS\n"),
         "{}",
         stdout(&run)
     );
@@ -150,5 +150,33 @@ fn counts_of_one_are_singular() {
     assert!(
         summary.contains("(1 junction, 1 reservoir, 0 tanks), 1 link (1 pipe,"),
         "{summary}"
+    );
+}
+
+/// Net3 without pipe 173 (docs/scenarios.md's `remove_link` example)
+/// leaves customers far below zero pressure (EPANET 2.3.5 on the edited
+/// file: -269 psi at junction 40 at 23:00), yet a demand-driven run
+/// delivers every demand: the summary says so beside "0.0 m³ not
+/// delivered" instead of leaving it to look healthy.
+#[test]
+fn a_demand_driven_scenario_below_zero_pressure_says_demand_counts_as_delivered() {
+    let file = common::temp_path("cli_messages", "remove_173.toml");
+    std::fs::write(
+        &file,
+        "name = \"pipe 173 taken out\"\n[[edit]]\ntype = \"remove_link\"\nlink = \"173\"\n",
+    )
+    .unwrap();
+    let run = pipenet(&[
+        "scenario",
+        "networks/epanet/Net3.inp",
+        file.to_str().unwrap(),
+    ]);
+    let _ = std::fs::remove_file(&file);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let text = stdout(&run);
+    assert!(text.contains("lowest customer pressure: -"), "{text}");
+    assert!(
+        text.contains("note: the run is demand-driven, so customers below zero pressure"),
+        "{text}"
     );
 }

@@ -72,7 +72,11 @@ pub struct DmaArgs {
     /// Seed of the generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Bursts to generate: DAY:FRACTION[:REPAIR_DAYS],... (day index from 0).
+    /// Bursts to generate: DAY:FRACTION[:REPAIR_DAYS],...: DAY is the index,
+    /// from 0, of the first night that shows the burst (it starts at a
+    /// random time after the night window of the day before), FRACTION its
+    /// flow as a fraction of the minimum night flow, REPAIR_DAYS how many
+    /// days it runs (to the end of the series if not given).
     #[arg(long)]
     bursts: Option<String>,
     /// Or this many random bursts of 10-20 % of the MNF.

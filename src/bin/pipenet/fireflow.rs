@@ -103,12 +103,17 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
 
     let units = args.units.of(&net);
     let pressure_units = units.pressure_name();
+    // The limit in metres beside it, unless it is already in metres.
+    let in_metres = if pressure_units == "METERS" {
+        String::new()
+    } else {
+        format!(" ({:.2} m)", settings.residual_pressure_m)
+    };
     println!(
-        "{}: fire flow at {} with every junction above {:.2} {pressure_units} ({:.2} m)",
+        "{}: fire flow at {} with every junction at or above {:.2} {pressure_units}{in_metres}",
         args.network.display(),
         super::clock(settings.time_s),
         units.pressure(settings.residual_pressure_m),
-        settings.residual_pressure_m
     );
     if !plans.is_empty() {
         print_night_settings(&net, &plans);

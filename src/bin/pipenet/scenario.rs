@@ -133,6 +133,13 @@ fn print_summary(
                  than its pipes can carry (or units are mixed up)"
             );
         }
+        if p < 0.0 && net.options.demand_model == pipenet::network::DemandModel::Dda {
+            println!(
+                "  note: the run is demand-driven, so customers below zero pressure count \
+                 their whole demand as delivered; [OPTIONS] DEMAND MODEL PDA gives what \
+                 they would get"
+            );
+        }
     }
     // The scenario file gives the service pressure in the network's units.
     let service_m = applied
@@ -182,12 +189,22 @@ fn print_summary(
     }
     for (k, r) in &s.link_ranges {
         println!(
-            "  link {}: flow {:.3} {flow} ({}) to {:.3} {flow} ({})",
+            "  link {}: flow {} {flow} ({}) to {} {flow} ({})",
             net.links[*k].id,
-            u.flow(r.min.0),
+            three_decimals(u.flow(r.min.0)),
             clock(r.min.1),
-            u.flow(r.max.0),
+            three_decimals(u.flow(r.max.0)),
             clock(r.max.1)
         );
+    }
+}
+
+/// `x` to three decimals, without the sign of a value that rounds to zero
+/// (a closed pipe's flow of -1e-9 prints `0.000`, not `-0.000`).
+fn three_decimals(x: f64) -> String {
+    let text = format!("{x:.3}");
+    match text.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+        _ => text,
     }
 }
