@@ -180,3 +180,28 @@ fn id_ranges_reach_only_what_is_declared_above() {
         assert_eq!(pipe.bulk_coeff, bulk, "pipe {id}");
     }
 }
+
+/// A line refused for its values keeps its id, as EPANET's does, so the
+/// lines below that name it raise no error of their own: a junction with
+/// elevation `x` named by a pipe, a pipe with length `x` named in
+/// `[STATUS]` and `[CONTROLS]`, a valve with diameter `x` named in
+/// `[STATUS]`. A pipe refused for an end node keeps no id (EPANET checks
+/// the ends first), so `[STATUS]` naming it is error 204. EPANET 2.3.5
+/// (`runepanet`) gives exactly these errors. (A line that names a refused
+/// node and has a bad value of its own too gets no error in pipenet, where
+/// EPANET reports the value.)
+#[test]
+fn a_refused_line_keeps_its_id_and_its_references_raise_no_errors() {
+    let text = "[JUNCTIONS]\nJ1 x 1\nJ2 5 1\nJ3 5 1\n[RESERVOIRS]\nR 100\n[PIPES]\n\
+                P1 R J1 100 10 100\nP2 R J2 x 10 100\nP3 J2 J9 100 10 100\n\
+                [VALVES]\nV1 J2 J3 x PRV 10\n[STATUS]\nP2 CLOSED\nP3 CLOSED\nV1 CLOSED\n\
+                [CONTROLS]\nLINK P2 OPEN AT TIME 2\n";
+    let want = vec![
+        (202, "x".to_string(), 2),
+        (202, "x".to_string(), 9),
+        (203, "J9".to_string(), 10),
+        (202, "x".to_string(), 12),
+        (204, "P3".to_string(), 15),
+    ];
+    assert_eq!(errors(text), want);
+}

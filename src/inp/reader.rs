@@ -56,6 +56,17 @@ pub(crate) struct Reader<'a> {
     pub node_lines: Vec<usize>,
     /// The file line each link is declared on, by link index.
     pub link_lines: Vec<usize>,
+    /// Ids of node and link lines refused with an error, and their lines:
+    /// EPANET keeps the id of a line whose values it refuses, so the lines
+    /// below that name it raise no error of their own.
+    pub refused: Refused,
+}
+
+/// Ids of refused node and link lines, with the line each is on.
+#[derive(Debug, Default)]
+pub(crate) struct Refused {
+    pub nodes: std::collections::HashMap<String, usize>,
+    pub links: std::collections::HashMap<String, usize>,
 }
 
 /// The options EPANET has read by a given line of the file: it reads the
@@ -83,6 +94,12 @@ impl OptionsRead {
     }
 }
 
+/// Whether an id passes [`Reader::check_id`] (so a line refused for its
+/// values, not its id, has its id kept).
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().count() <= MAX_ID && !id.contains('"')
+}
+
 /// The value of the last entry before `line`.
 fn last_before<T: Copy>(entries: &[(usize, T)], line: usize) -> Option<T> {
     entries
@@ -108,6 +125,7 @@ impl<'a> Reader<'a> {
             options_read: OptionsRead::default(),
             node_lines: Vec::new(),
             link_lines: Vec::new(),
+            refused: Refused::default(),
         }
     }
 
@@ -216,6 +234,15 @@ impl<'a> Reader<'a> {
         if let Some(node) = self.declared_node(id, line) {
             return Ok(node);
         }
+        if self
+            .refused
+            .nodes
+            .get(id)
+            .is_some_and(|&at| at < line.number)
+        {
+            // Its own line's error stands for it, as in EPANET.
+            return Err(Reported);
+        }
         let later = self.net.node_ix(id).map(|n| self.node_lines[n.ix()]);
         let message = undefined_message("node", later);
         Err(self.error(line, code::UNDEFINED_NODE, Some(id), message))
@@ -228,9 +255,53 @@ impl<'a> Reader<'a> {
         if let Some(link) = self.declared_link(id, line) {
             return Ok(link);
         }
+        if self
+            .refused
+            .links
+            .get(id)
+            .is_some_and(|&at| at < line.number)
+        {
+            return Err(Reported);
+        }
         let later = self.net.link_ix(id).map(|l| self.link_lines[l.ix()]);
         let message = undefined_message("link", later);
         Err(self.error(line, code::UNDEFINED_LINK, Some(id), message))
+    }
+
+    /// Notes the id of a node line just refused, unless a node of that id
+    /// exists (a duplicate, whose references are the first one's).
+    fn refuse_node(&mut self, line: &Line) {
+        if let Some(&id) = line.tokens.first() {
+            if valid_id(id) && self.net.node_ix(id).is_none() {
+                self.refused
+                    .nodes
+                    .entry(id.to_string())
+                    .or_insert(line.number);
+            }
+        }
+    }
+
+    /// Notes the id of a link line just refused for its values, unless a
+    /// link of that id exists. EPANET checks a link's end nodes before it
+    /// keeps its id, so a line refused for an end node keeps none.
+    fn refuse_link(&mut self, line: &Line) {
+        let [id, from, to, ..] = line.tokens[..] else {
+            return;
+        };
+        let known = |node: &str| {
+            self.declared_node(node, line).is_some()
+                || self
+                    .refused
+                    .nodes
+                    .get(node)
+                    .is_some_and(|&at| at < line.number)
+        };
+        if valid_id(id) && known(from) && known(to) && self.net.link_ix(id).is_none() {
+            self.refused
+                .links
+                .entry(id.to_string())
+                .or_insert(line.number);
+        }
     }
 
     /// The node of this id if it is declared above `line`. EPANET reads the
@@ -385,18 +456,25 @@ pub(crate) fn read(text: &str, file: &str) -> (Network, Vec<Diagnostic>, Vec<Dia
         .net
         .reserve(count(&node_sections), count(&link_sections));
     each_line(lines, &[Section::Junctions], |line| {
-        let _ = nodes::read_junction(&mut reader, line);
+        if nodes::read_junction(&mut reader, line).is_err() {
+            reader.refuse_node(line);
+        }
     });
     each_line(lines, &[Section::Reservoirs, Section::Tanks], |line| {
-        let _ = nodes::read_tank(&mut reader, line);
+        if nodes::read_tank(&mut reader, line).is_err() {
+            reader.refuse_node(line);
+        }
     });
     reader.demands_replaced = vec![false; reader.net.nodes.len()];
     each_line(lines, &link_sections, |line| {
-        let _ = match line.section {
+        let read = match line.section {
             Section::Pipes => links::read_pipe(&mut reader, line),
             Section::Pumps => links::read_pump(&mut reader, line),
             _ => links::read_valve(&mut reader, line),
         };
+        if read.is_err() {
+            reader.refuse_link(line);
+        }
     });
     let mut line = Line::blank();
     for raw in lines.iter().filter(|l| is_other(l.section)) {
