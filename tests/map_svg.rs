@@ -58,6 +58,15 @@ fn net1_by_velocity_has_a_line_per_link_and_states_its_scale() {
     let svg = String::from_utf8(common::pipenet_writes(&args, &temp("net1.svg"))).unwrap();
     assert_eq!(svg.matches("<polyline").count(), 13);
     assert!(svg.contains("Net1: velocity at 6:00"));
+    // Net1 has a reservoir, a tank and a pump but no valve: the key lists
+    // only what the network has.
+    for kind in ["reservoir", "tank", "pump"] {
+        assert!(
+            svg.contains(&format!(">{kind}</text>")),
+            "{kind} in the key"
+        );
+    }
+    assert!(!svg.contains(">valve</text>"), "no valve in Net1's key");
     assert!(svg.contains("Velocity (ft/s)"));
     assert!(svg.contains("id=\"scale-bar\""));
     // A velocity map marks the fastest link, not the lowest pressure:

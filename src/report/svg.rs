@@ -1024,9 +1024,12 @@ const KEY_ROW_H: f64 = 24.0;
 /// One row of the key: a symbol (drawn around 0,0) and its name.
 type KeyRow = (String, String);
 
-/// The key's rows: every kind of symbol, and the closed forms, the
-/// closed-link dash and the marker only when the map shows them.
+/// The key's rows: the symbols of the kinds the network has, and the
+/// closed forms, the closed-link dash and the marker only when the map
+/// shows them.
 fn key_rows(net: &Network, spec: &MapSpec) -> Vec<KeyRow> {
+    let has_node = |kind: fn(&NodeKind) -> bool| net.nodes.iter().any(|n| kind(&n.kind));
+    let has_link = |kind: fn(&LinkKind) -> bool| net.links.iter().any(|l| kind(&l.kind));
     let closed_of = |pump: bool| {
         (net.links.iter().enumerate()).any(|(k, l)| {
             is_closed(spec, k)
@@ -1034,15 +1037,22 @@ fn key_rows(net: &Network, spec: &MapSpec) -> Vec<KeyRow> {
                 && !matches!(l.kind, LinkKind::Pipe(_))
         })
     };
-    let mut rows = vec![
-        (reservoir_symbol(), "reservoir".to_string()),
-        (tank_symbol(), "tank".to_string()),
-        (pump_symbol(false), "pump".to_string()),
-    ];
+    let mut rows = Vec::new();
+    if has_node(|k| matches!(k, NodeKind::Reservoir(_))) {
+        rows.push((reservoir_symbol(), "reservoir".to_string()));
+    }
+    if has_node(|k| matches!(k, NodeKind::Tank(_))) {
+        rows.push((tank_symbol(), "tank".to_string()));
+    }
+    if has_link(|k| matches!(k, LinkKind::Pump(_))) {
+        rows.push((pump_symbol(false), "pump".to_string()));
+    }
     if closed_of(true) {
         rows.push((pump_symbol(true), "pump, closed".to_string()));
     }
-    rows.push((valve_symbol(false), "valve".to_string()));
+    if has_link(|k| matches!(k, LinkKind::Valve(_))) {
+        rows.push((valve_symbol(false), "valve".to_string()));
+    }
     if closed_of(false) {
         rows.push((valve_symbol(true), "valve, closed".to_string()));
     }
