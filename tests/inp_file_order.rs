@@ -205,3 +205,20 @@ fn a_refused_line_keeps_its_id_and_its_references_raise_no_errors() {
     ];
     assert_eq!(errors(text), want);
 }
+
+/// EPANET checks a node line's id before its values, and a link line's end
+/// nodes, then its id, then its values: a duplicate with a bad value is
+/// error 215, a duplicate naming an undefined node error 203. EPANET 2.3.5
+/// (`runepanet`) gives exactly these errors.
+#[test]
+fn a_duplicate_id_is_found_before_a_bad_value() {
+    let text = "[JUNCTIONS]\nJ1 0 1\nJ2 5 1\nJ2 x 1\n[RESERVOIRS]\nR 100\nR x\n[PIPES]\n\
+                P1 R J1 100 10 100\nP1 J1 J2 x 10 100\nP1 J1 J9 100 10 100\n";
+    let want = vec![
+        (215, "J2".to_string(), 4),
+        (215, "R".to_string(), 7),
+        (215, "P1".to_string(), 10),
+        (203, "J9".to_string(), 11),
+    ];
+    assert_eq!(errors(text), want);
+}

@@ -49,6 +49,16 @@ fn ends<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<(NodeIx, NodeIx)> {
     Ok((from, to))
 }
 
+/// Error 215 if a link of this id exists. EPANET checks a link line's end
+/// nodes, then its id, then its values: a duplicate with a bad length is
+/// error 215, not 202.
+fn new_link(r: &mut Reader, line: &Line, id: &str) -> Parsed<()> {
+    if r.net.link_ix(id).is_some() {
+        return Err(r.error(line, code::DUPLICATE_ID, Some(id), "duplicate link id"));
+    }
+    Ok(())
+}
+
 /// Adds a link, or records error 215 if its id (the line's first token) is taken.
 fn add_link(r: &mut Reader, line: &Line, mut link: Link) -> Parsed<LinkIx> {
     link.set_comment(line.comment.map(str::to_string));
@@ -116,6 +126,7 @@ pub(crate) fn read_pipe<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
     let id = r.token(line, 0, "pipe id")?;
     r.check_id(line, id)?;
     let (from, to) = ends(r, line)?;
+    new_link(r, line, id)?;
     let defaults = pipe_defaults(r, line.number);
     let mut dimensions = [0.0; 3];
     for (k, what) in ["length", "diameter", "roughness"].into_iter().enumerate() {
@@ -170,6 +181,7 @@ pub(crate) fn read_pump<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
     let id = r.token(line, 0, "pump id")?;
     r.check_id(line, id)?;
     let (from, to) = ends(r, line)?;
+    new_link(r, line, id)?;
     let mut model = None;
     let mut pump_speed = 1.0;
     let mut speed_pattern = None;
@@ -258,6 +270,7 @@ pub(crate) fn read_valve<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> 
     let id = r.token(line, 0, "valve id")?;
     r.check_id(line, id)?;
     let (from, to) = ends(r, line)?;
+    new_link(r, line, id)?;
     let diameter = positive(r, line, 3, "diameter")?;
     let type_token = r.token(line, 4, "valve type")?;
     let Some(valve_type) = valve_type(type_token) else {

@@ -8,6 +8,16 @@ use super::diagnostic::code;
 use super::lexer::{matches, Line};
 use super::reader::{ignored_message, Parsed, Reader};
 
+/// Error 215 if a node of this id exists. EPANET checks a node line's id
+/// before its values: a duplicate with a bad elevation is error 215, not
+/// 202.
+fn new_node(r: &mut Reader, line: &Line, id: &str) -> Parsed<()> {
+    if r.net.node_ix(id).is_some() {
+        return Err(r.error(line, code::DUPLICATE_ID, Some(id), "duplicate node id"));
+    }
+    Ok(())
+}
+
 /// Adds a node, or records error 215 if its id (the line's first token) is taken.
 fn add_node(r: &mut Reader, line: &Line, node: Node) -> Parsed<()> {
     match r.net.add_node(node) {
@@ -27,6 +37,7 @@ fn add_node(r: &mut Reader, line: &Line, node: Node) -> Parsed<()> {
 pub(crate) fn read_junction<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
     let id = r.token(line, 0, "junction id")?;
     r.check_id(line, id)?;
+    new_node(r, line, id)?;
     let elevation = match r.opt_number(line, 1, "elevation")? {
         Some(elevation) => elevation,
         None => {
@@ -58,6 +69,7 @@ pub(crate) fn read_junction<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<(
 pub(crate) fn read_tank<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
     let id = r.token(line, 0, "id")?;
     r.check_id(line, id)?;
+    new_node(r, line, id)?;
     let elevation = r.number(line, 1, "elevation or head")?;
     let n = line.tokens.len();
     let kind = if n <= 3 {
