@@ -69,6 +69,14 @@ pub(crate) struct Refused {
     pub links: std::collections::HashMap<String, usize>,
 }
 
+impl Refused {
+    /// Whether `id` is in `ids` (the nodes or the links) from a line above
+    /// `line`.
+    fn before(ids: &std::collections::HashMap<String, usize>, id: &str, line: &Line) -> bool {
+        ids.get(id).is_some_and(|&at| at < line.number)
+    }
+}
+
 /// The options EPANET has read by a given line of the file: it reads the
 /// sections in file order, so the defaults of a short `[PIPES]` line depend
 /// on whether `[OPTIONS]` came before it.
@@ -94,10 +102,14 @@ impl OptionsRead {
     }
 }
 
-/// Whether an id passes [`Reader::check_id`] (so a line refused for its
-/// values, not its id, has its id kept).
+/// Whether an id is one EPANET takes: 1 to [`MAX_ID`] characters, no
+/// double quote ([`Reader::check_id`]'s rule, also the one by which a line
+/// refused for its values keeps its id).
 fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().count() <= MAX_ID && !id.contains('"')
+    // Ids of at most 31 bytes have at most 31 characters: only longer ones
+    // need their characters counted.
+    let too_long = id.len() > MAX_ID && id.chars().count() > MAX_ID;
+    !id.is_empty() && !too_long && !id.bytes().any(|b| b == b'"')
 }
 
 /// The value of the last entry before `line`.
@@ -213,10 +225,7 @@ impl<'a> Reader<'a> {
 
     /// Checks a new object's id: at most 31 characters, no double quote.
     pub fn check_id(&mut self, line: &Line, id: &str) -> Parsed<()> {
-        // Ids of at most 31 bytes have at most 31 characters: only longer
-        // ones need their characters counted.
-        let too_long = id.len() > MAX_ID && id.chars().count() > MAX_ID;
-        if id.is_empty() || too_long || id.bytes().any(|b| b == b'"') {
+        if !valid_id(id) {
             return Err(self.error(
                 line,
                 code::INVALID_ID,
@@ -234,12 +243,7 @@ impl<'a> Reader<'a> {
         if let Some(node) = self.declared_node(id, line) {
             return Ok(node);
         }
-        if self
-            .refused
-            .nodes
-            .get(id)
-            .is_some_and(|&at| at < line.number)
-        {
+        if Refused::before(&self.refused.nodes, id, line) {
             // Its own line's error stands for it, as in EPANET.
             return Err(Reported);
         }
@@ -255,12 +259,7 @@ impl<'a> Reader<'a> {
         if let Some(link) = self.declared_link(id, line) {
             return Ok(link);
         }
-        if self
-            .refused
-            .links
-            .get(id)
-            .is_some_and(|&at| at < line.number)
-        {
+        if Refused::before(&self.refused.links, id, line) {
             return Err(Reported);
         }
         let later = self.net.link_ix(id).map(|l| self.link_lines[l.ix()]);
@@ -290,11 +289,7 @@ impl<'a> Reader<'a> {
         };
         let known = |node: &str| {
             self.declared_node(node, line).is_some()
-                || self
-                    .refused
-                    .nodes
-                    .get(node)
-                    .is_some_and(|&at| at < line.number)
+                || Refused::before(&self.refused.nodes, node, line)
         };
         if valid_id(id) && known(from) && known(to) && self.net.link_ix(id).is_none() {
             self.refused
