@@ -45,6 +45,16 @@ pub fn agree(n: usize, one: &'static str, many: &'static str) -> &'static str {
     }
 }
 
+/// `value` with `places` decimals, without the minus sign of a value that
+/// rounds to zero (`fixed(-1e-9, 3)` is "0.000", not "-0.000").
+pub fn fixed(value: f64, places: usize) -> String {
+    let text = format!("{value:.places$}");
+    match text.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+        _ => text,
+    }
+}
+
 /// The unit of a quality analysis's results: `hours` for age, `percent`
 /// for a trace, the file's unit for a chemical (`mg/L`); none without one.
 pub fn quality_unit(kind: &QualityKind) -> Option<String> {

@@ -190,7 +190,7 @@ fn draw_time_axis(svg: &mut String, frame: &Frame, step: f64) {
              <text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"{INK}\" \
              text-anchor=\"middle\">{}</text>",
             base + 18.0,
-            format_tick(t, decimals(step))
+            super::fixed(t, decimals(step))
         );
     }
     let _ = writeln!(
@@ -215,7 +215,7 @@ fn draw_value_axis(svg: &mut String, frame: &Frame, step: f64, label: &str) {
              text-anchor=\"end\">{}</text>",
             LEFT - 6.0,
             y + 4.0,
-            format_tick(v, decimals(step))
+            super::fixed(v, decimals(step))
         );
     }
     let middle = (TOP + HEIGHT - BOTTOM) / 2.0;
@@ -227,15 +227,6 @@ fn draw_value_axis(svg: &mut String, frame: &Frame, step: f64, label: &str) {
         HEIGHT - BOTTOM,
         escape(label)
     );
-}
-
-/// A tick value with `places` decimals, without a minus sign on zero.
-fn format_tick(value: f64, places: usize) -> String {
-    let text = format!("{value:.places$}");
-    match text.strip_prefix('-') {
-        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
-        _ => text,
-    }
 }
 
 /// One polyline per series; a value that is not finite ends a stretch and

@@ -104,7 +104,7 @@ pub fn run(args: &FireFlowArgs) -> Result<ExitCode> {
     let units = args.units.of(&net);
     let pressure_units = units.pressure_name();
     // The limit in metres beside it, unless it is already in metres.
-    let in_metres = if pressure_units == "METERS" {
+    let in_metres = if units.pressure == pipenet::network::units::PressureUnits::Meters {
         String::new()
     } else {
         format!(" ({:.2} m)", settings.residual_pressure_m)

@@ -191,20 +191,10 @@ fn print_summary(
         println!(
             "  link {}: flow {} {flow} ({}) to {} {flow} ({})",
             net.links[*k].id,
-            three_decimals(u.flow(r.min.0)),
+            pipenet::report::fixed(u.flow(r.min.0), 3),
             clock(r.min.1),
-            three_decimals(u.flow(r.max.0)),
+            pipenet::report::fixed(u.flow(r.max.0), 3),
             clock(r.max.1)
         );
-    }
-}
-
-/// `x` to three decimals, without the sign of a value that rounds to zero
-/// (a closed pipe's flow of -1e-9 prints `0.000`, not `-0.000`).
-fn three_decimals(x: f64) -> String {
-    let text = format!("{x:.3}");
-    match text.strip_prefix('-') {
-        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
-        _ => text,
     }
 }
