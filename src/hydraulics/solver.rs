@@ -379,6 +379,14 @@ pub(crate) struct Solver {
     fixed_head_nodes: Vec<usize>,
     /// Junctions with an emitter, as (unknown, node), in junction order.
     emitter_junctions: Vec<(usize, usize)>,
+    /// Head loss and gradient of each emitter (in `emitter_junctions`
+    /// order), of each junction's pressure-dependent demand (in junction
+    /// order) and of each junction's leakage, as the assembly computed
+    /// them: the flow update that follows uses the same flows, so it
+    /// reads them here instead of evaluating the laws again.
+    emitter_laws: Vec<(f64, f64)>,
+    pda_laws: Vec<(f64, f64)>,
+    leakage_laws: Vec<Option<[(f64, f64); 2]>>,
 }
 
 impl Solver {
@@ -390,6 +398,10 @@ impl Solver {
         // the whole network are only built if a solve needs them.
         let branches = Branches::find(&model);
         let system = System::new(&model, branches.as_ref())?;
+        let emitter_junctions: Vec<(usize, usize)> = (model.junction_nodes.iter().enumerate())
+            .filter(|&(_, &i)| model.emitter_ke[i] != 0.0)
+            .map(|(u, &i)| (u, i))
+            .collect();
         let branch_flows = branches.map(|branches| BranchFlows {
             flows: Vec::with_capacity(branches.links.len()),
             flow_before: vec![0.0; branches.links.len()],
@@ -427,10 +439,10 @@ impl Solver {
             fixed_head_nodes: (0..n_nodes)
                 .filter(|&i| model.unknown[i].is_none())
                 .collect(),
-            emitter_junctions: (model.junction_nodes.iter().enumerate())
-                .filter(|&(_, &i)| model.emitter_ke[i] != 0.0)
-                .map(|(u, &i)| (u, i))
-                .collect(),
+            emitter_laws: vec![(0.0, 0.0); emitter_junctions.len()],
+            emitter_junctions,
+            pda_laws: vec![(0.0, 0.0); model.junction_nodes.len()],
+            leakage_laws: vec![None; model.junction_nodes.len()],
             model,
         })
     }
@@ -739,11 +751,12 @@ impl Solver {
     }
 
     fn emitter_terms(&mut self, state: &HydraulicState) {
-        for &(u, i) in &self.emitter_junctions {
+        for (e, &(u, i)) in self.emitter_junctions.iter().enumerate() {
             if !state.connected[i] {
                 continue;
             }
             let (h, g) = self.emitter_headloss(i, state.emitter_flow_m3s[i]);
+            self.emitter_laws[e] = (h, g);
             self.system.matrix.add_diagonal(u, 1.0 / g);
             self.system
                 .matrix
@@ -780,6 +793,7 @@ impl Solver {
                 continue;
             }
             let (h, g) = self.pda_headloss(state, i);
+            self.pda_laws[u] = (h, g);
             if g > 0.0 {
                 self.system.matrix.add_diagonal(u, 1.0 / g);
                 self.system
@@ -812,7 +826,9 @@ impl Solver {
 
     fn leakage_terms(&mut self, state: &HydraulicState) {
         for (u, &i) in self.model.junction_nodes.iter().enumerate() {
-            let Some([(hfa, gfa), (hva, gva)]) = self.leakage_headloss(state, i) else {
+            let laws = self.leakage_headloss(state, i);
+            self.leakage_laws[u] = laws;
+            let Some([(hfa, gfa), (hva, gva)]) = laws else {
                 continue;
             };
             if gfa > 0.0 {
@@ -1152,7 +1168,7 @@ impl Solver {
             if !state.connected[i] {
                 continue;
             }
-            let (h, g) = self.emitter_headloss(i, state.emitter_flow_m3s[i]);
+            let (h, g) = self.emitter_laws[e];
             let dq = (h - (state.head_m[i] - self.model.elevation_m[i])) / g * self.relax;
             state.emitter_flow_m3s[i] -= dq;
             qsum += state.emitter_flow_m3s[i].abs();
@@ -1161,12 +1177,12 @@ impl Solver {
         }
 
         if m.settings.demand_model == DemandModel::Pda {
-            for &i in &m.junction_nodes {
+            for (u, &i) in m.junction_nodes.iter().enumerate() {
                 let full = state.full_demand_m3s[i];
                 if full <= 0.0 || !state.connected[i] {
                     continue;
                 }
-                let (h, g) = self.pda_headloss(state, i);
+                let (h, g) = self.pda_laws[u];
                 let dh = state.head_m[i] - self.model.elevation_m[i] - m.settings.pmin_m;
                 let mut dq = (h - dh) / g * self.relax;
                 if dq.abs() > 0.4 * full {
@@ -1180,8 +1196,8 @@ impl Solver {
         }
 
         if m.has_leakage {
-            for &i in &m.junction_nodes {
-                let Some([(hfa, gfa), (hva, gva)]) = self.leakage_headloss(state, i) else {
+            for (u, &i) in m.junction_nodes.iter().enumerate() {
+                let Some([(hfa, gfa), (hva, gva)]) = self.leakage_laws[u] else {
                     continue;
                 };
                 let pressure = state.head_m[i] - self.model.elevation_m[i];
