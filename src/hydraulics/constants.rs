@@ -33,7 +33,7 @@ pub(crate) const DEMAND_QTOL: f64 = 1e-4 * CFS;
 /// `a = 1e9 dq` (dq in cfs): nothing for positive `dq`, a steep linear
 /// wall for negative `dq`.
 pub(crate) fn add_lower_barrier(dq: f64, headloss: &mut f64, gradient: &mut f64) {
-    let a = 1e9 * dq / CFS;
+    let a = dq * (1e9 / CFS);
     let b = (a * a + 1e-6).sqrt();
     *headloss += FT * (a - b) / 2.0;
     *gradient += GRAD * (1e9 / 2.0) * (1.0 - a / b);
@@ -42,7 +42,7 @@ pub(crate) fn add_lower_barrier(dq: f64, headloss: &mut f64, gradient: &mut f64)
 /// Adds a smooth barrier that keeps a flow below an upper limit
 /// (EPANET 2.3's `addupperbarrier`). `dq` is the flow minus its limit.
 pub(crate) fn add_upper_barrier(dq: f64, headloss: &mut f64, gradient: &mut f64) {
-    let a = 1e9 * dq / CFS;
+    let a = dq * (1e9 / CFS);
     let b = (a * a + 1e-6).sqrt();
     *headloss += FT * (a + b) / 2.0;
     *gradient += GRAD * (1e9 / 2.0) * (1.0 + a / b);

@@ -129,6 +129,61 @@ fn power_law_headloss(
     (headloss.copysign(flow), gradient)
 }
 
+/// The solver's coefficients of an open pipe, `P = 1/g` and `Y = h/g`,
+/// under Hazen-Williams (see [`hazen_williams_headloss`]).
+#[inline(always)]
+pub(crate) fn hazen_williams_coefficients(
+    pipe: &PipeFriction,
+    flow: f64,
+    rq_tol: f64,
+) -> (f64, f64) {
+    let q = flow.abs();
+    power_law_coefficients(pipe, flow, HW_EXPONENT, q.powf(HW_EXPONENT - 1.0), rq_tol)
+}
+
+/// [`hazen_williams_coefficients`] under Chezy-Manning.
+#[inline(always)]
+pub(crate) fn chezy_manning_coefficients(
+    pipe: &PipeFriction,
+    flow: f64,
+    rq_tol: f64,
+) -> (f64, f64) {
+    power_law_coefficients(pipe, flow, 2.0, flow.abs(), rq_tol)
+}
+
+/// [`darcy_weisbach_headloss`] as the solver's `P = 1/g` and `Y = h/g`.
+#[inline(always)]
+pub(crate) fn darcy_weisbach_coefficients(pipe: &PipeFriction, flow: f64) -> (f64, f64) {
+    let (h, g) = darcy_weisbach_headloss(pipe, flow);
+    let p = 1.0 / g;
+    (p, h * p)
+}
+
+/// `P = 1/g` and `Y = h/g` of the power law with one division where
+/// EPANET takes three: without a minor loss, `h/g` is `Q/n` on the
+/// friction law and `Q` on the line of slope `rq_tol / n`, which this
+/// takes exactly instead of rounding `h` and then the quotient.
+#[inline(always)]
+fn power_law_coefficients(
+    pipe: &PipeFriction,
+    flow: f64,
+    n: f64,
+    q_power: f64,
+    rq_tol: f64,
+) -> (f64, f64) {
+    if pipe.minor_loss > 0.0 {
+        let (h, g) = power_law_headloss(pipe, flow, n, q_power, rq_tol);
+        let p = 1.0 / g;
+        return (p, h * p);
+    }
+    let gradient = n * pipe.resistance * q_power;
+    if gradient < rq_tol {
+        (n / rq_tol, flow)
+    } else {
+        (1.0 / gradient, flow * (1.0 / n))
+    }
+}
+
 // Constants of EPANET's friction factor evaluation.
 const PI: f64 = std::f64::consts::PI;
 /// 500 π: w = π Re / 4 at Re = 2000.

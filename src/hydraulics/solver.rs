@@ -380,10 +380,11 @@ pub(crate) struct Solver {
     /// Junctions with an emitter, as (unknown, node), in junction order.
     emitter_junctions: Vec<(usize, usize)>,
     /// Head loss and gradient of each emitter (in `emitter_junctions`
-    /// order), of each junction's pressure-dependent demand (in junction
-    /// order) and of each junction's leakage, as the assembly computed
-    /// them: the flow update that follows uses the same flows, so it
-    /// reads them here instead of evaluating the laws again.
+    /// order) and of each junction's leakage, and head loss and inverse
+    /// gradient of each junction's pressure-dependent demand (in junction
+    /// order), as the assembly computed them: the flow update that follows
+    /// uses the same flows, so it reads them here instead of evaluating
+    /// the laws again.
     emitter_laws: Vec<(f64, f64)>,
     pda_laws: Vec<(f64, f64)>,
     leakage_laws: Vec<Option<[(f64, f64); 2]>>,
@@ -662,28 +663,30 @@ impl Solver {
     /// Pipes take the friction law here; other links go through
     /// [`link_coefficients`].
     fn link_terms(&mut self, state: &HydraulicState) {
-        use super::headloss::hazen_williams_headloss;
-        use super::headloss::{chezy_manning_headloss, darcy_weisbach_headloss};
+        use super::headloss::hazen_williams_coefficients;
+        use super::headloss::{chezy_manning_coefficients, darcy_weisbach_coefficients};
         let rq_tol = self.model.settings.rq_tol;
         // One copy of the loop per formula, with the pipes' law inlined.
         match self.model.settings.formula {
-            HeadlossFormula::HazenWilliams => {
-                self.link_terms_with(state, |pipe, q| hazen_williams_headloss(pipe, q, rq_tol))
+            HeadlossFormula::HazenWilliams => self.link_terms_with(state, |pipe, q| {
+                hazen_williams_coefficients(pipe, q, rq_tol)
+            }),
+            HeadlossFormula::DarcyWeisbach => {
+                self.link_terms_with(state, darcy_weisbach_coefficients)
             }
-            HeadlossFormula::DarcyWeisbach => self.link_terms_with(state, darcy_weisbach_headloss),
             HeadlossFormula::ChezyManning => {
-                self.link_terms_with(state, |pipe, q| chezy_manning_headloss(pipe, q, rq_tol))
+                self.link_terms_with(state, |pipe, q| chezy_manning_coefficients(pipe, q, rq_tol))
             }
         }
     }
 
-    /// [`Solver::link_terms`] with the pipes' head loss and gradient
-    /// given by `pipe_headloss`.
+    /// [`Solver::link_terms`] with the open pipes' `P` and `Y` given by
+    /// `pipe_coefficients`.
     #[inline(always)]
     fn link_terms_with(
         &mut self,
         state: &HydraulicState,
-        pipe_headloss: impl Fn(&PipeFriction, f64) -> (f64, f64),
+        pipe_coefficients: impl Fn(&PipeFriction, f64) -> (f64, f64),
     ) {
         let model = &*self.model;
         let links = &self.system.links;
@@ -708,8 +711,7 @@ impl Solver {
                 let q = *flow.get_unchecked(k);
                 let (p, y) = match e.kind {
                     LinkKind::Pipe if !status.get_unchecked(k).is_closed() => {
-                        let (h, g) = pipe_headloss(friction, q);
-                        (1.0 / g, h / g)
+                        pipe_coefficients(friction, q)
                     }
                     LinkKind::Pipe => closed(q),
                     _ => link_coefficients(model, state, k),
@@ -793,12 +795,13 @@ impl Solver {
                 continue;
             }
             let (h, g) = self.pda_headloss(state, i);
-            self.pda_laws[u] = (h, g);
+            let p = 1.0 / g;
+            self.pda_laws[u] = (h, p);
             if g > 0.0 {
-                self.system.matrix.add_diagonal(u, 1.0 / g);
+                self.system.matrix.add_diagonal(u, p);
                 self.system
                     .matrix
-                    .add_rhs(u, (h + self.model.elevation_m[i] + s.pmin_m) / g);
+                    .add_rhs(u, (h + self.model.elevation_m[i] + s.pmin_m) * p);
             }
         }
     }
@@ -807,18 +810,19 @@ impl Solver {
     /// its gradient, with barriers at D = 0 and D = Dfull (EPANET 2.3).
     ///
     /// With the common pressure exponent 0.5, `1/Pexp − 1` is exactly 1 and
-    /// `r^1` is `r` itself (as libm's `pow` returns it), so the power is
-    /// skipped: the same bits, without a `pow` per junction and trial.
+    /// `r^1` is `r` itself, so the power is skipped.
+    #[inline(always)]
     fn pda_headloss(&self, state: &HydraulicState, i: usize) -> (f64, f64) {
         let s = &self.model.settings;
         let dp = s.preq_m - s.pmin_m;
         let n = 1.0 / s.pexp;
         let d = state.demand_flow_m3s[i];
         let dfull = state.full_demand_m3s[i];
-        let r = d.abs() / dfull;
+        let per_full = 1.0 / dfull;
+        let r = d.abs() * per_full;
         let r_power = if n == 2.0 { r } else { r.powf(n - 1.0) };
-        let mut g = n * dp * r_power / dfull;
-        let mut h = g * d / n;
+        let mut g = n * dp * r_power * per_full;
+        let mut h = g * d * s.pexp;
         add_lower_barrier(d, &mut h, &mut g);
         add_upper_barrier(d - dfull, &mut h, &mut g);
         (h, g)
@@ -1182,9 +1186,9 @@ impl Solver {
                 if full <= 0.0 || !state.connected[i] {
                     continue;
                 }
-                let (h, g) = self.pda_laws[u];
+                let (h, p) = self.pda_laws[u];
                 let dh = state.head_m[i] - self.model.elevation_m[i] - m.settings.pmin_m;
-                let mut dq = (h - dh) / g * self.relax;
+                let mut dq = (h - dh) * p * self.relax;
                 if dq.abs() > 0.4 * full {
                     dq = 0.4 * dq.signum() * full;
                 }
