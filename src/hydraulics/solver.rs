@@ -257,6 +257,20 @@ struct SystemJunction {
     rhs: u32,
 }
 
+/// A branch link that hangs from a junction of the core, with that
+/// junction's row in the core's right-hand side.
+#[derive(Debug, Clone, Copy)]
+struct BranchRoot {
+    /// The link, and its place in [`Branches::links`].
+    link: u32,
+    branch: u32,
+    /// The core junction it hangs from, and its right-hand side index.
+    parent: u32,
+    rhs: u32,
+    /// Whether the link runs from the core junction into the branch.
+    towards_child: bool,
+}
+
 /// One set of head equations: the matrix, the links it takes terms from,
 /// and their entries in it.
 struct System {
@@ -265,6 +279,9 @@ struct System {
     links: ActiveLinks,
     /// The junctions whose heads it solves for, in junction order.
     junctions: Vec<SystemJunction>,
+    /// The equations of the core: the branch links that hang from it, in
+    /// branch order (none for the whole network's equations).
+    branch_roots: Vec<BranchRoot>,
 }
 
 impl System {
@@ -301,10 +318,26 @@ impl System {
                 rhs: index(matrix.rhs_entry(u)),
             })
             .collect();
+        let branch_roots = branches.map_or_else(Vec::new, |b| {
+            (b.links.iter().enumerate())
+                .filter(|(_, link)| !b.is_branch_node[link.parent])
+                .filter_map(|(branch, link)| {
+                    let unknown = model.unknown[link.parent]?;
+                    Some(BranchRoot {
+                        link: index(link.link),
+                        branch: index(branch),
+                        parent: index(link.parent),
+                        rhs: index(matrix.rhs_entry(unknown)),
+                        towards_child: link.towards_child,
+                    })
+                })
+                .collect()
+        });
         Ok(System {
             links: ActiveLinks::new(model, &matrix, &links),
             matrix,
             junctions,
+            branch_roots,
         })
     }
 }
@@ -1050,32 +1083,27 @@ impl Solver {
         }
     }
 
-    /// The branch links' part of the head equations: their flows in the
-    /// flow excess of their ends, and at each core junction a branch hangs
-    /// from, the subtree's demand in place of the branch link's terms (the
-    /// exact elimination of the branch). Branch junctions have no row in
-    /// the core's equations; their heads are set after the trials.
+    /// The branch links' part of the head equations: at each core junction
+    /// a branch hangs from, the branch link's flow in its flow excess and
+    /// the subtree's demand in place of the link's terms (the exact
+    /// elimination of the branch). Branch junctions have no row in the
+    /// core's equations (their flow excess is not used either); their heads
+    /// are set after the trials.
     fn branch_terms(&mut self, state: &HydraulicState) {
         let Some(bf) = self.branch_flows.as_ref() else {
             return;
         };
-        let model = &self.model;
-        for (b, &flow) in bf.branches.links.iter().zip(&bf.flows) {
-            let k = b.link;
-            let (n1, n2) = model.ends[k];
-            let q = state.flow_m3s[k];
-            self.xflow[n1] -= q;
-            self.xflow[n2] += q;
-            if !bf.branches.is_branch_node[b.parent] {
-                if let Some(u) = model.unknown[b.parent] {
-                    let (q_out, subtree) = if b.towards_child {
-                        (q, flow)
-                    } else {
-                        (-q, -flow)
-                    };
-                    self.system.matrix.add_rhs(u, q_out - subtree);
-                }
-            }
+        let (_, rhs) = self.system.matrix.entries_mut();
+        for root in &self.system.branch_roots {
+            let q = state.flow_m3s[root.link as usize];
+            let flow = bf.flows[root.branch as usize];
+            let (q_out, subtree) = if root.towards_child {
+                (q, flow)
+            } else {
+                (-q, -flow)
+            };
+            self.xflow[root.parent as usize] -= q_out;
+            rhs[root.rhs as usize] += q_out - subtree;
         }
     }
 
