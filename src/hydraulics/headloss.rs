@@ -7,6 +7,7 @@
 //! feet and cfs to SI (see [`super::constants`]).
 
 use super::constants::{CFS, FT};
+use super::powers::pow_nonnegative;
 use crate::network::HeadlossFormula;
 
 /// The constant, flow-independent part of a pipe's friction law.
@@ -93,7 +94,13 @@ pub(crate) fn pipe_headloss(
 #[inline(always)]
 pub(crate) fn hazen_williams_headloss(pipe: &PipeFriction, flow: f64, rq_tol: f64) -> (f64, f64) {
     let q = flow.abs();
-    power_law_headloss(pipe, flow, HW_EXPONENT, q.powf(HW_EXPONENT - 1.0), rq_tol)
+    power_law_headloss(
+        pipe,
+        flow,
+        HW_EXPONENT,
+        pow_nonnegative(q, HW_EXPONENT - 1.0),
+        rq_tol,
+    )
 }
 
 /// [`pipe_headloss`] under Chezy-Manning, `n` = 2.
@@ -130,15 +137,16 @@ fn power_law_headloss(
 }
 
 /// The solver's coefficients of an open pipe, `P = 1/g` and `Y = h/g`,
-/// under Hazen-Williams (see [`hazen_williams_headloss`]).
+/// under Hazen-Williams (see [`hazen_williams_headloss`]), given
+/// `q_power = |Q|^0.852` as [`pow_nonnegative`] takes it.
 #[inline(always)]
 pub(crate) fn hazen_williams_coefficients(
     pipe: &PipeFriction,
     flow: f64,
+    q_power: f64,
     rq_tol: f64,
 ) -> (f64, f64) {
-    let q = flow.abs();
-    power_law_coefficients(pipe, flow, HW_EXPONENT, q.powf(HW_EXPONENT - 1.0), rq_tol)
+    power_law_coefficients(pipe, flow, HW_EXPONENT, q_power, rq_tol)
 }
 
 /// [`hazen_williams_coefficients`] under Chezy-Manning.

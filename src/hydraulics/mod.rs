@@ -14,6 +14,7 @@ mod events;
 mod headloss;
 pub mod matrix;
 mod model;
+mod powers;
 mod pumps;
 mod rules;
 mod solver;

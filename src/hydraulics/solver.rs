@@ -412,6 +412,13 @@ pub(crate) struct Solver {
     fixed_head_nodes: Vec<usize>,
     /// Junctions with an emitter, as (unknown, node), in junction order.
     emitter_junctions: Vec<(usize, usize)>,
+    /// Scratch: each active link's `|Q|` raised to its law's power.
+    link_powers: Vec<f64>,
+    /// Under pressure-dependent demands, the junctions that ask for water
+    /// and are not cut off, as (junction number, node, 1 / full demand),
+    /// in junction order (as of the last marking; the trials visit only
+    /// these).
+    pda_junctions: Vec<(usize, usize, f64)>,
     /// Head loss and gradient of each emitter (in `emitter_junctions`
     /// order) and of each junction's leakage, and head loss and inverse
     /// gradient of each junction's pressure-dependent demand (in junction
@@ -474,6 +481,8 @@ impl Solver {
                 .filter(|&i| model.unknown[i].is_none())
                 .collect(),
             emitter_laws: vec![(0.0, 0.0); emitter_junctions.len()],
+            link_powers: Vec::with_capacity(n_links),
+            pda_junctions: Vec::with_capacity(model.junction_nodes.len()),
             emitter_junctions,
             pda_laws: vec![(0.0, 0.0); model.junction_nodes.len()],
             leakage_laws: vec![None; model.junction_nodes.len()],
@@ -696,30 +705,35 @@ impl Solver {
     /// Pipes take the friction law here; other links go through
     /// [`link_coefficients`].
     fn link_terms(&mut self, state: &HydraulicState) {
-        use super::headloss::hazen_williams_coefficients;
         use super::headloss::{chezy_manning_coefficients, darcy_weisbach_coefficients};
+        use super::headloss::{hazen_williams_coefficients, HW_EXPONENT};
         let rq_tol = self.model.settings.rq_tol;
         // One copy of the loop per formula, with the pipes' law inlined.
         match self.model.settings.formula {
-            HeadlossFormula::HazenWilliams => self.link_terms_with(state, |pipe, q| {
-                hazen_williams_coefficients(pipe, q, rq_tol)
+            HeadlossFormula::HazenWilliams => {
+                self.link_terms_with(state, Some(HW_EXPONENT - 1.0), |pipe, q, q_power| {
+                    hazen_williams_coefficients(pipe, q, q_power, rq_tol)
+                })
+            }
+            HeadlossFormula::DarcyWeisbach => self.link_terms_with(state, None, |pipe, q, _| {
+                darcy_weisbach_coefficients(pipe, q)
             }),
-            HeadlossFormula::DarcyWeisbach => {
-                self.link_terms_with(state, darcy_weisbach_coefficients)
-            }
-            HeadlossFormula::ChezyManning => {
-                self.link_terms_with(state, |pipe, q| chezy_manning_coefficients(pipe, q, rq_tol))
-            }
+            HeadlossFormula::ChezyManning => self.link_terms_with(state, None, |pipe, q, _| {
+                chezy_manning_coefficients(pipe, q, rq_tol)
+            }),
         }
     }
 
     /// [`Solver::link_terms`] with the open pipes' `P` and `Y` given by
-    /// `pipe_coefficients`.
+    /// `pipe_coefficients(friction, Q, |Q|^power)`; the powers, when the
+    /// law has one, are taken for all links at once beforehand (see
+    /// [`super::powers::pow_in_place`]).
     #[inline(always)]
     fn link_terms_with(
         &mut self,
         state: &HydraulicState,
-        pipe_coefficients: impl Fn(&PipeFriction, f64) -> (f64, f64),
+        power: Option<f64>,
+        pipe_coefficients: impl Fn(&PipeFriction, f64, f64) -> (f64, f64),
     ) {
         let model = &*self.model;
         let links = &self.system.links;
@@ -734,17 +748,31 @@ impl Solver {
                 && (values.len(), rhs.len()) == (links.n_values, links.n_rhs),
             "state and matrix of the sizes the links were laid out for"
         );
+        // |Q|^power of every link in entry order (its capacity, once
+        // grown to the larger system's, is kept).
+        let powers = &mut self.link_powers;
+        powers.clear();
+        if let Some(power) = power {
+            // SAFETY: as below.
+            powers.extend(
+                (links.entries.iter())
+                    .map(|e| unsafe { flow.get_unchecked(e.link as usize) }.abs()),
+            );
+            super::powers::pow_in_place(powers, power);
+        } else {
+            powers.resize(links.entries.len(), 0.0);
+        }
         // First every link's P and Y, in a loop of independent iterations
-        // (the head loss's `pow` and divisions overlap from link to link),
-        // then their terms.
-        for (e, friction) in links.entries.iter().zip(&links.friction) {
+        // (the head loss's divisions overlap from link to link), then
+        // their terms.
+        for ((e, friction), &q_power) in links.entries.iter().zip(&links.friction).zip(&*powers) {
             let k = e.link as usize;
             // SAFETY: `k` was checked against the lengths asserted above.
             unsafe {
                 let q = *flow.get_unchecked(k);
                 let (p, y) = match e.kind {
                     LinkKind::Pipe if !status.get_unchecked(k).is_closed() => {
-                        pipe_coefficients(friction, q)
+                        pipe_coefficients(friction, q, q_power)
                     }
                     LinkKind::Pipe => closed(q),
                     _ => link_coefficients(model, state, k),
@@ -823,11 +851,8 @@ impl Solver {
         if s.demand_model == DemandModel::Dda {
             return;
         }
-        for (u, &i) in self.model.junction_nodes.iter().enumerate() {
-            if state.full_demand_m3s[i] <= 0.0 || !state.connected[i] {
-                continue;
-            }
-            let (h, g) = self.pda_headloss(state, i);
+        for &(u, i, per_full) in &self.pda_junctions {
+            let (h, g) = self.pda_headloss(state, i, per_full);
             let p = 1.0 / g;
             self.pda_laws[u] = (h, p);
             if g > 0.0 {
@@ -845,13 +870,12 @@ impl Solver {
     /// With the common pressure exponent 0.5, `1/Pexp − 1` is exactly 1 and
     /// `r^1` is `r` itself, so the power is skipped.
     #[inline(always)]
-    fn pda_headloss(&self, state: &HydraulicState, i: usize) -> (f64, f64) {
+    fn pda_headloss(&self, state: &HydraulicState, i: usize, per_full: f64) -> (f64, f64) {
         let s = &self.model.settings;
         let dp = s.preq_m - s.pmin_m;
         let n = 1.0 / s.pexp;
         let d = state.demand_flow_m3s[i];
         let dfull = state.full_demand_m3s[i];
-        let per_full = 1.0 / dfull;
         let r = d.abs() * per_full;
         let r_power = if n == 2.0 { r } else { r.powf(n - 1.0) };
         let mut g = n * dp * r_power * per_full;
@@ -1209,11 +1233,9 @@ impl Solver {
         }
 
         if m.settings.demand_model == DemandModel::Pda {
-            for (u, &i) in m.junction_nodes.iter().enumerate() {
+            for e in 0..self.pda_junctions.len() {
+                let (u, i, _) = self.pda_junctions[e];
                 let full = state.full_demand_m3s[i];
-                if full <= 0.0 || !state.connected[i] {
-                    continue;
-                }
                 let (h, p) = self.pda_laws[u];
                 let dh = state.head_m[i] - self.model.elevation_m[i] - m.settings.pmin_m;
                 let mut dq = (h - dh) * p * self.relax;
@@ -1643,11 +1665,18 @@ impl Solver {
     }
 
     /// Zeroes the outflows of junctions cut off from every source and sets
-    /// the delivered demand of the others where no iteration varies it.
+    /// the delivered demand of the others where no iteration varies it;
+    /// lists those whose pressure-dependent demand the trials solve for.
     /// Called when a solve starts and whenever the marks change: nothing
     /// else writes those flows during the trials.
-    fn isolate_disconnected_flows(&self, state: &mut HydraulicState) {
-        for &i in &self.model.junction_nodes {
+    fn isolate_disconnected_flows(&mut self, state: &mut HydraulicState) {
+        let pda = self.model.settings.demand_model == DemandModel::Pda;
+        self.pda_junctions.clear();
+        for (u, &i) in self.model.junction_nodes.iter().enumerate() {
+            if pda && state.connected[i] && state.full_demand_m3s[i] > 0.0 {
+                self.pda_junctions
+                    .push((u, i, 1.0 / state.full_demand_m3s[i]));
+            }
             if !state.connected[i] {
                 state.demand_flow_m3s[i] = 0.0;
                 state.emitter_flow_m3s[i] = 0.0;

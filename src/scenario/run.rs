@@ -15,6 +15,10 @@ use crate::report::{Results, Snapshot};
 /// Service pressure used when a scenario gives none, m of head.
 pub const DEFAULT_SERVICE_PRESSURE_M: f64 = 20.0;
 
+/// Pressures closer than this, m, are the same for [`RunSummary::min_pressure`]
+/// (a micrometre: far below what the solver resolves, far above rounding).
+pub const PRESSURE_TIE_M: f64 = 1e-6;
+
 /// How to run a scenario.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunOptions {
@@ -110,7 +114,10 @@ pub struct RunSummary {
     /// Largest burst outflow, m³/s, and its time, s.
     pub burst_peak: (f64, u64),
     /// Lowest pressure head of a supplied customer from the window start:
-    /// m, junction, time s.
+    /// m, junction, time s. Where the lowest is reached more than once
+    /// (a periodic run repeats its days) the first time and node are kept:
+    /// a later value counts as lower only by more than
+    /// [`PRESSURE_TIE_M`], so that rounding alone cannot move it.
     pub min_pressure: Option<(f64, NodeIx, u64)>,
     /// Customers below the service pressure from the window start, in
     /// node order.
@@ -316,7 +323,7 @@ impl<'a> Watch<'a> {
             let pressure = state.head_m[i] - elevation_m;
             if supplied && t >= self.window_s {
                 match summary.min_pressure {
-                    Some((p, _, _)) if p <= pressure => {}
+                    Some((p, _, _)) if p <= pressure + PRESSURE_TIE_M => {}
                     _ => summary.min_pressure = Some((pressure, NodeIx(i as u32), t)),
                 }
             }
