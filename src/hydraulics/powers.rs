@@ -239,6 +239,8 @@ mod avx2 {
             splat_bits(ONE_BITS),
         ));
         let centre = _mm256_add_pd(splat(1.0), _mm256_div_pd(exact_f64(i), splat(128.0)));
+        // Every lane of `i` is in 0..=128 whatever `x` holds (eight bits
+        // plus one, halved), so the gathers stay inside the 129 entries.
         let inv_centre = _mm256_i64gather_pd::<8>(INV_CENTRE.as_ptr(), i);
         let r = _mm256_mul_pd(_mm256_sub_pd(m, centre), inv_centre);
         let mut poly = _mm256_sub_pd(splat(0.2), _mm256_mul_pd(r, splat(1.0 / 6.0)));
@@ -276,6 +278,7 @@ mod avx2 {
         poly = _mm256_add_pd(splat(1.0 / 6.0), _mm256_mul_pd(s, poly));
         poly = _mm256_add_pd(splat(0.5), _mm256_mul_pd(s, poly));
         let expm1 = _mm256_add_pd(s, _mm256_mul_pd(_mm256_mul_pd(s, s), poly));
+        // 0..=63 in every lane: inside the 64 entries.
         let j = _mm256_and_si256(n, splat_bits(63));
         let scale = _mm256_i64gather_pd::<8>(EXP2_SIXTY_FOURTHS.as_ptr(), j);
         let v = _mm256_add_pd(scale, _mm256_mul_pd(scale, expm1));
