@@ -292,7 +292,14 @@ fn the_command_writes_wntrs_partition_of_net3() {
 /// it printed and the rows.
 #[cfg(feature = "cli")]
 fn isolate(args: &[&str]) -> (String, serde_json::Value) {
-    let out = std::env::temp_dir().join(format!("pipenet-isolate-{}.json", std::process::id()));
+    // Tests run on threads of one process: a call number keeps two of
+    // them from writing (and removing) the same file.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out = std::env::temp_dir().join(format!(
+        "pipenet-isolate-{}-{call}.json",
+        std::process::id()
+    ));
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_pipenet"))
         .arg("isolate")
         .args(args)
