@@ -751,8 +751,8 @@ impl Solver {
         // |Q|^power of every link in entry order (its capacity, once
         // grown to the larger system's, is kept).
         let powers = &mut self.link_powers;
-        powers.clear();
         if let Some(power) = power {
+            powers.clear();
             // SAFETY: as below.
             powers.extend(
                 (links.entries.iter())
@@ -760,6 +760,7 @@ impl Solver {
             );
             super::powers::pow_in_place(powers, power);
         } else {
+            // Unread: only its length matters (no pass over it per trial).
             powers.resize(links.entries.len(), 0.0);
         }
         // First every link's P and Y, in a loop of independent iterations
