@@ -12,6 +12,7 @@ use super::segments::Segments;
 use super::valves::ValveLayer;
 use crate::hydraulics::{HydraulicsError, Simulation};
 use crate::network::{DemandModel, InitialStatus, Network, NodeKind};
+use crate::scenario::run::PRESSURE_TIE_M;
 
 /// A copy of `net` with `isolation` in force.
 pub fn closed_network(
@@ -75,7 +76,8 @@ pub struct PressureRun {
     /// supplied, m; `f64::INFINITY` for a node never supplied, and for
     /// tanks and reservoirs.
     pub min_pressure_m: Vec<f64>,
-    /// When each node's lowest pressure occurred, s.
+    /// When each node's lowest pressure occurred first (to within
+    /// [`PRESSURE_TIE_M`]), s.
     pub min_at_s: Vec<u64>,
     /// Whether each node was cut off from every source in some period.
     pub ever_cut_off: Vec<bool>,
@@ -125,8 +127,12 @@ pub fn pressure_run(net: &Network) -> Result<PressureRun, HydraulicsError> {
             }
             let pressure_m = state.head_m[i] - node.elevation_m;
             if pressure_m < run.min_pressure_m[i] {
+                // The time moves only for a pressure lower by more than
+                // rounding (a periodic run reaches its lowest every day).
+                if pressure_m < run.min_pressure_m[i] - PRESSURE_TIE_M {
+                    run.min_at_s[i] = sim.time_s();
+                }
                 run.min_pressure_m[i] = pressure_m;
-                run.min_at_s[i] = sim.time_s();
             }
         }
         let asked: f64 = state.full_demand_m3s.iter().sum();

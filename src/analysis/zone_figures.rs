@@ -29,6 +29,7 @@ use serde::Serialize;
 use crate::hydraulics::{EnergySummary, HydraulicState, HydraulicsError, Simulation};
 use crate::network::{LinkKind, Network, NodeKind, QualityKind};
 use crate::quality::QualitySimulation;
+use crate::scenario::run::PRESSURE_TIE_M;
 use crate::scenario::zones::{ResolvedLayout, Weighting, Zone};
 
 /// Seconds per day.
@@ -186,11 +187,13 @@ impl<'a> ZoneMeter<'a> {
                     node: i,
                     time_s,
                 };
-                if p.min_pressure.is_none_or(|(m, _)| pressure < m) {
+                if p.min_pressure
+                    .is_none_or(|(m, _)| pressure < m - PRESSURE_TIE_M)
+                {
                     p.min_pressure = Some((pressure, i));
                 }
-                extreme(&mut self.min[z], here, |a, b| a < b);
-                extreme(&mut self.max[z], here, |a, b| a > b);
+                extreme(&mut self.min[z], here, |a, b| a < b - PRESSURE_TIE_M);
+                extreme(&mut self.max[z], here, |a, b| a > b + PRESSURE_TIE_M);
             }
             p.average_pressure_m = if w > 0.0 { wp / w } else { f64::NAN };
             if let Some(baseline) = &zone.leakage {
@@ -325,7 +328,9 @@ impl<'a> ZoneMeter<'a> {
     }
 }
 
-/// Keeps the lower (or higher) of two pressures, by `better`.
+/// Keeps the lower (or higher) of two pressures, by `better`; `better`
+/// asks for more than [`PRESSURE_TIE_M`] of difference, so that the first
+/// place and time of an extreme reached again (a periodic run) stays.
 fn extreme(slot: &mut Option<PressureAt>, here: PressureAt, better: fn(f64, f64) -> bool) {
     if slot.is_none_or(|s| better(here.pressure_m, s.pressure_m)) {
         *slot = Some(here);

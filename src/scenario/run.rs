@@ -15,8 +15,12 @@ use crate::report::{Results, Snapshot};
 /// Service pressure used when a scenario gives none, m of head.
 pub const DEFAULT_SERVICE_PRESSURE_M: f64 = 20.0;
 
-/// Pressures closer than this, m, are the same for [`RunSummary::min_pressure`]
-/// (a micrometre: far below what the solver resolves, far above rounding).
+/// Pressures closer than this, m, are the same when a summary keeps the
+/// place and time of the lowest (or highest) one ([`RunSummary::min_pressure`],
+/// zone figures, the lowest pressure of a closure): a micrometre, far
+/// below what the solver resolves and far above rounding, so that an
+/// extreme reached again (a periodic run repeats its days) keeps its first
+/// place and time.
 pub const PRESSURE_TIE_M: f64 = 1e-6;
 
 /// How to run a scenario.
