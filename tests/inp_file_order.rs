@@ -187,9 +187,7 @@ fn id_ranges_reach_only_what_is_declared_above() {
 /// `[STATUS]` and `[CONTROLS]`, a valve with diameter `x` named in
 /// `[STATUS]`. A pipe refused for an end node keeps no id (EPANET checks
 /// the ends first), so `[STATUS]` naming it is error 204. EPANET 2.3.5
-/// (`runepanet`) gives exactly these errors. (A line that names a refused
-/// node and has a bad value of its own too gets no error in pipenet, where
-/// EPANET reports the value.)
+/// (`runepanet`) gives exactly these errors.
 #[test]
 fn a_refused_line_keeps_its_id_and_its_references_raise_no_errors() {
     let text = "[JUNCTIONS]\nJ1 x 1\nJ2 5 1\nJ3 5 1\n[RESERVOIRS]\nR 100\n[PIPES]\n\
@@ -202,6 +200,26 @@ fn a_refused_line_keeps_its_id_and_its_references_raise_no_errors() {
         (203, "J9".to_string(), 10),
         (202, "x".to_string(), 12),
         (204, "P3".to_string(), 15),
+    ];
+    assert_eq!(errors(text), want);
+}
+
+/// A link line naming a refused node is still read for errors of its own,
+/// as EPANET reads it: a bad diameter, the same node at both ends, a bad
+/// pump power, a bad valve diameter; `[STATUS]` naming those links raises
+/// nothing. EPANET 2.3.5 (`runepanet`) gives exactly these errors.
+#[test]
+fn a_line_naming_a_refused_node_is_checked_for_its_own_errors() {
+    let text = "[JUNCTIONS]\nJ1 x 1\nJ2 5 1\nJ3 5 1\n[RESERVOIRS]\nR 100\n[PIPES]\n\
+                P1 J1 J2 100 x 100\nP2 R J2 100 10 100\nP4 J1 J1 100 10 100\n[PUMPS]\n\
+                PU1 J1 J3 POWER x\n[VALVES]\nV1 J1 J3 x PRV 10\n[STATUS]\nP1 CLOSED\n\
+                PU1 CLOSED\nV1 CLOSED\n";
+    let want = vec![
+        (202, "x".to_string(), 2),
+        (202, "x".to_string(), 8),
+        (222, "J1".to_string(), 10),
+        (202, "x".to_string(), 12),
+        (202, "x".to_string(), 14),
     ];
     assert_eq!(errors(text), want);
 }

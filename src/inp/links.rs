@@ -9,7 +9,7 @@ use crate::network::{
 use super::diagnostic::code;
 use super::lexer::{matches, Line};
 use super::nodes::id_in_range;
-use super::reader::{ignored_message, Parsed, Reader};
+use super::reader::{ignored_message, Parsed, Reader, Reported};
 
 /// The length, diameter and roughness EPANET 2.3 gives a pipe whose line
 /// stops short of them, in the file's units: 330 (ft) and 10 (in) unless
@@ -33,12 +33,18 @@ fn pipe_defaults(r: &Reader, line: usize) -> [f64; 3] {
     [length, diameter, roughness]
 }
 
-/// The two end nodes of a link line (tokens 1 and 2), or error 203/222.
-fn ends<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<(NodeIx, NodeIx)> {
-    let from = r.node(line, 1);
-    let to = r.node(line, 2);
+/// The two end nodes of a link line (tokens 1 and 2), or error 203/222;
+/// `None` where an end is a node whose own line was refused (the link line
+/// is still read for errors of its own, as EPANET reads it, but not added).
+fn ends<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<Option<(NodeIx, NodeIx)>> {
+    let from = r.node_or_refused(line, 1);
+    let to = r.node_or_refused(line, 2);
     let (from, to) = (from?, to?);
-    if from == to {
+    let same = match (from, to) {
+        (Some(a), Some(b)) => a == b,
+        _ => line.tokens.get(1) == line.tokens.get(2),
+    };
+    if same {
         return Err(r.error(
             line,
             code::SAME_ENDS,
@@ -46,7 +52,7 @@ fn ends<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<(NodeIx, NodeIx)> {
             "the link starts and ends at the same node",
         ));
     }
-    Ok((from, to))
+    Ok(from.zip(to))
 }
 
 /// Error 215 if a link of this id exists. EPANET checks a link line's end
@@ -125,7 +131,7 @@ pub(crate) fn valve_setting_factor(units: &UnitSystem, valve_type: ValveType) ->
 pub(crate) fn read_pipe<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
     let id = r.token(line, 0, "pipe id")?;
     r.check_id(line, id)?;
-    let (from, to) = ends(r, line)?;
+    let ends = ends(r, line)?;
     new_link(r, line, id)?;
     let defaults = pipe_defaults(r, line.number);
     let mut dimensions = [0.0; 3];
@@ -170,6 +176,7 @@ pub(crate) fn read_pipe<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
     );
     pipe.minor_loss = minor;
     pipe.check_valve = check_valve;
+    let (from, to) = ends.ok_or(Reported)?;
     let mut link = Link::new(id, from, to, LinkKind::Pipe(pipe));
     link.initial_status = initial_status;
     add_link(r, line, link).map(|_| ())
@@ -180,7 +187,7 @@ pub(crate) fn read_pipe<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
 pub(crate) fn read_pump<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
     let id = r.token(line, 0, "pump id")?;
     r.check_id(line, id)?;
-    let (from, to) = ends(r, line)?;
+    let ends = ends(r, line)?;
     new_link(r, line, id)?;
     let mut model = None;
     let mut pump_speed = 1.0;
@@ -238,6 +245,7 @@ pub(crate) fn read_pump<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
             "pump has no head curve and no power rating",
         ));
     };
+    let (from, to) = ends.ok_or(Reported)?;
     let pump = Pump {
         model,
         speed: pump_speed,
@@ -269,7 +277,7 @@ pub(crate) fn valve_type(token: &str) -> Option<ValveType> {
 pub(crate) fn read_valve<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> {
     let id = r.token(line, 0, "valve id")?;
     r.check_id(line, id)?;
-    let (from, to) = ends(r, line)?;
+    let ends = ends(r, line)?;
     new_link(r, line, id)?;
     let diameter = positive(r, line, 3, "diameter")?;
     let type_token = r.token(line, 4, "valve type")?;
@@ -295,6 +303,7 @@ pub(crate) fn read_valve<'a>(r: &mut Reader<'a>, line: &Line<'a>) -> Parsed<()> 
         }
     }
     let regulating = matches!(valve_type, ValveType::Prv | ValveType::Psv | ValveType::Fcv);
+    let (from, to) = ends.ok_or(Reported)?;
     if regulating && (!r.is_junction(from) || !r.is_junction(to)) {
         let end = if r.is_junction(from) { 2 } else { 1 };
         return Err(r.error(

@@ -239,13 +239,20 @@ impl<'a> Reader<'a> {
     /// The node named by token `ix`, or error 203 if no node of that id is
     /// declared above the line (EPANET reads sections in file order).
     pub fn node(&mut self, line: &Line<'a>, ix: usize) -> Parsed<NodeIx> {
+        self.node_or_refused(line, ix)?.ok_or(Reported)
+    }
+
+    /// [`Reader::node`], but `None` for a node whose line above was
+    /// refused for its values: its own line's error stands for it, as in
+    /// EPANET, and a link line naming it is still checked for errors of
+    /// its own.
+    pub fn node_or_refused(&mut self, line: &Line<'a>, ix: usize) -> Parsed<Option<NodeIx>> {
         let id = self.token(line, ix, "node id")?;
         if let Some(node) = self.declared_node(id, line) {
-            return Ok(node);
+            return Ok(Some(node));
         }
         if Refused::before(&self.refused.nodes, id, line) {
-            // Its own line's error stands for it, as in EPANET.
-            return Err(Reported);
+            return Ok(None);
         }
         let later = self.net.node_ix(id).map(|n| self.node_lines[n.ix()]);
         let message = undefined_message("node", later);
