@@ -162,7 +162,13 @@ pub(crate) fn chezy_manning_coefficients(
 /// [`darcy_weisbach_headloss`] as the solver's `P = 1/g` and `Y = h/g`.
 #[inline(always)]
 pub(crate) fn darcy_weisbach_coefficients(pipe: &PipeFriction, flow: f64) -> (f64, f64) {
-    let (h, g) = darcy_weisbach_headloss(pipe, flow);
+    coefficients(darcy_weisbach_headloss(pipe, flow))
+}
+
+/// The solver's `P = 1/g` and `Y = h/g` of a head loss and gradient
+/// `(h, g)`, with one division.
+#[inline(always)]
+fn coefficients((h, g): (f64, f64)) -> (f64, f64) {
     let p = 1.0 / g;
     (p, h * p)
 }
@@ -180,9 +186,7 @@ fn power_law_coefficients(
     rq_tol: f64,
 ) -> (f64, f64) {
     if pipe.minor_loss > 0.0 {
-        let (h, g) = power_law_headloss(pipe, flow, n, q_power, rq_tol);
-        let p = 1.0 / g;
-        return (p, h * p);
+        return coefficients(power_law_headloss(pipe, flow, n, q_power, rq_tol));
     }
     let gradient = n * pipe.resistance * q_power;
     if gradient < rq_tol {

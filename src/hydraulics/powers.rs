@@ -1,14 +1,15 @@
-//! `x^a`, `ln x` and `e^t` for the head-loss laws, small enough to inline
-//! into the solver's loops over the pipes.
+//! `x^a` for Hazen-Williams's `|Q|^0.852`, by way of `ln x` and `e^t`.
 //!
-//! The friction laws take a power of the flow in every pipe at every trial
-//! (`|Q|^0.852` under Hazen-Williams, `w^0.9` and a logarithm under
-//! Darcy-Weisbach): through the C library's `pow` that was a fifth of a
-//! whole run. These versions serve only finite positive arguments of
-//! moderate size (anything else goes to the standard library) and skip the
-//! special cases; [`pow_in_place`] raises a whole array, four values at a
-//! time where the processor has AVX2 (Net6 -23 % CPU, L-TOWN -21 %, a
-//! Net6 burst batch -17 %), with the same bits as one at a time.
+//! The solver takes that power of the flow in every pipe at every trial:
+//! through the C library's `pow` it was a fifth of a whole run. These
+//! versions serve only finite positive arguments of moderate size
+//! (anything else goes to the standard library) and skip the special
+//! cases; [`pow_in_place`] raises a whole array before the pass over the
+//! links, four values at a time where the processor has AVX2 (Net6 -23 %
+//! CPU, L-TOWN -21 %, a Net6 burst batch -17 %), with the same bits as
+//! [`pow_nonnegative`] one at a time, which the head-loss law uses
+//! elsewhere. (Darcy-Weisbach's `w^0.9` and logarithm taken the same way
+//! made vitens-25k slower, so they stay with the C library.)
 //!
 //! Method: `x = 2^k m` with `m` in `[1, 2)`; `ln m = ln c + ln(1 + r)` with
 //! `c` the nearest of the points `1 + i/128`, `r = (m − c)/c` (|r| ≤ 2⁻⁸;
@@ -121,7 +122,7 @@ pub(crate) fn pow_nonnegative(x: f64, a: f64) -> f64 {
 /// `ln x`; positive normal `x` by the tables, anything else by the
 /// standard library.
 #[inline(always)]
-pub(crate) fn ln_positive(x: f64) -> f64 {
+fn ln_positive(x: f64) -> f64 {
     if !(f64::MIN_POSITIVE..f64::INFINITY).contains(&x) {
         return x.ln();
     }
@@ -141,7 +142,7 @@ pub(crate) fn ln_positive(x: f64) -> f64 {
 /// `e^t` for `|t| ≤ 700` by the table; beyond (and NaN) by the standard
 /// library.
 #[inline(always)]
-pub(crate) fn exp_moderate(t: f64) -> f64 {
+fn exp_moderate(t: f64) -> f64 {
     if t.is_nan() || t.abs() > EXP_LIMIT {
         return t.exp();
     }
