@@ -86,7 +86,9 @@ pub enum Backend {
     UpLookingLdlt,
     /// Junctions ordered once by AMD, then a hand-written column-by-column
     /// (right-looking) `L D Lᵀ` where each update's place in `L` is found
-    /// once, with the forward substitution in the same sweep. The same
+    /// once, with the forward substitution in the same sweep, and runs of
+    /// columns that share many rows below them (supernodes, where a street
+    /// lattice fills) taken together from a dense panel. The same
     /// operations in the same order as [`Backend::UpLookingLdlt`], so the
     /// same heads to the bit, with less overhead on the very sparse factors
     /// of water networks; the fastest on tree-like networks (see
@@ -1045,6 +1047,13 @@ impl Factorization for UpLookingLdlt {
 /// the up-looking variant, which does the same operations; here where each
 /// update lands is looked up once, which leaves a flat list of multiply-adds
 /// instead of the row-by-row scatter and gather through a dense vector.
+///
+/// Columns are taken by supernodes (runs of columns sharing the rows below
+/// them, as the middle of a street lattice's elimination tree has): the
+/// updates between two rows below a supernode, one per column, are done
+/// one after the other on the target held in a register, looked up once for
+/// the supernode instead of once per column. Still the same operations in
+/// the same order for every target, so the same bits.
 struct ColumnLdlt {
     /// Start of each column of `L` in `l_rows` and `l_values`, plus the end.
     col_ptr: Vec<u32>,
@@ -1054,10 +1063,23 @@ struct ColumnLdlt {
     l_values: Vec<f64>,
     /// The diagonal `D`.
     d: Vec<f64>,
-    /// Where each update lands in `l_values`: for each column `j`, for each
-    /// of its entries `r2`, for each entry `r1` above it, the slot of
-    /// `L[r2, r1]`.
+    /// The supernodes taken as panels, as `first..end` column ranges: runs
+    /// of consecutive columns where each column's pattern is the next one's
+    /// with that next column added on top, so that all of them share the
+    /// rows below the last, with at least [`PANEL_ROWS_BELOW`] of those.
+    panels: Vec<(u32, u32)>,
+    /// Where each update lands in `l_values`, in the sweep's order: for each
+    /// column, for each of its entries `r2`, for each entry `r1` above it,
+    /// the slot of `L[r2, r1]`; but for a panel, only once, for the rows
+    /// below its last column (updates inside a panel find their place from
+    /// its shape).
     targets: Vec<u32>,
+    /// Scratch of the sweep: a supernode's `l` and `u` for the rows below
+    /// it, row by row, and the right-hand side at its columns.
+    panel_l: Vec<f64>,
+    panel_u: Vec<f64>,
+    panel_x: Vec<f64>,
+    scratch: Vec<f64>,
 }
 
 impl ColumnLdlt {
@@ -1090,11 +1112,11 @@ impl ColumnLdlt {
             }));
         }
 
-        // One target per pair of entries in a column: a few per entry of `L`
+        // One update per pair of entries in a column: a few per entry of `L`
         // on tree-like networks, far more where the factor fills.
+        let count = |j: usize| factor.col_ptr[j + 1] - factor.col_ptr[j];
         let update_count: usize = (0..n)
-            .map(|j| factor.col_ptr[j + 1] - factor.col_ptr[j])
-            .map(|c| c * c.saturating_sub(1) / 2)
+            .map(|j| count(j) * count(j).saturating_sub(1) / 2)
             .sum();
         let entries = factor.l_rows.len() + n;
         if update_count as f64 > SUPERNODAL_FLOPS_PER_ENTRY * entries as f64 {
@@ -1105,23 +1127,66 @@ impl ColumnLdlt {
                 ),
             });
         }
-        let mut targets = Vec::with_capacity(update_count);
+
+        // Column j joins the supernode of j + 1 when j + 1 is its first row
+        // (its parent in the elimination tree) and it has one row more:
+        // then its rows are j + 1 and those of j + 1. A supernode with few
+        // rows below it is taken column by column, whose bookkeeping is
+        // lighter.
+        let mut panels = Vec::new();
+        let (mut panel, mut first) = (0, 0);
         for j in 0..n {
-            let rows = &factor.l_rows[factor.col_ptr[j]..factor.col_ptr[j + 1]];
+            let joins_next = j + 1 < n
+                && count(j) == count(j + 1) + 1
+                && factor.l_rows.get(factor.col_ptr[j]) == Some(&(j + 1));
+            if !joins_next {
+                if j > first && count(j) >= PANEL_ROWS_BELOW {
+                    panel = panel.max((j + 1 - first) * (j + 1 - first + count(j)));
+                    panels.push((first, j + 1));
+                }
+                first = j + 1;
+            }
+        }
+        // Targets in the order the sweep takes them: each column's pairs of
+        // rows, but a panel's once, for the rows below its last column.
+        let mut targets = Vec::new();
+        let mut panel_at = panels.iter().peekable();
+        let mut j = 0;
+        while j < n {
+            let last = match panel_at.next_if(|&&(first, _)| first == j) {
+                Some(&(_, end)) => end - 1,
+                None => j,
+            };
+            let rows = &factor.l_rows[factor.col_ptr[last]..factor.col_ptr[last + 1]];
             for (e, &r2) in rows.iter().enumerate() {
                 for &r1 in &rows[..e] {
                     targets.push(slot(r2, r1));
                 }
             }
+            j = last + 1;
         }
         index(targets.len())?;
+        let widest = panels.iter().map(|&(f, e)| e - f).max().unwrap_or(0);
+        let tallest = panels
+            .iter()
+            .map(|&(f, e)| e - f + count(e - 1))
+            .max()
+            .unwrap_or(0);
 
         let column = Self {
             col_ptr: factor.col_ptr.iter().map(|&p| p as u32).collect(),
             l_rows: factor.l_rows.iter().map(|&r| r as u32).collect(),
             l_values: vec![0.0; factor.l_rows.len()],
             d: vec![0.0; n],
+            panels: panels
+                .into_iter()
+                .map(|(f, e)| (f as u32, e as u32))
+                .collect(),
             targets: targets.into_iter().map(|t| t as u32).collect(),
+            panel_l: vec![0.0; panel],
+            panel_u: vec![0.0; panel],
+            panel_x: vec![0.0; widest],
+            scratch: vec![0.0; tallest],
         };
         Ok((column, place))
     }
@@ -1134,6 +1199,35 @@ impl ColumnLdlt {
     /// Factors the matrix with coefficients `values`; with `SOLVE`, also
     /// overwrites `x` with `D⁻¹ z`, `z` the solution of `L z = x`.
     fn sweep<const SOLVE: bool>(&mut self, values: &[f64], x: &mut [f64]) -> Result<(), usize> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2, checked just above.
+            return unsafe { self.sweep_avx2::<SOLVE>(values, x) };
+        }
+        self.sweep_body::<SOLVE>(values, x)
+    }
+
+    /// [`Self::sweep`] compiled for AVX2, whose four-wide multiplications
+    /// and subtractions round each element as the scalar ones do.
+    ///
+    /// # Safety
+    /// The processor must have AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn sweep_avx2<const SOLVE: bool>(
+        &mut self,
+        values: &[f64],
+        x: &mut [f64],
+    ) -> Result<(), usize> {
+        self.sweep_body::<SOLVE>(values, x)
+    }
+
+    #[inline(always)]
+    fn sweep_body<const SOLVE: bool>(
+        &mut self,
+        values: &[f64],
+        x: &mut [f64],
+    ) -> Result<(), usize> {
         let n = self.d.len();
         assert_eq!(values.len(), self.value_count(), "the layout analysed");
         assert!(
@@ -1143,23 +1237,50 @@ impl ColumnLdlt {
         let (lower, diagonal) = values.split_at(self.l_values.len());
         self.l_values.copy_from_slice(lower);
         self.d.copy_from_slice(diagonal);
-        let l_values = &mut self.l_values[..];
-        let d = &mut self.d[..];
 
+        let (mut t, mut j) = (0, 0);
+        for p in 0..self.panels.len() {
+            let (first, end) = (self.panels[p].0 as usize, self.panels[p].1 as usize);
+            t = self.columns::<SOLVE>(j..first, t, x)?;
+            t = self.supernode::<SOLVE>(first, end, t, x)?;
+            j = end;
+        }
+        self.columns::<SOLVE>(j..n, t, x)?;
+        Ok(())
+    }
+
+    /// Applies the columns `range` one by one: every pair of rows of a
+    /// column updates the slot the next target names. Returns the next
+    /// target's index.
+    #[inline(always)]
+    fn columns<const SOLVE: bool>(
+        &mut self,
+        range: std::ops::Range<usize>,
+        mut t: usize,
+        x: &mut [f64],
+    ) -> Result<usize, usize> {
         let (col_ptr, l_rows, targets) = (&self.col_ptr[..], &self.l_rows[..], &self.targets[..]);
-        let mut t = 0;
-        for j in 0..n {
-            let d_j = d[j];
-            // Written so that a NaN pivot fails too.
-            if d_j.is_nan() || d_j <= 0.0 {
-                return Err(j);
-            }
-            let x_j = if SOLVE { x[j] } else { 0.0 };
-            // SAFETY: `new` builds `col_ptr` (n + 1 entries, non-decreasing,
-            // ending at `l_rows.len() == l_values.len()`), rows in `l_rows`
-            // below n, and one target per update, each a slot of `l_values`,
-            // in the order this loop consumes them; none of it changes after.
+        let (l_values, d) = (&mut self.l_values[..], &mut self.d[..]);
+        assert!(range.end <= d.len(), "columns of the factor");
+        assert!(
+            !SOLVE || x.len() == d.len(),
+            "one right-hand side entry per unknown"
+        );
+        for j in range {
+            // SAFETY: `j` is a column (asserted above), and `x` has one entry
+            // per column when read; `new` builds `col_ptr` (n + 1 entries,
+            // non-decreasing, ending at `l_rows.len() == l_values.len()`),
+            // rows in `l_rows` below n, and one target per update between
+            // rows below a column taken alone or a panel, each a slot of
+            // `l_values`, in the order the sweep consumes them; none of it
+            // changes after.
             unsafe {
+                let d_j = *d.get_unchecked(j);
+                // Written so that a NaN pivot fails too.
+                if d_j.is_nan() || d_j <= 0.0 {
+                    return Err(j);
+                }
+                let x_j = if SOLVE { *x.get_unchecked(j) } else { 0.0 };
                 let (start, end) = (
                     *col_ptr.get_unchecked(j) as usize,
                     *col_ptr.get_unchecked(j + 1) as usize,
@@ -1179,14 +1300,106 @@ impl ColumnLdlt {
                         *x.get_unchecked_mut(r2) -= l_2 * x_j;
                     }
                 }
-            }
-            if SOLVE {
-                // z_j is final and used: keep z_j / d_j for the backward
-                // pass, off the chain of dependent operations it runs on.
-                x[j] = x_j / d_j;
+                if SOLVE {
+                    // z_j is final and used: keep z_j / d_j for the backward
+                    // pass, off the chain of dependent operations it runs on.
+                    *x.get_unchecked_mut(j) = x_j / d_j;
+                }
             }
         }
-        Ok(())
+        Ok(t)
+    }
+
+    /// Applies the columns `first..end` of one supernode, their `l` and `u`
+    /// kept in a dense panel by columns (rows: the supernode's columns, then
+    /// the rows below). Each column first takes the updates of the earlier
+    /// ones, then all of them update the rows below. Every target still
+    /// takes its updates one by one in column order; only now many targets
+    /// are worked on side by side, out of a dense scratch row.
+    #[inline(always)]
+    fn supernode<const SOLVE: bool>(
+        &mut self,
+        first: usize,
+        end: usize,
+        t: usize,
+        x: &mut [f64],
+    ) -> Result<usize, usize> {
+        let width = end - first;
+        let last = end - 1;
+        let col_ptr = &self.col_ptr[..];
+        let (l_values, d) = (&mut self.l_values[..], &mut self.d[..]);
+        let below = col_ptr[end] as usize - col_ptr[last] as usize;
+        let height = width + below;
+        let panel_l = &mut self.panel_l[..height * width];
+        let panel_u = &mut self.panel_u[..height * width];
+        let panel_x = &mut self.panel_x[..width];
+        let scratch = &mut self.scratch[..height];
+
+        for (k, c) in (first..end).zip(0..) {
+            // Column c of the panel, from row c on: d_k, then column k's rows.
+            let (done_l, rest_l) = panel_l.split_at_mut(c * height);
+            let (done_u, rest_u) = panel_u.split_at_mut(c * height);
+            let mut d_k = d[k];
+            let mut x_k = if SOLVE { x[k] } else { 0.0 };
+            for m in 0..c {
+                let l_km = done_l[m * height + c];
+                d_k -= l_km * done_u[m * height + c];
+                if SOLVE {
+                    x_k -= l_km * panel_x[m];
+                }
+            }
+            d[k] = d_k;
+            if d_k.is_nan() || d_k <= 0.0 {
+                return Err(k);
+            }
+            if SOLVE {
+                panel_x[c] = x_k;
+                x[k] = x_k / d_k;
+            }
+            let column = col_ptr[k] as usize..col_ptr[k + 1] as usize;
+            let u = &mut rest_u[c + 1..height];
+            u.copy_from_slice(&l_values[column.clone()]);
+            for m in 0..c {
+                let l_km = done_l[m * height + c];
+                subtract_scaled(u, &done_u[m * height + c + 1..(m + 1) * height], l_km);
+            }
+            let l = &mut rest_l[c + 1..height];
+            for (l, &u) in l.iter_mut().zip(&*u) {
+                *l = u / d_k;
+            }
+            l_values[column].copy_from_slice(l);
+        }
+
+        let rows = &self.l_rows[col_ptr[last] as usize..col_ptr[end] as usize];
+        let pairs = below * below.saturating_sub(1) / 2;
+        let mut targets = &self.targets[t..t + pairs];
+        for (i2, &r2) in rows.iter().enumerate() {
+            let (row_targets, rest) = targets.split_at(i2);
+            targets = rest;
+            let s = &mut scratch[..i2];
+            for (s, &target) in s.iter_mut().zip(row_targets) {
+                *s = l_values[target as usize];
+            }
+            let r2 = r2 as usize;
+            let (mut d_r2, mut x_r2) = (d[r2], if SOLVE { x[r2] } else { 0.0 });
+            for m in 0..width {
+                let column_l = &panel_l[m * height + width..(m + 1) * height];
+                let u_2m = panel_u[m * height + width + i2];
+                subtract_scaled(s, &column_l[..i2], u_2m);
+                d_r2 -= column_l[i2] * u_2m;
+                if SOLVE {
+                    x_r2 -= column_l[i2] * panel_x[m];
+                }
+            }
+            for (&s, &target) in s.iter().zip(row_targets) {
+                l_values[target as usize] = s;
+            }
+            d[r2] = d_r2;
+            if SOLVE {
+                x[r2] = x_r2;
+            }
+        }
+        Ok(t + pairs)
     }
 
     /// Overwrites `D⁻¹ z` (`z` the solution of `L z = b`) with the solution
@@ -1210,6 +1423,19 @@ impl ColumnLdlt {
             }
             x[i] = x_i;
         }
+    }
+}
+
+/// Rows below a supernode from which [`ColumnLdlt`] takes its columns
+/// together rather than one by one.
+const PANEL_ROWS_BELOW: usize = 4;
+
+/// `y -= a x`, element by element: one multiplication and one subtraction
+/// each, as the scalar loops do, so the same bits.
+#[inline(always)]
+fn subtract_scaled(y: &mut [f64], x: &[f64], a: f64) {
+    for (y, &x) in y.iter_mut().zip(x) {
+        *y -= x * a;
     }
 }
 
@@ -1600,6 +1826,78 @@ mod tests {
             };
             assert_eq!(heads(Backend::ColumnLdlt), heads(Backend::UpLookingLdlt));
         }
+    }
+
+    /// The column factorisation of an `n`-unknown matrix joined by `edges`,
+    /// ordered as [`HeadMatrix`] orders it, and the unknown at each column.
+    fn column_ldlt(n: usize, edges: &[Option<(usize, usize)>]) -> (ColumnLdlt, Vec<usize>) {
+        let (_, pairs) = number_slots(n, edges).unwrap();
+        let order = minimum_degree_order(n, &pairs).unwrap();
+        let mut position = vec![0; n];
+        for (p, &unknown) in order.iter().enumerate() {
+            position[unknown] = p;
+        }
+        let layout = Pattern::lay_out(&pairs, &position, n, Side::Upper);
+        let column = ColumnLdlt::new(&layout.pattern, FactorPattern::of(&layout.pattern));
+        (column.unwrap().0, order)
+    }
+
+    /// The street grids of the tests above do have panels, wide and tall
+    /// ones among them, and the column-by-column parts still take most
+    /// columns; a tree-like network has none worth taking.
+    #[test]
+    fn street_grids_are_factored_by_panels() {
+        let side = 30;
+        let grid: Vec<_> = (0..side * side)
+            .flat_map(|k| {
+                [
+                    (k % side + 1 < side).then_some((k, k + 1)),
+                    (k + side < side * side).then_some((k, k + side)),
+                ]
+            })
+            .collect();
+        let (column, order) = column_ldlt(side * side, &grid);
+        let widths: Vec<u32> = column.panels.iter().map(|&(f, e)| e - f).collect();
+        assert!(widths.len() >= 10, "{widths:?}");
+        assert!(widths.iter().any(|&w| w >= 8), "{widths:?}");
+        let in_panels: u32 = widths.iter().sum();
+        assert!((in_panels as usize) < side * side / 2, "{in_panels}");
+        // Each panel's columns share the rows below its last one.
+        for &(first, end) in &column.panels {
+            let rows = |j: u32| {
+                &column.l_rows
+                    [column.col_ptr[j as usize] as usize..column.col_ptr[j as usize + 1] as usize]
+            };
+            let below = rows(end - 1);
+            assert!(below.len() >= PANEL_ROWS_BELOW);
+            for j in first..end {
+                let own = rows(j);
+                assert_eq!(&own[own.len() - below.len()..], below);
+                assert!(own[..own.len() - below.len()]
+                    .iter()
+                    .copied()
+                    .eq(j + 1..end));
+            }
+        }
+
+        // A pivot that fails inside the widest panel names its unknown, as
+        // in `not_positive_definite_names_the_original_row_in_large_networks`.
+        let &(first, _) = column.panels.iter().max_by_key(|&&(f, e)| e - f).unwrap();
+        let failing = order[first as usize + 2];
+        let mut network = LinearNetwork::random(side * side, 0, 3);
+        network.edges = grid;
+        network.conductance = vec![1.0; network.edges.len()];
+        network.to_fixed_head[failing] = -1000.0;
+        let mut matrix =
+            HeadMatrix::with_backend(network.n, &network.edges, Backend::ColumnLdlt).unwrap();
+        network.assemble(&mut matrix);
+        assert_eq!(
+            matrix.solve(),
+            Err(MatrixError::NotPositiveDefinite { row: failing })
+        );
+
+        let tree = LinearNetwork::random(2000, 100, 5);
+        assert!(column_ldlt(tree.n, &tree.edges).0.panels.len() < 20);
     }
 
     /// Tree-like networks have almost no fill and take the hand-written
