@@ -1359,9 +1359,16 @@ impl ColumnLdlt {
             let column = col_ptr[k] as usize..col_ptr[k + 1] as usize;
             let u = &mut rest_u[c + 1..height];
             u.copy_from_slice(&l_values[column.clone()]);
-            for m in 0..c {
-                let l_km = done_l[m * height + c];
-                subtract_scaled(u, &done_u[m * height + c + 1..(m + 1) * height], l_km);
+            let column_u = |m: usize| &done_u[m * height + c + 1..(m + 1) * height];
+            let l_k = |m: usize| done_l[m * height + c];
+            let mut m = 0;
+            while m + 4 <= c {
+                let columns = [column_u(m), column_u(m + 1), column_u(m + 2), column_u(m + 3)];
+                subtract_scaled4(u, columns, [l_k(m), l_k(m + 1), l_k(m + 2), l_k(m + 3)]);
+                m += 4;
+            }
+            for m in m..c {
+                subtract_scaled(u, column_u(m), l_k(m));
             }
             let l = &mut rest_l[c + 1..height];
             for (l, &u) in l.iter_mut().zip(&*u) {
@@ -1382,13 +1389,22 @@ impl ColumnLdlt {
             }
             let r2 = r2 as usize;
             let (mut d_r2, mut x_r2) = (d[r2], if SOLVE { x[r2] } else { 0.0 });
+            let column_l = |m: usize| &panel_l[m * height + width..m * height + width + i2];
+            let u_2 = |m: usize| panel_u[m * height + width + i2];
+            let mut m = 0;
+            while m + 4 <= width {
+                let columns = [column_l(m), column_l(m + 1), column_l(m + 2), column_l(m + 3)];
+                subtract_scaled4(s, columns, [u_2(m), u_2(m + 1), u_2(m + 2), u_2(m + 3)]);
+                m += 4;
+            }
+            for m in m..width {
+                subtract_scaled(s, column_l(m), u_2(m));
+            }
             for m in 0..width {
-                let column_l = &panel_l[m * height + width..(m + 1) * height];
-                let u_2m = panel_u[m * height + width + i2];
-                subtract_scaled(s, &column_l[..i2], u_2m);
-                d_r2 -= column_l[i2] * u_2m;
+                let l_2m = panel_l[m * height + width + i2];
+                d_r2 -= l_2m * u_2(m);
                 if SOLVE {
-                    x_r2 -= column_l[i2] * panel_x[m];
+                    x_r2 -= l_2m * panel_x[m];
                 }
             }
             for (&s, &target) in s.iter().zip(row_targets) {
@@ -1436,6 +1452,23 @@ const PANEL_ROWS_BELOW: usize = 4;
 fn subtract_scaled(y: &mut [f64], x: &[f64], a: f64) {
     for (y, &x) in y.iter_mut().zip(x) {
         *y -= x * a;
+    }
+}
+
+/// `y -= a[0] x[0]`, then `y -= a[1] x[1]` and so on, element by element,
+/// with each element of `y` read and written once: the same operations in
+/// the same order as four calls of [`subtract_scaled`].
+#[inline(always)]
+fn subtract_scaled4(y: &mut [f64], x: [&[f64]; 4], a: [f64; 4]) {
+    let n = y.len();
+    let [x0, x1, x2, x3] = x.map(|x| &x[..n]);
+    for i in 0..n {
+        let mut v = y[i];
+        v -= x0[i] * a[0];
+        v -= x1[i] * a[1];
+        v -= x2[i] * a[2];
+        v -= x3[i] * a[3];
+        y[i] = v;
     }
 }
 
