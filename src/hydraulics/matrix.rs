@@ -153,6 +153,9 @@ pub struct HeadMatrix {
     solution: Vec<f64>,
     /// The numeric factorisation, with all its buffers.
     factorization: Box<dyn Factorization>,
+    /// Outcome of the last factorisation, until a coefficient is touched
+    /// (`Err`: the position of the pivot that failed).
+    factored: Option<Result<(), usize>>,
     /// Which factorisation that is.
     backend: Backend,
 }
@@ -300,6 +303,7 @@ impl HeadMatrix {
             work: vec![0.0; kept],
             solution: vec![0.0; n],
             factorization,
+            factored: None,
             backend,
         })
     }
@@ -334,6 +338,7 @@ impl HeadMatrix {
     pub fn clear(&mut self) {
         self.values.fill(0.0);
         self.rhs.fill(0.0);
+        self.factored = None;
     }
 
     /// `A_ii += v`.
@@ -341,6 +346,7 @@ impl HeadMatrix {
     /// # Panics
     /// If `i` is not an unknown, or was left out.
     pub fn add_diagonal(&mut self, i: usize, v: f64) {
+        self.reclaim();
         self.values[self.diagonal_index[i]] += v;
     }
 
@@ -349,6 +355,7 @@ impl HeadMatrix {
     /// # Panics
     /// If `slot` is not a slot of this matrix.
     pub fn add_off_diagonal(&mut self, slot: usize, v: f64) {
+        self.reclaim();
         self.values[self.slot_index[slot]] += v;
     }
 
@@ -399,25 +406,49 @@ impl HeadMatrix {
     /// and [`HeadMatrix::rhs_entry`] (the same sums as the `add_` methods,
     /// without their look-ups on every call).
     pub fn entries_mut(&mut self) -> (&mut [f64], &mut [f64]) {
+        self.reclaim();
         (&mut self.values, &mut self.rhs)
+    }
+
+    /// After a solve, the coefficients restart from zero: the factorisation
+    /// may have taken them over.
+    fn reclaim(&mut self) {
+        if self.factored.take().is_some() {
+            self.values.fill(0.0);
+        }
     }
 
     /// Factors the matrix and solves `A H = F`; returns `H` in the caller's
     /// numbering (also kept in [`HeadMatrix::solution`]).
     ///
-    /// The coefficients and right-hand side are left as they were, so the
-    /// same system can be solved again. Allocates nothing.
+    /// The factorisation may take the coefficients over (the column
+    /// factorisation does, sparing a copy): after a solve they read as zero,
+    /// as after [`HeadMatrix::clear`], until refilled. The right-hand side is
+    /// left as it was. Solving again before any coefficient is touched
+    /// reuses the factorisation (a new right-hand side, say) or returns the
+    /// same error. Allocates nothing.
     ///
     /// # Errors
     /// [`MatrixError::NotPositiveDefinite`] names the caller's unknown whose
     /// pivot was not positive; the solution is then left unchanged.
     pub fn solve(&mut self) -> Result<&[f64], MatrixError> {
         self.work.copy_from_slice(&self.rhs);
-        self.factorization
-            .factor_and_solve(&self.pattern, &self.values, &mut self.work)
-            .map_err(|pivot| MatrixError::NotPositiveDefinite {
-                row: self.unknown_at[pivot],
-            })?;
+        let outcome = match self.factored {
+            Some(Ok(())) => {
+                self.factorization.solve_in_place(&mut self.work);
+                Ok(())
+            }
+            Some(failed) => failed,
+            None => self.factorization.factor_and_solve_taking(
+                &self.pattern,
+                &mut self.values,
+                &mut self.work,
+            ),
+        };
+        self.factored = Some(outcome);
+        outcome.map_err(|pivot| MatrixError::NotPositiveDefinite {
+            row: self.unknown_at[pivot],
+        })?;
         for (&unknown, &head) in self.unknown_at.iter().zip(&self.work) {
             self.solution[unknown] = head;
         }
@@ -666,6 +697,19 @@ trait Factorization: Send + Sync {
         self.factor(pattern, values)?;
         self.solve_in_place(x);
         Ok(())
+    }
+
+    /// [`Factorization::factor_and_solve`], free to take `values` over:
+    /// they are left in any state (of the right length), to be cleared and
+    /// filled again before the next factorisation. Spares the copy of
+    /// coefficients that the factorisation keeps in their own layout.
+    fn factor_and_solve_taking(
+        &mut self,
+        pattern: &Pattern,
+        values: &mut Vec<f64>,
+        x: &mut [f64],
+    ) -> Result<(), usize> {
+        self.factor_and_solve(pattern, values, x)
     }
 }
 
@@ -1055,14 +1099,15 @@ impl Factorization for UpLookingLdlt {
 /// the supernode instead of once per column. Still the same operations in
 /// the same order for every target, so the same bits.
 struct ColumnLdlt {
-    /// Start of each column of `L` in `l_rows` and `l_values`, plus the end.
+    /// Start of each column of `L` in `l_rows` and in `factor`, plus the
+    /// end.
     col_ptr: Vec<u32>,
     /// Row of each strictly lower nonzero of `L`, sorted in each column.
     l_rows: Vec<u32>,
-    /// Values of the strictly lower part of `L`.
-    l_values: Vec<f64>,
-    /// The diagonal `D`.
-    d: Vec<f64>,
+    /// The coefficients in the layout read, factored in place: the
+    /// strictly lower part of `L` by columns (`l_values` in the sweep),
+    /// then the diagonal `D` (`d`).
+    factor: Vec<f64>,
     /// The supernodes taken as panels, as `first..end` column ranges: runs
     /// of consecutive columns where each column's pattern is the next one's
     /// with that next column added on top, so that all of them share the
@@ -1176,8 +1221,7 @@ impl ColumnLdlt {
         let column = Self {
             col_ptr: factor.col_ptr.iter().map(|&p| p as u32).collect(),
             l_rows: factor.l_rows.iter().map(|&r| r as u32).collect(),
-            l_values: vec![0.0; factor.l_rows.len()],
-            d: vec![0.0; n],
+            factor: vec![0.0; factor.l_rows.len() + n],
             panels: panels
                 .into_iter()
                 .map(|(f, e)| (f as u32, e as u32))
@@ -1193,18 +1237,23 @@ impl ColumnLdlt {
 
     /// Number of coefficients read: the strictly lower part of `L`, then `D`.
     fn value_count(&self) -> usize {
-        self.l_values.len() + self.d.len()
+        self.factor.len()
     }
 
-    /// Factors the matrix with coefficients `values`; with `SOLVE`, also
+    /// Number of unknowns.
+    fn n(&self) -> usize {
+        self.col_ptr.len() - 1
+    }
+
+    /// Factors the coefficients in `factor` in place; with `SOLVE`, also
     /// overwrites `x` with `D⁻¹ z`, `z` the solution of `L z = x`.
-    fn sweep<const SOLVE: bool>(&mut self, values: &[f64], x: &mut [f64]) -> Result<(), usize> {
+    fn sweep<const SOLVE: bool>(&mut self, x: &mut [f64]) -> Result<(), usize> {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor has AVX2, checked just above.
-            return unsafe { self.sweep_avx2::<SOLVE>(values, x) };
+            return unsafe { self.sweep_avx2::<SOLVE>(x) };
         }
-        self.sweep_body::<SOLVE>(values, x)
+        self.sweep_body::<SOLVE>(x)
     }
 
     /// [`Self::sweep`] compiled for AVX2, whose four-wide multiplications
@@ -1214,29 +1263,17 @@ impl ColumnLdlt {
     /// The processor must have AVX2.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn sweep_avx2<const SOLVE: bool>(
-        &mut self,
-        values: &[f64],
-        x: &mut [f64],
-    ) -> Result<(), usize> {
-        self.sweep_body::<SOLVE>(values, x)
+    unsafe fn sweep_avx2<const SOLVE: bool>(&mut self, x: &mut [f64]) -> Result<(), usize> {
+        self.sweep_body::<SOLVE>(x)
     }
 
     #[inline(always)]
-    fn sweep_body<const SOLVE: bool>(
-        &mut self,
-        values: &[f64],
-        x: &mut [f64],
-    ) -> Result<(), usize> {
-        let n = self.d.len();
-        assert_eq!(values.len(), self.value_count(), "the layout analysed");
+    fn sweep_body<const SOLVE: bool>(&mut self, x: &mut [f64]) -> Result<(), usize> {
+        let n = self.n();
         assert!(
             !SOLVE || x.len() == n,
             "one right-hand side entry per unknown"
         );
-        let (lower, diagonal) = values.split_at(self.l_values.len());
-        self.l_values.copy_from_slice(lower);
-        self.d.copy_from_slice(diagonal);
 
         let (mut t, mut j) = (0, 0);
         for p in 0..self.panels.len() {
@@ -1260,7 +1297,7 @@ impl ColumnLdlt {
         x: &mut [f64],
     ) -> Result<usize, usize> {
         let (col_ptr, l_rows, targets) = (&self.col_ptr[..], &self.l_rows[..], &self.targets[..]);
-        let (l_values, d) = (&mut self.l_values[..], &mut self.d[..]);
+        let (l_values, d) = self.factor.split_at_mut(self.l_rows.len());
         assert!(range.end <= d.len(), "columns of the factor");
         assert!(
             !SOLVE || x.len() == d.len(),
@@ -1327,7 +1364,7 @@ impl ColumnLdlt {
         let width = end - first;
         let last = end - 1;
         let col_ptr = &self.col_ptr[..];
-        let (l_values, d) = (&mut self.l_values[..], &mut self.d[..]);
+        let (l_values, d) = self.factor.split_at_mut(self.l_rows.len());
         let below = col_ptr[end] as usize - col_ptr[last] as usize;
         let height = width + below;
         let panel_l = &mut self.panel_l[..height * width];
@@ -1363,7 +1400,12 @@ impl ColumnLdlt {
             let l_k = |m: usize| done_l[m * height + c];
             let mut m = 0;
             while m + 4 <= c {
-                let columns = [column_u(m), column_u(m + 1), column_u(m + 2), column_u(m + 3)];
+                let columns = [
+                    column_u(m),
+                    column_u(m + 1),
+                    column_u(m + 2),
+                    column_u(m + 3),
+                ];
                 subtract_scaled4(u, columns, [l_k(m), l_k(m + 1), l_k(m + 2), l_k(m + 3)]);
                 m += 4;
             }
@@ -1393,7 +1435,12 @@ impl ColumnLdlt {
             let u_2 = |m: usize| panel_u[m * height + width + i2];
             let mut m = 0;
             while m + 4 <= width {
-                let columns = [column_l(m), column_l(m + 1), column_l(m + 2), column_l(m + 3)];
+                let columns = [
+                    column_l(m),
+                    column_l(m + 1),
+                    column_l(m + 2),
+                    column_l(m + 3),
+                ];
                 subtract_scaled4(s, columns, [u_2(m), u_2(m + 1), u_2(m + 2), u_2(m + 3)]);
                 m += 4;
             }
@@ -1421,7 +1468,8 @@ impl ColumnLdlt {
     /// Overwrites `D⁻¹ z` (`z` the solution of `L z = b`) with the solution
     /// `x` of `Lᵀ x = D⁻¹ z`.
     fn backward(&self, x: &mut [f64]) {
-        let n = self.d.len();
+        let n = self.n();
+        let l_values = &self.factor[..self.l_rows.len()];
         assert_eq!(x.len(), n, "one right-hand side entry per unknown");
         for i in (0..n).rev() {
             let mut x_i = x[i];
@@ -1434,7 +1482,7 @@ impl ColumnLdlt {
                 );
                 for p in start..end {
                     let r = *self.l_rows.get_unchecked(p) as usize;
-                    x_i -= *self.l_values.get_unchecked(p) * *x.get_unchecked(r);
+                    x_i -= *l_values.get_unchecked(p) * *x.get_unchecked(r);
                 }
             }
             x[i] = x_i;
@@ -1474,25 +1522,21 @@ fn subtract_scaled4(y: &mut [f64], x: [&[f64]; 4], a: [f64; 4]) {
 
 impl Factorization for ColumnLdlt {
     fn factor(&mut self, _pattern: &Pattern, values: &[f64]) -> Result<(), usize> {
-        self.sweep::<false>(values, &mut [])
+        self.factor.copy_from_slice(values);
+        self.sweep::<false>(&mut [])
     }
 
     fn solve_in_place(&mut self, x: &mut [f64]) {
-        assert_eq!(
-            x.len(),
-            self.d.len(),
-            "one right-hand side entry per unknown"
-        );
-        for i in 0..self.d.len() {
+        let n = self.n();
+        assert_eq!(x.len(), n, "one right-hand side entry per unknown");
+        let (l_values, d) = self.factor.split_at(self.l_rows.len());
+        for i in 0..n {
             let x_i = x[i];
             let (start, end) = (self.col_ptr[i] as usize, self.col_ptr[i + 1] as usize);
-            for (&value, &r) in self.l_values[start..end]
-                .iter()
-                .zip(&self.l_rows[start..end])
-            {
+            for (&value, &r) in l_values[start..end].iter().zip(&self.l_rows[start..end]) {
                 x[r as usize] -= value * x_i;
             }
-            x[i] = x_i / self.d[i];
+            x[i] = x_i / d[i];
         }
         self.backward(x);
     }
@@ -1503,7 +1547,21 @@ impl Factorization for ColumnLdlt {
         values: &[f64],
         x: &mut [f64],
     ) -> Result<(), usize> {
-        self.sweep::<true>(values, x)?;
+        self.factor.copy_from_slice(values);
+        self.sweep::<true>(x)?;
+        self.backward(x);
+        Ok(())
+    }
+
+    fn factor_and_solve_taking(
+        &mut self,
+        _pattern: &Pattern,
+        values: &mut Vec<f64>,
+        x: &mut [f64],
+    ) -> Result<(), usize> {
+        assert_eq!(values.len(), self.factor.len(), "the layout analysed");
+        std::mem::swap(values, &mut self.factor);
+        self.sweep::<true>(x)?;
         self.backward(x);
         Ok(())
     }
@@ -1824,6 +1882,46 @@ mod tests {
                     .collect();
                 assert_eq!(first, again, "{backend:?}");
             }
+        }
+    }
+
+    /// A factorisation may take the coefficients over: after a solve they
+    /// read as zero until refilled, solving again reuses the factorisation
+    /// (for a new right-hand side too), and a failed pivot stays failed.
+    #[test]
+    fn solving_again_reuses_the_factorisation() {
+        let network = LinearNetwork::random(400, 30, 21);
+        let dense = network.dense();
+        for backend in BACKENDS {
+            let mut matrix = HeadMatrix::with_backend(network.n, &network.edges, backend).unwrap();
+            network.assemble(&mut matrix);
+            let first = matrix.solve().unwrap().to_vec();
+            assert_eq!(matrix.solve().unwrap(), &first[..], "{backend:?}");
+
+            // A new right-hand side, F + 1, on the same coefficients.
+            for i in 0..network.n {
+                matrix.add_rhs(i, 1.0);
+            }
+            let rhs: Vec<f64> = network.rhs.iter().map(|f| f + 1.0).collect();
+            assert_close(
+                matrix.solve().unwrap(),
+                &dense_solve(dense.clone(), rhs),
+                1e-9,
+            );
+
+            let (values, _) = matrix.entries_mut();
+            assert!(values.iter().all(|&v| v == 0.0), "{backend:?}");
+        }
+
+        let mut network = LinearNetwork::random(300, 20, 9);
+        network.to_fixed_head[137] = -1000.0;
+        let mut matrix = HeadMatrix::new(network.n, &network.edges).unwrap();
+        network.assemble(&mut matrix);
+        for _ in 0..2 {
+            assert_eq!(
+                matrix.solve(),
+                Err(MatrixError::NotPositiveDefinite { row: 137 })
+            );
         }
     }
 
