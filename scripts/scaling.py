@@ -10,8 +10,13 @@ default town) into a temporary directory (or --keep DIR), and runs
 with as many runs of the same network with DURATION 0 (reading, solver
 set-up and the first period only). Prints per size:
   - links / nodes, periods, trials per period;
-  - read ms and ms/period: the CLI's wall-clock `read` and `simulate`
-    times (simulate / periods), from the run with the fastest simulate;
+  - hours: the simulated span; the largest size runs --hours (default
+    24), a size k times smaller k times as many whole days, so that every
+    size spends about as long in its periods and the per-period figures of
+    small networks are not lost in the noise of a 20 ms process;
+  - read ms: the CLI's wall-clock `read` time (fastest run);
+  - ms/period: the CLI's wall-clock `simulate` time less the DURATION 0
+    run's, over the periods after the first (fastest runs of each);
   - CPU ms/period: the run's CPU time (user + system, of the child)
     less the DURATION 0 run's, over the periods after the first (medians
     of the runs): the cost of a period on its own, without reading and
@@ -81,11 +86,11 @@ def slope(points):
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
 
 
-def measure(a, size, folder):
+def measure(a, size, hours, folder):
     """The row of one size: (nodes, links, full runs, DURATION 0 runs)."""
     inp = os.path.join(folder, f"synthetic-{a.layout}-{size}.inp")
     first = os.path.join(folder, f"synthetic-{a.layout}-{size}-first-period.inp")
-    write_network(a.layout, size, a.hours, inp)
+    write_network(a.layout, size, hours, inp)
     write_network(a.layout, size, 0, first)
     full, zero = [], []
     for _ in range(a.runs):
@@ -105,25 +110,29 @@ def main():
     a = ap.parse_args()
     with open("/proc/loadavg") as f:
         print(f"layout {a.layout}; load average before: {' '.join(f.read().split()[:3])}")
-    print(f"{'nodes':>8} {'links/node':>10} {'periods':>7} {'trials/period':>13} "
+    sizes = [int(s) for s in a.sizes.split(",")]
+    print(f"{'nodes':>8} {'links/node':>10} {'hours':>6} {'periods':>7} {'trials/period':>13} "
           f"{'read ms':>8} {'ms/period':>10} {'CPU ms/period':>13} {'CPU ms/trial':>12} "
           f"{'peak MiB':>9}")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = a.keep or tmp
         os.makedirs(folder, exist_ok=True)
-        for size in (int(s) for s in a.sizes.split(",")):
-            nodes, links, full, zero = measure(a, size, folder)
+        for size in sizes:
+            hours = a.hours * max(1, round(max(sizes) / size))
+            nodes, links, full, zero = measure(a, size, hours, folder)
             fastest = min(full, key=lambda r: r.simulate_ms)
             periods, trials = fastest.periods, fastest.trials
+            wall_after_first = fastest.simulate_ms - min(r.simulate_ms for r in zero)
             cpu_after_first = (statistics.median(r.cpu_ms for r in full)
                                - statistics.median(r.cpu_ms for r in zero))
-            row = dict(nodes=nodes, per_period=fastest.simulate_ms / periods,
+            row = dict(nodes=nodes, per_period=wall_after_first / max(1, periods - 1),
                        cpu_per_period=cpu_after_first / max(1, periods - 1),
                        cpu_per_trial=cpu_after_first / max(1, trials - zero[0].trials),
                        trials_per_period=trials / periods)
             rows.append(row)
-            print(f"{nodes:>8} {links / nodes:>10.3f} {periods:>7} {trials / periods:>13.2f} "
+            print(f"{nodes:>8} {links / nodes:>10.3f} {hours:>6} {periods:>7} "
+                  f"{trials / periods:>13.2f} "
                   f"{fastest.read_ms:>8.1f} {row['per_period']:>10.2f} "
                   f"{row['cpu_per_period']:>13.2f} {row['cpu_per_trial']:>12.2f} "
                   f"{max(r.rss_mib for r in full):>9.1f}", flush=True)

@@ -1111,7 +1111,8 @@ struct ColumnLdlt {
     /// The supernodes taken as panels, as `first..end` column ranges: runs
     /// of consecutive columns where each column's pattern is the next one's
     /// with that next column added on top, so that all of them share the
-    /// rows below the last, with at least [`PANEL_ROWS_BELOW`] of those.
+    /// rows below the last, the first column with at least
+    /// [`PANEL_MIN_ROWS`] rows.
     panels: Vec<(u32, u32)>,
     /// Where each update lands in `l_values`, in the sweep's order: for each
     /// column, for each of its entries `r2`, for each entry `r1` above it,
@@ -1175,9 +1176,8 @@ impl ColumnLdlt {
 
         // Column j joins the supernode of j + 1 when j + 1 is its first row
         // (its parent in the elimination tree) and it has one row more:
-        // then its rows are j + 1 and those of j + 1. A supernode with few
-        // rows below it is taken column by column, whose bookkeeping is
-        // lighter.
+        // then its rows are j + 1 and those of j + 1. A small supernode is
+        // taken column by column, whose bookkeeping is lighter.
         let mut panels = Vec::new();
         let (mut panel, mut first) = (0, 0);
         for j in 0..n {
@@ -1185,7 +1185,7 @@ impl ColumnLdlt {
                 && count(j) == count(j + 1) + 1
                 && factor.l_rows.get(factor.col_ptr[j]) == Some(&(j + 1));
             if !joins_next {
-                if j > first && count(j) >= PANEL_ROWS_BELOW {
+                if j > first && count(first) >= PANEL_MIN_ROWS {
                     panel = panel.max((j + 1 - first) * (j + 1 - first + count(j)));
                     panels.push((first, j + 1));
                 }
@@ -1490,9 +1490,12 @@ impl ColumnLdlt {
     }
 }
 
-/// Rows below a supernode from which [`ColumnLdlt`] takes its columns
-/// together rather than one by one.
-const PANEL_ROWS_BELOW: usize = 4;
+/// Rows of a supernode's first column from which [`ColumnLdlt`] takes its
+/// columns together rather than one by one: smaller panels cost more in
+/// bookkeeping than they save (measured on the 200k-node town, 4 to 96
+/// tried: 16 to 32 best; Net6, whose supernodes are all smaller, is then
+/// column by column throughout).
+const PANEL_MIN_ROWS: usize = 24;
 
 /// `y -= a x`, element by element: one multiplication and one subtraction
 /// each, as the scalar loops do, so the same bits.
@@ -1942,7 +1945,17 @@ mod tests {
         grid.conductance = (0..grid.edges.len())
             .map(|k| 1.0 + (k % 7) as f64)
             .collect();
-        for network in [LinearNetwork::random(2000, 150, 14), grid] {
+        // Many loops on few junctions: wide panels at the top of the tree.
+        let dense: Vec<_> = (0..6)
+            .map(|seed| LinearNetwork::random(150, 150 + 60 * seed, 30 + seed as u64))
+            .collect();
+        for network in &dense {
+            assert!(!column_ldlt(network.n, &network.edges).0.panels.is_empty());
+        }
+        for network in [LinearNetwork::random(2000, 150, 14), grid]
+            .into_iter()
+            .chain(dense)
+        {
             let heads = |backend| {
                 let mut matrix =
                     HeadMatrix::with_backend(network.n, &network.edges, backend).unwrap();
@@ -2000,7 +2013,7 @@ mod tests {
                     [column.col_ptr[j as usize] as usize..column.col_ptr[j as usize + 1] as usize]
             };
             let below = rows(end - 1);
-            assert!(below.len() >= PANEL_ROWS_BELOW);
+            assert!(end - first >= 2 && rows(first).len() >= PANEL_MIN_ROWS);
             for j in first..end {
                 let own = rows(j);
                 assert_eq!(&own[own.len() - below.len()..], below);
