@@ -145,7 +145,8 @@ pub struct HeadMatrix {
     /// Coefficients of the stored triangle, in `pattern` order, or for the
     /// column factorisation in the caller's order (slots, then diagonals).
     values: Vec<f64>,
-    /// Right-hand side, internal numbering.
+    /// Right-hand side, caller's numbering (left-out unknowns stay zero),
+    /// in the order the assembly visits it.
     rhs: Vec<f64>,
     /// Right-hand side turned into the solution, internal numbering.
     work: Vec<f64>,
@@ -305,7 +306,7 @@ impl HeadMatrix {
             position,
             values: vec![0.0; value_count],
             pattern: layout.pattern,
-            rhs: vec![0.0; kept],
+            rhs: vec![0.0; n],
             work: vec![0.0; kept],
             solution: vec![0.0; n],
             factorization,
@@ -366,7 +367,8 @@ impl HeadMatrix {
     /// # Panics
     /// If `i` is not an unknown, or was left out.
     pub fn add_rhs(&mut self, i: usize, v: f64) {
-        self.rhs[self.position[i]] += v;
+        assert!(self.position[i] != LEFT_OUT, "unknown {i} is left out");
+        self.rhs[i] += v;
     }
 
     /// Index in [`HeadMatrix::entries_mut`]'s coefficients of `A_ii`
@@ -393,7 +395,11 @@ impl HeadMatrix {
     /// # Panics
     /// If `i` is not an unknown.
     pub fn rhs_entry(&self, i: usize) -> usize {
-        self.position[i]
+        if self.position[i] == LEFT_OUT {
+            LEFT_OUT
+        } else {
+            i
+        }
     }
 
     /// Lengths of the coefficients and of the right-hand side that
@@ -421,7 +427,9 @@ impl HeadMatrix {
     /// [`MatrixError::NotPositiveDefinite`] names the caller's unknown whose
     /// pivot was not positive; the solution is then left unchanged.
     pub fn solve(&mut self) -> Result<&[f64], MatrixError> {
-        self.work.copy_from_slice(&self.rhs);
+        for (w, &unknown) in self.work.iter_mut().zip(&self.unknown_at) {
+            *w = self.rhs[unknown];
+        }
         self.factorization
             .factor_and_solve(&self.pattern, &self.values, &mut self.work)
             .map_err(|pivot| MatrixError::NotPositiveDefinite {
