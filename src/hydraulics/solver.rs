@@ -350,8 +350,25 @@ struct BranchFlows {
     flows: Vec<f64>,
     /// Each branch link's flow before the last trial, m³/s.
     flow_before: Vec<f64>,
+    /// How far the trials of this solve have set the branch links' flows.
+    stage: BranchStage,
+    /// Σ|Q| over the branch links once set (the same at every trial).
+    flow_sum: f64,
     /// Per-node scratch for summing subtree demands, all zero between uses.
     scratch: Vec<f64>,
+}
+
+/// How far the trials of a solve have set the branch links to their
+/// subtrees' flows, which stay the same through the solve: after the second
+/// trial each one would write again what is there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BranchStage {
+    /// Not yet (or flows may have changed since).
+    Fresh,
+    /// Once: `flow_before` holds the flows before that.
+    Written,
+    /// Twice: `flow_before` equals the flows.
+    Settled,
 }
 
 /// The solver: a model, its matrix and its scratch arrays.
@@ -446,6 +463,8 @@ impl Solver {
         let branch_flows = branches.map(|branches| BranchFlows {
             flows: Vec::with_capacity(branches.links.len()),
             flow_before: vec![0.0; branches.links.len()],
+            stage: BranchStage::Fresh,
+            flow_sum: 0.0,
             scratch: vec![0.0; n_nodes],
             branches,
         });
@@ -1040,6 +1059,7 @@ impl Solver {
                 .pressure_controls
                 .iter()
                 .all(|c| !branches.is_branch_node[c.node] && !branches.is_branch_link[c.link]);
+        bf.stage = BranchStage::Fresh;
         if applies {
             branches.subtree_flows(&state.full_demand_m3s, &mut bf.scratch, &mut bf.flows);
             for (before, b) in bf.flow_before.iter_mut().zip(&branches.links) {
@@ -1138,6 +1158,21 @@ impl Solver {
         let Some(mut bf) = self.branch_flows.take() else {
             return (0.0, 0.0);
         };
+        // Setting them again changes nothing: every ΔQ is zero and Σ|Q| is
+        // what it was, summed in the same order.
+        match bf.stage {
+            BranchStage::Fresh => bf.stage = BranchStage::Written,
+            BranchStage::Written => {
+                bf.flow_before.copy_from_slice(&bf.flows);
+                bf.stage = BranchStage::Settled;
+            }
+            BranchStage::Settled => {}
+        }
+        if bf.stage != BranchStage::Written {
+            let flow_sum = bf.flow_sum;
+            self.branch_flows = Some(bf);
+            return (flow_sum, 0.0);
+        }
         let (mut qsum, mut dqsum) = (0.0, 0.0);
         for ((b, &flow), before) in bf
             .branches
@@ -1153,6 +1188,7 @@ impl Solver {
             dqsum += dq.abs();
             self.note_change(dq, Element::Link(b.link));
         }
+        bf.flow_sum = qsum;
         self.branch_flows = Some(bf);
         (qsum, dqsum)
     }
@@ -1843,6 +1879,9 @@ impl Solver {
             return false;
         }
         self.isolate_disconnected_flows(state);
+        if let Some(bf) = self.branch_flows.as_mut() {
+            bf.stage = BranchStage::Fresh;
+        }
         let reconnected = self.floating_pins.iter().any(|&(i, _)| state.connected[i]);
         let mut before = std::mem::take(&mut self.pin_head_before);
         before.clone_from(&self.pin_head_m);
