@@ -263,7 +263,7 @@ impl HeadMatrix {
             Backend::Auto | Backend::ColumnLdlt => {
                 let factor = ldlt.unwrap_or_else(|| FactorPattern::of(&layout.pattern));
                 let (mut column, place) = ColumnLdlt::new(&layout.pattern, factor)?;
-                // Coefficients in the callers' order: slots, then diagonals
+                // Coefficients in the caller's order: slots, then diagonals
                 // by unknown, then a zero that the factor's fill reads.
                 let zero = pairs.len() + n;
                 let mut sources = vec![zero as u32; column.value_count()];
@@ -1065,12 +1065,13 @@ impl Factorization for UpLookingLdlt {
 /// update lands is looked up once, which leaves a flat list of multiply-adds
 /// instead of the row-by-row scatter and gather through a dense vector.
 ///
-/// Columns are taken by supernodes (runs of columns sharing the rows below
-/// them, as the middle of a street lattice's elimination tree has): the
-/// updates between two rows below a supernode, one per column, are done
-/// one after the other on the target held in a register, looked up once for
-/// the supernode instead of once per column. Still the same operations in
-/// the same order for every target, so the same bits.
+/// Large supernodes (runs of columns sharing the rows below them, as the
+/// middle and top of a street lattice's elimination tree have) are taken as
+/// panels: their columns' `l` and `u` sit in a dense scratch, and each
+/// target below them, looked up once for the panel instead of once per
+/// column, is loaded once, takes the panel's updates one after the other
+/// and is stored once. Still the same operations in the same order for
+/// every target, so the same bits.
 struct ColumnLdlt {
     /// Start of each column of `L` in `l_rows` and in `factor`, plus the
     /// end.
@@ -1081,9 +1082,10 @@ struct ColumnLdlt {
     /// strictly lower part of `L` by columns (`l_values` in the sweep),
     /// then the diagonal `D` (`d`).
     factor: Vec<f64>,
-    /// Where each of those is read from in the coefficients given, all
-    /// below `sources_len`.
+    /// Where each of those is read from in the coefficients given.
     sources: Vec<u32>,
+    /// One more than the largest source: the fewest coefficients a gather
+    /// may be given.
     sources_len: usize,
     /// The supernodes taken as panels, as `first..end` column ranges: runs
     /// of consecutive columns where each column's pattern is the next one's
@@ -1097,8 +1099,9 @@ struct ColumnLdlt {
     /// below its last column (updates inside a panel find their place from
     /// its shape).
     targets: Vec<u32>,
-    /// Scratch of the sweep: a supernode's `l` and `u` for the rows below
-    /// it, row by row, and the right-hand side at its columns.
+    /// Scratch of the sweep: a panel's `l` and `u` by columns (rows: the
+    /// panel's columns, then the rows below), the right-hand side at its
+    /// columns, and one row of targets below it.
     panel_l: Vec<f64>,
     panel_u: Vec<f64>,
     panel_x: Vec<f64>,
