@@ -2138,4 +2138,479 @@ mod tests {
             assert_eq!(matrix.solve().unwrap(), &[] as &[f64]);
         }
     }
+
+    /// Links of a `rows` x `cols` street grid, unknown `r * cols + c` at row
+    /// `r` and column `c`.
+    fn grid_edges(rows: usize, cols: usize) -> Vec<Option<(usize, usize)>> {
+        (0..rows * cols)
+            .flat_map(|k| {
+                [
+                    (k % cols + 1 < cols).then_some((k, k + 1)),
+                    (k + cols < rows * cols).then_some((k, k + cols)),
+                ]
+            })
+            .collect()
+    }
+
+    /// Links joining every pair of `nodes`.
+    fn clique_edges(nodes: &[usize]) -> Vec<Option<(usize, usize)>> {
+        (nodes.iter().enumerate())
+            .flat_map(|(e, &a)| nodes[..e].iter().map(move |&b| Some((b, a))))
+            .collect()
+    }
+
+    /// A network of `n` unknowns joined by `edges` with random conductances,
+    /// every fifth unknown tied to a fixed head, and random demands.
+    fn network_with(n: usize, edges: Vec<Option<(usize, usize)>>, seed: u64) -> LinearNetwork {
+        let mut network = LinearNetwork::random(n, 0, seed);
+        let mut rng = Lcg(seed ^ 0x9e37_79b9);
+        network.conductance = edges.iter().map(|_| rng.uniform(0.1, 10.0)).collect();
+        network.edges = edges;
+        network
+    }
+
+    /// Networks whose column factor has panels of every width modulo 4,
+    /// with and without rows below them, at column 0, at the last column
+    /// and directly after one another, besides grids, random dense
+    /// networks and parallel links.
+    fn networks_with_panels() -> Vec<LinearNetwork> {
+        let mut networks = Vec::new();
+        // A clique of m is one supernode from column 0 to the last, its
+        // first column with m - 1 rows: a panel from m = 25 on.
+        for m in 25..=29 {
+            let nodes: Vec<usize> = (0..m).collect();
+            networks.push(network_with(m, clique_edges(&nodes), m as u64));
+        }
+        // Two small cliques A1 and A2 each joined wholly to a separator S
+        // of 25: A1's columns, A2's and S's follow one another, with 25
+        // rows below A1 and A2.
+        for (a1, a2) in [(2, 3), (4, 5), (3, 6), (7, 2), (5, 9)] {
+            let n = a1 + a2 + 25;
+            let separator: Vec<usize> = (a1 + a2..n).collect();
+            let first: Vec<usize> = (0..a1).chain(separator.iter().copied()).collect();
+            let second: Vec<usize> = (a1..a1 + a2).chain(separator.iter().copied()).collect();
+            let mut edges = clique_edges(&first);
+            edges.extend(clique_edges(&second));
+            edges.sort_unstable();
+            edges.dedup();
+            networks.push(network_with(n, edges, 40 + n as u64));
+        }
+        // Cliques of 26 to 29 hung from a random tree, with parallel links
+        // doubling some of their links.
+        let mut tree = LinearNetwork::random(400, 0, 50);
+        let mut rng = Lcg(51);
+        let mut next = tree.n;
+        for m in 26..=29 {
+            let nodes: Vec<usize> = (next..next + m).collect();
+            tree.edges.push(Some((rng.below(400), next)));
+            let links = clique_edges(&nodes);
+            let doubled: Vec<_> = (links.iter().step_by(7))
+                .map(|e| e.map(|(i, j)| (j, i)))
+                .collect();
+            tree.edges.extend(links);
+            tree.edges.extend(doubled);
+            next += m;
+        }
+        networks.push(network_with(next, tree.edges, 52));
+        // Street grids of several shapes.
+        for (rows, cols) in [(20, 20), (25, 25), (30, 30), (35, 17), (40, 21), (36, 36)] {
+            networks.push(network_with(
+                rows * cols,
+                grid_edges(rows, cols),
+                (rows * cols) as u64,
+            ));
+        }
+        // Random networks with many loops on few junctions.
+        for seed in 0..6 {
+            networks.push(LinearNetwork::random(
+                120 + 30 * seed,
+                200 + 90 * seed,
+                60 + seed as u64,
+            ));
+        }
+        networks
+    }
+
+    /// The heads of `network` by `backend`, as bits.
+    fn head_bits(network: &LinearNetwork, backend: Backend) -> Vec<u64> {
+        let mut matrix = HeadMatrix::with_backend(network.n, &network.edges, backend).unwrap();
+        network.assemble(&mut matrix);
+        let heads = matrix.solve().unwrap();
+        heads.iter().map(|h| h.to_bits()).collect()
+    }
+
+    /// Panels of every width modulo 4 (the four-at-a-time loops' every
+    /// remainder), with rows below them and without, at column 0, ending
+    /// at the last column and directly after one another: the column
+    /// factorisation gives the up-looking one's bits, and the heads solve
+    /// the system.
+    #[test]
+    fn column_factorisation_agrees_to_the_bit_on_panels_of_every_shape() {
+        let mut widths = [false; 4];
+        let mut widths_with_rows_below = [false; 4];
+        let (mut at_first, mut at_last, mut adjacent) = (false, false, false);
+        for network in networks_with_panels() {
+            let n = network.n;
+            let (column, _) = column_ldlt(n, &network.edges);
+            assert!(!column.panels.is_empty(), "{n} unknowns");
+            for (p, &(first, end)) in column.panels.iter().enumerate() {
+                let width = (end - first) as usize;
+                let below = column.col_ptr[end as usize] - column.col_ptr[end as usize - 1];
+                widths[width % 4] = true;
+                widths_with_rows_below[width % 4] |= below >= 2;
+                at_first |= first == 0;
+                at_last |= end as usize == n;
+                adjacent |= column.panels.get(p + 1).is_some_and(|&(f, _)| f == end);
+            }
+
+            let bits = head_bits(&network, Backend::ColumnLdlt);
+            assert_eq!(
+                bits,
+                head_bits(&network, Backend::UpLookingLdlt),
+                "{n} unknowns"
+            );
+            let heads: Vec<f64> = bits.into_iter().map(f64::from_bits).collect();
+            let expected = if n <= 600 {
+                dense_solve(network.dense(), network.rhs.clone())
+            } else {
+                let faer = head_bits(&network, Backend::FaerSimplicial);
+                faer.into_iter().map(f64::from_bits).collect()
+            };
+            assert_close(&heads, &expected, 1e-9);
+        }
+        assert_eq!(widths, [true; 4]);
+        assert_eq!(widths_with_rows_below, [true; 4]);
+        assert!(at_first && at_last && adjacent);
+    }
+
+    /// A panel is taken from a first column of [`PANEL_MIN_ROWS`] rows on:
+    /// a clique of m unknowns is one supernode whose first column has
+    /// m - 1 rows.
+    #[test]
+    fn a_panel_starts_at_its_minimum_rows() {
+        let clique = |m: usize| column_ldlt(m, &clique_edges(&(0..m).collect::<Vec<_>>())).0;
+        assert!(clique(PANEL_MIN_ROWS).panels.is_empty());
+        let m = PANEL_MIN_ROWS + 1;
+        assert_eq!(clique(m).panels, [(0, m as u32)]);
+    }
+
+    /// Whatever its place in the order, a strongly negative or NaN
+    /// diagonal fails at its own unknown when every other unknown is tied
+    /// to a fixed head: every principal submatrix without it is then
+    /// strictly diagonally dominant, so the pivots before it are positive,
+    /// and its own pivot is at most its diagonal (or NaN). A NaN on the
+    /// off-diagonal of a pair fails at the one of the pair eliminated
+    /// last, the first pivot whose leading submatrix holds it. Tried at
+    /// the first, second and last column of every panel, at the first
+    /// and last rows below it, and at the first and last columns.
+    #[test]
+    fn failing_pivots_in_and_around_panels_name_their_unknown() {
+        for mut network in networks_with_panels() {
+            let n = network.n;
+            let (column, order) = column_ldlt(n, &network.edges);
+            let mut places = vec![0, n - 1];
+            for &(first, end) in &column.panels {
+                let (first, last) = (first as usize, end as usize - 1);
+                let below = &column.l_rows
+                    [column.col_ptr[last] as usize..column.col_ptr[end as usize] as usize];
+                places.extend([first, first + 1, last]);
+                places.extend(below.first().map(|&r| r as usize));
+                places.extend(below.last().map(|&r| r as usize));
+            }
+            places.sort_unstable();
+            places.dedup();
+            for tie in &mut network.to_fixed_head {
+                *tie += 0.1;
+            }
+            let ties = network.to_fixed_head.clone();
+
+            for backend in [Backend::ColumnLdlt, Backend::UpLookingLdlt] {
+                let mut matrix = HeadMatrix::with_backend(n, &network.edges, backend).unwrap();
+                for &place in &places {
+                    let failing = order[place];
+                    for bad in [-1e6, f64::NAN] {
+                        network.to_fixed_head[failing] = bad;
+                        network.assemble(&mut matrix);
+                        assert_eq!(
+                            matrix.solve(),
+                            Err(MatrixError::NotPositiveDefinite { row: failing }),
+                            "{backend:?}, {n} unknowns, column {place}, diagonal {bad}"
+                        );
+                    }
+                    network.to_fixed_head[failing] = ties[failing];
+
+                    // A NaN on a link of the unknown at this place.
+                    let position = |u: usize| order.iter().position(|&o| o == u).unwrap();
+                    let Some((link, other)) =
+                        network.edges.iter().enumerate().find_map(|(k, e)| {
+                            let (i, j) = (*e)?;
+                            (i == failing)
+                                .then_some((k, j))
+                                .or((j == failing).then_some((k, i)))
+                        })
+                    else {
+                        continue;
+                    };
+                    let later = if position(other) > place {
+                        other
+                    } else {
+                        failing
+                    };
+                    network.assemble(&mut matrix);
+                    matrix.add_off_diagonal(matrix.link_slot(link).unwrap(), f64::NAN);
+                    assert_eq!(
+                        matrix.solve(),
+                        Err(MatrixError::NotPositiveDefinite { row: later }),
+                        "{backend:?}, {n} unknowns, link {link} at column {place}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// A clique of 47 unknowns (a panel of the whole kept system) among
+    /// 23 unknowns without links, every third from 1, which are left out;
+    /// every unknown tied to a fixed head.
+    fn clique_among_lone_unknowns() -> (LinearNetwork, Vec<bool>) {
+        let n = 70;
+        let left_out: Vec<bool> = (0..n).map(|u| u % 3 == 1).collect();
+        let kept: Vec<usize> = (0..n).filter(|&u| !left_out[u]).collect();
+        let mut network = network_with(n, clique_edges(&kept), 71);
+        for tie in &mut network.to_fixed_head {
+            *tie += 0.1;
+        }
+        (network, left_out)
+    }
+
+    /// Fills `matrix`, which leaves out the unknowns `left_out`, with
+    /// `network`'s coefficients.
+    fn assemble_kept(network: &LinearNetwork, left_out: &[bool], matrix: &mut HeadMatrix) {
+        matrix.clear();
+        for (link, edge) in network.edges.iter().enumerate() {
+            if let Some((i, j)) = *edge {
+                let g = network.conductance[link];
+                matrix.add_diagonal(i, g);
+                matrix.add_diagonal(j, g);
+                matrix.add_off_diagonal(matrix.link_slot(link).unwrap(), -g);
+            }
+        }
+        for i in (0..network.n).filter(|&i| !left_out[i]) {
+            matrix.add_diagonal(i, network.to_fixed_head[i]);
+            matrix.add_rhs(i, network.rhs[i]);
+        }
+    }
+
+    /// With unknowns left out around a panel, the kept ones are solved to
+    /// the bits of the whole system (the lone rows do not couple), by the
+    /// column and the up-looking factorisations alike, and a pivot failing
+    /// in the panel names the caller's unknown, not its place among the
+    /// kept ones.
+    #[test]
+    fn left_out_unknowns_around_a_panel() {
+        let (mut network, left_out) = clique_among_lone_unknowns();
+        let n = network.n;
+        let whole = head_bits(&network, Backend::UpLookingLdlt);
+        for backend in [Backend::ColumnLdlt, Backend::UpLookingLdlt] {
+            let mut part =
+                HeadMatrix::with_left_out(n, &network.edges, &left_out, backend).unwrap();
+            assemble_kept(&network, &left_out, &mut part);
+            let heads = part.solve().unwrap();
+            for u in 0..n {
+                let want = if left_out[u] { 0 } else { whole[u] };
+                assert_eq!(heads[u].to_bits(), want, "{backend:?} unknown {u}");
+            }
+
+            for failing in [0, 2, 47, 68, 69] {
+                let tie = network.to_fixed_head[failing];
+                network.to_fixed_head[failing] = -1e6;
+                assemble_kept(&network, &left_out, &mut part);
+                network.to_fixed_head[failing] = tie;
+                assert_eq!(
+                    part.solve(),
+                    Err(MatrixError::NotPositiveDefinite { row: failing }),
+                    "{backend:?}"
+                );
+            }
+        }
+    }
+
+    /// The entries given for direct addition are distinct and inside
+    /// `entry_counts`, adding there is adding through the `add_` methods
+    /// (same bits), and left-out unknowns have none.
+    #[test]
+    fn entries_are_distinct_inside_their_counts_and_add_as_the_methods_do() {
+        let (network, left_out) = clique_among_lone_unknowns();
+        let n = network.n;
+        for backend in BACKENDS {
+            let mut by_methods =
+                HeadMatrix::with_left_out(n, &network.edges, &left_out, backend).unwrap();
+            assemble_kept(&network, &left_out, &mut by_methods);
+            let expected: Vec<u64> = by_methods
+                .solve()
+                .unwrap()
+                .iter()
+                .map(|h| h.to_bits())
+                .collect();
+
+            let mut matrix =
+                HeadMatrix::with_left_out(n, &network.edges, &left_out, backend).unwrap();
+            let (n_values, n_rhs) = matrix.entry_counts();
+            let kept = (0..n).filter(|&u| !left_out[u]);
+            let mut coefficients: Vec<usize> =
+                kept.clone().map(|u| matrix.diagonal_entry(u)).collect();
+            coefficients.extend((0..matrix.slot_count()).map(|s| matrix.off_diagonal_entry(s)));
+            let mut rhs: Vec<usize> = kept.map(|u| matrix.rhs_entry(u)).collect();
+            for (entries, count) in [(&mut coefficients, n_values), (&mut rhs, n_rhs)] {
+                let len = entries.len();
+                entries.sort_unstable();
+                entries.dedup();
+                assert_eq!(entries.len(), len, "{backend:?}: distinct entries");
+                assert!(entries.iter().all(|&e| e < count), "{backend:?}");
+            }
+            for u in (0..n).filter(|&u| left_out[u]) {
+                assert_eq!(
+                    (matrix.diagonal_entry(u), matrix.rhs_entry(u)),
+                    (LEFT_OUT, LEFT_OUT)
+                );
+            }
+
+            // The same sums through the entries.
+            for (link, edge) in network.edges.iter().enumerate() {
+                if let Some((i, j)) = *edge {
+                    let g = network.conductance[link];
+                    let slot = matrix.link_slot(link).unwrap();
+                    let entries = [
+                        matrix.diagonal_entry(i),
+                        matrix.diagonal_entry(j),
+                        matrix.off_diagonal_entry(slot),
+                    ];
+                    let (values, _) = matrix.entries_mut();
+                    values[entries[0]] += g;
+                    values[entries[1]] += g;
+                    values[entries[2]] += -g;
+                }
+            }
+            for u in (0..n).filter(|&u| !left_out[u]) {
+                let (diagonal, f) = (matrix.diagonal_entry(u), matrix.rhs_entry(u));
+                let (values, rhs) = matrix.entries_mut();
+                values[diagonal] += network.to_fixed_head[u];
+                rhs[f] += network.rhs[u];
+            }
+            let heads: Vec<u64> = matrix
+                .solve()
+                .unwrap()
+                .iter()
+                .map(|h| h.to_bits())
+                .collect();
+            assert_eq!(heads, expected, "{backend:?}");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "left out")]
+    fn the_right_hand_side_of_a_left_out_unknown_cannot_be_set() {
+        let (network, left_out) = clique_among_lone_unknowns();
+        let mut matrix =
+            HeadMatrix::with_left_out(network.n, &network.edges, &left_out, Backend::ColumnLdlt)
+                .unwrap();
+        matrix.add_rhs(1, 1.0);
+    }
+
+    /// A solve that fails in a panel leaves the last heads as they were,
+    /// and once the coefficients are right again the heads are those of
+    /// the first solve, to the bit.
+    #[test]
+    fn a_failed_solve_in_a_panel_keeps_the_heads_and_the_next_one_recovers() {
+        let mut network = network_with(29, clique_edges(&(0..29).collect::<Vec<_>>()), 81);
+        for tie in &mut network.to_fixed_head {
+            *tie += 0.1;
+        }
+        assert!(!column_ldlt(network.n, &network.edges).0.panels.is_empty());
+        for backend in BACKENDS {
+            let mut matrix = HeadMatrix::with_backend(network.n, &network.edges, backend).unwrap();
+            network.assemble(&mut matrix);
+            let first: Vec<u64> = matrix
+                .solve()
+                .unwrap()
+                .iter()
+                .map(|h| h.to_bits())
+                .collect();
+
+            network.assemble(&mut matrix);
+            matrix.add_diagonal(17, -1e6);
+            assert_eq!(
+                matrix.solve(),
+                Err(MatrixError::NotPositiveDefinite { row: 17 }),
+                "{backend:?}"
+            );
+            let kept: Vec<u64> = matrix.solution().iter().map(|h| h.to_bits()).collect();
+            assert_eq!(kept, first, "{backend:?}");
+
+            network.assemble(&mut matrix);
+            let again: Vec<u64> = matrix
+                .solve()
+                .unwrap()
+                .iter()
+                .map(|h| h.to_bits())
+                .collect();
+            assert_eq!(again, first, "{backend:?}");
+        }
+    }
+
+    /// The sweep's AVX2 build (taken when the processor has it) and its
+    /// portable build give the same factor and the same forward solve to
+    /// the bit, and so do a separate factorisation and solve; all of them
+    /// the heads of the head matrix itself.
+    #[test]
+    fn sweep_builds_and_separate_solve_agree_to_the_bit() {
+        for network in networks_with_panels() {
+            let n = network.n;
+            let (mut column, order) = column_ldlt(n, &network.edges);
+            // Coefficients in the factor's own layout, from the dense
+            // matrix (the same sums in the same order as the assembly).
+            let a = network.dense();
+            let mut values = vec![0.0; column.value_count()];
+            for j in 0..n {
+                for p in column.col_ptr[j] as usize..column.col_ptr[j + 1] as usize {
+                    values[p] = a[order[column.l_rows[p] as usize]][order[j]];
+                }
+                values[column.l_rows.len() + j] = a[order[j]][order[j]];
+            }
+            let rhs: Vec<f64> = order.iter().map(|&u| network.rhs[u]).collect();
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+
+            let mut dispatched = rhs.clone();
+            column.gather(&values);
+            column.sweep::<true>(&mut dispatched).unwrap();
+            let factor = bits(&column.factor);
+            let mut portable = rhs.clone();
+            column.gather(&values);
+            column.sweep_body::<true>(&mut portable).unwrap();
+            assert_eq!(bits(&column.factor), factor, "{n} unknowns");
+            assert_eq!(bits(&portable), bits(&dispatched), "{n} unknowns");
+
+            // The column factorisation reads no pattern: an empty one.
+            let unread = Pattern {
+                col_ptr: vec![0],
+                row_idx: vec![],
+                side: Side::Upper,
+            };
+            let mut separate = rhs.clone();
+            column.factor(&unread, &values).unwrap();
+            assert_eq!(bits(&column.factor), factor, "{n} unknowns");
+            column.solve_in_place(&mut separate);
+            column.backward(&mut dispatched);
+            assert_eq!(bits(&separate), bits(&dispatched), "{n} unknowns");
+
+            let mut heads = vec![0.0; n];
+            for (p, &u) in order.iter().enumerate() {
+                heads[u] = dispatched[p];
+            }
+            assert_eq!(
+                bits(&heads),
+                head_bits(&network, Backend::ColumnLdlt),
+                "{n} unknowns"
+            );
+        }
+    }
 }
