@@ -143,8 +143,12 @@ pub struct HeadMatrix {
     /// Stored triangle in compressed columns, internal numbering.
     pattern: Pattern,
     /// Coefficients of the stored triangle, in `pattern` order, or for the
-    /// column factorisation in the caller's order (slots, then diagonals).
+    /// column factorisation in the caller's order (slots, then diagonals,
+    /// then a zero that the factor's fill reads, outside what
+    /// [`HeadMatrix::entries_mut`] gives).
     values: Vec<f64>,
+    /// How many of `values` the caller may add to.
+    caller_values: usize,
     /// Right-hand side, caller's numbering (left-out unknowns stay zero),
     /// in the order the assembly visits it.
     rhs: Vec<f64>,
@@ -256,6 +260,7 @@ impl HeadMatrix {
         // additions into a factor-ordered array were a fifth of the
         // solver's time), and the factorisation gathers them.
         let mut value_count = layout.pattern.row_idx.len();
+        let mut caller_values = value_count;
         let factorization: Box<dyn Factorization> = match backend {
             Backend::UpLookingLdlt => {
                 Box::new(UpLookingLdlt::new(FactorPattern::of(&layout.pattern)))
@@ -278,7 +283,7 @@ impl HeadMatrix {
                     }
                 }
                 column.read_from(sources);
-                value_count = zero + 1;
+                (caller_values, value_count) = (zero, zero + 1);
                 Box::new(column)
             }
             Backend::FaerSimplicial => Box::new(FaerLlt::new(
@@ -305,6 +310,7 @@ impl HeadMatrix {
             unknown_at,
             position,
             values: vec![0.0; value_count],
+            caller_values,
             pattern: layout.pattern,
             rhs: vec![0.0; n],
             work: vec![0.0; kept],
@@ -405,7 +411,7 @@ impl HeadMatrix {
     /// Lengths of the coefficients and of the right-hand side that
     /// [`HeadMatrix::entries_mut`] gives.
     pub fn entry_counts(&self) -> (usize, usize) {
-        (self.values.len(), self.rhs.len())
+        (self.caller_values, self.rhs.len())
     }
 
     /// The stored coefficients and the right-hand side, for callers that
@@ -414,7 +420,7 @@ impl HeadMatrix {
     /// and [`HeadMatrix::rhs_entry`] (the same sums as the `add_` methods,
     /// without their look-ups on every call).
     pub fn entries_mut(&mut self) -> (&mut [f64], &mut [f64]) {
-        (&mut self.values, &mut self.rhs)
+        (&mut self.values[..self.caller_values], &mut self.rhs)
     }
 
     /// Factors the matrix and solves `A H = F`; returns `H` in the caller's
@@ -664,8 +670,9 @@ impl Pattern {
 /// A numeric factorisation of a symmetric positive-definite matrix whose
 /// pattern was analysed once.
 trait Factorization: Send + Sync {
-    /// Factors the matrix with coefficients `values` (in `pattern` order).
-    /// On a pivot that is not positive, returns its position.
+    /// Factors the matrix with coefficients `values` (in `pattern` order,
+    /// or for [`ColumnLdlt`] in the order [`ColumnLdlt::read_from`] was
+    /// given). On a pivot that is not positive, returns its position.
     fn factor(&mut self, pattern: &Pattern, values: &[f64]) -> Result<(), usize>;
 
     /// Overwrites `x` (the right-hand side) with the solution, using the
@@ -1090,8 +1097,8 @@ struct ColumnLdlt {
     /// The supernodes taken as panels, as `first..end` column ranges: runs
     /// of consecutive columns where each column's pattern is the next one's
     /// with that next column added on top, so that all of them share the
-    /// rows below the last, the first column with at least
-    /// [`PANEL_MIN_ROWS`] rows.
+    /// rows below the last; taken as a panel when its first column has at
+    /// least [`PANEL_MIN_ROWS`] rows.
     panels: Vec<(u32, u32)>,
     /// Where each update lands in `l_values`, in the sweep's order: for each
     /// column, for each of its entries `r2`, for each entry `r1` above it,
@@ -1192,11 +1199,7 @@ impl ColumnLdlt {
         }
         index(targets.len())?;
         let widest = panels.iter().map(|&(f, e)| e - f).max().unwrap_or(0);
-        let tallest = panels
-            .iter()
-            .map(|&(f, e)| e - f + count(e - 1))
-            .max()
-            .unwrap_or(0);
+        let tallest = panels.iter().map(|&(_, e)| count(e - 1)).max().unwrap_or(0);
 
         let column = Self {
             col_ptr: factor.col_ptr.iter().map(|&p| p as u32).collect(),
@@ -1281,12 +1284,15 @@ impl ColumnLdlt {
             t = self.supernode::<SOLVE>(first, end, t, x)?;
             j = end;
         }
-        self.columns::<SOLVE>(j..n, t, x)?;
+        let t = self.columns::<SOLVE>(j..n, t, x)?;
+        debug_assert_eq!(t, self.targets.len(), "every target taken, in order");
         Ok(())
     }
 
     /// Applies the columns `range` one by one: every pair of rows of a
-    /// column updates the slot the next target names. Returns the next
+    /// column updates the slot the next target names. `t` must be the index
+    /// of the first target of `range.start`, as [`Self::sweep_body`] keeps it
+    /// (the unchecked reads of `targets` rely on it). Returns the next
     /// target's index.
     #[inline(always)]
     fn columns<const SOLVE: bool>(
@@ -1369,7 +1375,7 @@ impl ColumnLdlt {
         let panel_l = &mut self.panel_l[..height * width];
         let panel_u = &mut self.panel_u[..height * width];
         let panel_x = &mut self.panel_x[..width];
-        let scratch = &mut self.scratch[..height];
+        let scratch = &mut self.scratch[..below];
 
         for (k, c) in (first..end).zip(0..) {
             // Column c of the panel, from row c on: d_k, then column k's rows.
