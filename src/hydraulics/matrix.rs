@@ -1403,20 +1403,7 @@ impl ColumnLdlt {
             u.copy_from_slice(&l_values[column.clone()]);
             let column_u = |m: usize| &done_u[m * height + c + 1..(m + 1) * height];
             let l_k = |m: usize| done_l[m * height + c];
-            let mut m = 0;
-            while m + 4 <= c {
-                let columns = [
-                    column_u(m),
-                    column_u(m + 1),
-                    column_u(m + 2),
-                    column_u(m + 3),
-                ];
-                subtract_scaled4(u, columns, [l_k(m), l_k(m + 1), l_k(m + 2), l_k(m + 3)]);
-                m += 4;
-            }
-            for m in m..c {
-                subtract_scaled(u, column_u(m), l_k(m));
-            }
+            subtract_columns(u, c, column_u, l_k);
             let l = &mut rest_l[c + 1..height];
             for (l, &u) in l.iter_mut().zip(&*u) {
                 *l = u / d_k;
@@ -1438,20 +1425,7 @@ impl ColumnLdlt {
             let (mut d_r2, mut x_r2) = (d[r2], if SOLVE { x[r2] } else { 0.0 });
             let column_l = |m: usize| &panel_l[m * height + width..m * height + width + i2];
             let u_2 = |m: usize| panel_u[m * height + width + i2];
-            let mut m = 0;
-            while m + 4 <= width {
-                let columns = [
-                    column_l(m),
-                    column_l(m + 1),
-                    column_l(m + 2),
-                    column_l(m + 3),
-                ];
-                subtract_scaled4(s, columns, [u_2(m), u_2(m + 1), u_2(m + 2), u_2(m + 3)]);
-                m += 4;
-            }
-            for m in m..width {
-                subtract_scaled(s, column_l(m), u_2(m));
-            }
+            subtract_columns(s, width, column_l, u_2);
             for m in 0..width {
                 let l_2m = panel_l[m * height + width + i2];
                 d_r2 -= l_2m * u_2(m);
@@ -1501,6 +1475,27 @@ impl ColumnLdlt {
 /// tried: 16 to 32 best; Net6, whose supernodes are all smaller, is then
 /// column by column throughout).
 const PANEL_MIN_ROWS: usize = 24;
+
+/// `y -= a(m) x(m)` for `m` in `0..count`, each element taking the columns
+/// one after the other, four columns per pass over `y`: the same
+/// operations in the same order as one pass per column, so the same bits.
+#[inline(always)]
+fn subtract_columns<'a>(
+    y: &mut [f64],
+    count: usize,
+    x: impl Fn(usize) -> &'a [f64],
+    a: impl Fn(usize) -> f64,
+) {
+    let mut m = 0;
+    while m + 4 <= count {
+        let columns = [x(m), x(m + 1), x(m + 2), x(m + 3)];
+        subtract_scaled4(y, columns, [a(m), a(m + 1), a(m + 2), a(m + 3)]);
+        m += 4;
+    }
+    for m in m..count {
+        subtract_scaled(y, x(m), a(m));
+    }
+}
 
 /// `y -= a x`, element by element: one multiplication and one subtraction
 /// each, as the scalar loops do, so the same bits.
