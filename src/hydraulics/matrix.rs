@@ -1856,20 +1856,10 @@ mod tests {
         for backend in BACKENDS {
             let mut matrix = HeadMatrix::with_backend(500, &network.edges, backend).unwrap();
             network.assemble(&mut matrix);
-            let first: Vec<u64> = matrix
-                .solve()
-                .unwrap()
-                .iter()
-                .map(|h| h.to_bits())
-                .collect();
+            let first = bits(matrix.solve().unwrap());
             for _ in 0..3 {
                 network.assemble(&mut matrix);
-                let again: Vec<u64> = matrix
-                    .solve()
-                    .unwrap()
-                    .iter()
-                    .map(|h| h.to_bits())
-                    .collect();
+                let again = bits(matrix.solve().unwrap());
                 assert_eq!(first, again, "{backend:?}");
             }
         }
@@ -1932,19 +1922,10 @@ mod tests {
             .into_iter()
             .chain(dense)
         {
-            let heads = |backend| {
-                let mut matrix =
-                    HeadMatrix::with_backend(network.n, &network.edges, backend).unwrap();
-                network.assemble(&mut matrix);
-                let heads: Vec<u64> = matrix
-                    .solve()
-                    .unwrap()
-                    .iter()
-                    .map(|h| h.to_bits())
-                    .collect();
-                heads
-            };
-            assert_eq!(heads(Backend::ColumnLdlt), heads(Backend::UpLookingLdlt));
+            assert_eq!(
+                head_bits(&network, Backend::ColumnLdlt),
+                head_bits(&network, Backend::UpLookingLdlt)
+            );
         }
     }
 
@@ -2236,8 +2217,12 @@ mod tests {
     fn head_bits(network: &LinearNetwork, backend: Backend) -> Vec<u64> {
         let mut matrix = HeadMatrix::with_backend(network.n, &network.edges, backend).unwrap();
         network.assemble(&mut matrix);
-        let heads = matrix.solve().unwrap();
-        heads.iter().map(|h| h.to_bits()).collect()
+        bits(matrix.solve().unwrap())
+    }
+
+    /// The bits of each value, to compare results exactly.
+    fn bits(values: &[f64]) -> Vec<u64> {
+        values.iter().map(|v| v.to_bits()).collect()
     }
 
     /// Panels of every width modulo 4 (the four-at-a-time loops' every
@@ -2446,12 +2431,7 @@ mod tests {
             let mut by_methods =
                 HeadMatrix::with_left_out(n, &network.edges, &left_out, backend).unwrap();
             assemble_kept(&network, &left_out, &mut by_methods);
-            let expected: Vec<u64> = by_methods
-                .solve()
-                .unwrap()
-                .iter()
-                .map(|h| h.to_bits())
-                .collect();
+            let expected = bits(by_methods.solve().unwrap());
 
             let mut matrix =
                 HeadMatrix::with_left_out(n, &network.edges, &left_out, backend).unwrap();
@@ -2497,12 +2477,7 @@ mod tests {
                 values[diagonal] += network.to_fixed_head[u];
                 rhs[f] += network.rhs[u];
             }
-            let heads: Vec<u64> = matrix
-                .solve()
-                .unwrap()
-                .iter()
-                .map(|h| h.to_bits())
-                .collect();
+            let heads = bits(matrix.solve().unwrap());
             assert_eq!(heads, expected, "{backend:?}");
         }
     }
@@ -2530,12 +2505,7 @@ mod tests {
         for backend in BACKENDS {
             let mut matrix = HeadMatrix::with_backend(network.n, &network.edges, backend).unwrap();
             network.assemble(&mut matrix);
-            let first: Vec<u64> = matrix
-                .solve()
-                .unwrap()
-                .iter()
-                .map(|h| h.to_bits())
-                .collect();
+            let first = bits(matrix.solve().unwrap());
 
             network.assemble(&mut matrix);
             matrix.add_diagonal(17, -1e6);
@@ -2544,16 +2514,11 @@ mod tests {
                 Err(MatrixError::NotPositiveDefinite { row: 17 }),
                 "{backend:?}"
             );
-            let kept: Vec<u64> = matrix.solution().iter().map(|h| h.to_bits()).collect();
+            let kept = bits(matrix.solution());
             assert_eq!(kept, first, "{backend:?}");
 
             network.assemble(&mut matrix);
-            let again: Vec<u64> = matrix
-                .solve()
-                .unwrap()
-                .iter()
-                .map(|h| h.to_bits())
-                .collect();
+            let again = bits(matrix.solve().unwrap());
             assert_eq!(again, first, "{backend:?}");
         }
     }
@@ -2578,7 +2543,6 @@ mod tests {
                 values[column.l_rows.len() + j] = a[order[j]][order[j]];
             }
             let rhs: Vec<f64> = order.iter().map(|&u| network.rhs[u]).collect();
-            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
 
             let mut dispatched = rhs.clone();
             column.gather(&values);
