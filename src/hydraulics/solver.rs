@@ -1162,16 +1162,15 @@ impl Solver {
         // what it was, summed in the same order.
         match bf.stage {
             BranchStage::Fresh => bf.stage = BranchStage::Written,
-            BranchStage::Written => {
-                bf.flow_before.copy_from_slice(&bf.flows);
-                bf.stage = BranchStage::Settled;
+            stage => {
+                if stage == BranchStage::Written {
+                    bf.flow_before.copy_from_slice(&bf.flows);
+                    bf.stage = BranchStage::Settled;
+                }
+                let flow_sum = bf.flow_sum;
+                self.branch_flows = Some(bf);
+                return (flow_sum, 0.0);
             }
-            BranchStage::Settled => {}
-        }
-        if bf.stage != BranchStage::Written {
-            let flow_sum = bf.flow_sum;
-            self.branch_flows = Some(bf);
-            return (flow_sum, 0.0);
         }
         let (mut qsum, mut dqsum) = (0.0, 0.0);
         for ((b, &flow), before) in bf
