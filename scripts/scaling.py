@@ -14,7 +14,8 @@ set-up and the first period only). Prints per size:
     24), a size k times smaller k times as many whole days, so that every
     size spends about as long in its periods and the per-period figures of
     small networks are not lost in the noise of a 20 ms process;
-  - read ms: the CLI's wall-clock `read` time (fastest run);
+  - read ms: the CLI's wall-clock `read` time, of the run with the
+    fastest `simulate`;
   - ms/period: the CLI's wall-clock `simulate` time less the DURATION 0
     run's, over the periods after the first (fastest runs of each);
   - CPU ms/period: the run's CPU time (user + system, of the child)
