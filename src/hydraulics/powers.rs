@@ -182,8 +182,9 @@ mod avx2 {
     use std::arch::x86_64::*;
 
     /// [`super::pow_in_place`] four lanes at a time; a group of four with
-    /// any lane outside the tables' range (zero, subnormal, infinite, NaN,
-    /// or `|a ln x| > 700`) is done one by one by [`pow_nonnegative`].
+    /// any lane outside the tables' range (subnormal, infinite, NaN, zero
+    /// with `a ≤ 0`, or `|a ln x| > 700`) is done one by one by
+    /// [`pow_nonnegative`].
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn pow_in_place(xs: &mut [f64], a: f64) {
         let mut chunks = xs.chunks_exact_mut(4);
@@ -260,7 +261,16 @@ mod avx2 {
         let t = _mm256_mul_pd(splat(a), ln);
         let abs_t = _mm256_andnot_pd(splat(-0.0), t);
         let t_ok = _mm256_cmp_pd(abs_t, splat(EXP_LIMIT), _CMP_LE_OQ);
-        let in_range = _mm256_movemask_pd(_mm256_and_pd(x_ok, t_ok)) == 0b1111;
+        // Zero lanes (no flow, common where parts are cut off) give zero
+        // for a positive power, as `pow_nonnegative` does (e^-∞), rather
+        // than send their group of four one by one.
+        let zero = if a > 0.0 {
+            _mm256_cmp_pd(x, splat(0.0), _CMP_EQ_OQ)
+        } else {
+            _mm256_setzero_pd()
+        };
+        let lane_ok = _mm256_or_pd(_mm256_and_pd(x_ok, t_ok), zero);
+        let in_range = _mm256_movemask_pd(lane_ok) == 0b1111;
         let shifted = _mm256_add_pd(
             _mm256_mul_pd(t, splat(SIXTY_FOUR_OVER_LN2)),
             splat(ROUND_SHIFT),
@@ -295,7 +305,7 @@ mod avx2 {
             _mm256_castpd_si256(v),
             _mm256_slli_epi64(n_div_64, 52),
         ));
-        (y, in_range)
+        (_mm256_andnot_pd(zero, y), in_range)
     }
 }
 
@@ -342,12 +352,17 @@ mod tests {
     #[test]
     fn powers_in_place_are_the_same_bits_as_one_by_one() {
         let mut xs: Vec<f64> = samples(1e-14, 1e8, 100_003).collect();
-        // Groups with a zero, a subnormal, an infinity or a NaN in them.
+        // Groups with a zero, a subnormal, an infinity or a NaN in them;
+        // a group of zeros, one with a negative zero, one with a zero and
+        // a NaN.
         xs[5] = 0.0;
         xs[10] = 1e-310;
         xs[17] = f64::INFINITY;
         xs[22] = f64::NAN;
-        for a in [0.852, 0.9, 1.5] {
+        xs[40..44].fill(0.0);
+        xs[45] = -0.0;
+        (xs[49], xs[50]) = (0.0, f64::NAN);
+        for a in [0.852, 0.9, 1.5, -0.852, 0.0] {
             let mut ours = xs.clone();
             pow_in_place(&mut ours, a);
             for (&x, &y) in xs.iter().zip(&ours) {
