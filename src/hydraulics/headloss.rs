@@ -18,8 +18,9 @@ pub(crate) struct PipeFriction {
     pub resistance: f64,
     /// Minor loss coefficient in `h = km Q²`, SI (m per (m³/s)²).
     pub minor_loss: f64,
-    /// D-W only: relative roughness ε / D.
-    pub relative_roughness: f64,
+    /// D-W only: the relative roughness's term of Swamee-Jain, ε / D / 3.7
+    /// (divided once here rather than at every trial).
+    pub roughness_term: f64,
     /// D-W only: Q / (ν D) at unit flow in EPANET's units, so that
     /// `w = Q · reynolds_factor` equals π Re / 4.
     pub reynolds_factor: f64,
@@ -65,7 +66,7 @@ pub(crate) fn pipe_friction(
         // h_m = FT · r_us · (Q / CFS)^n
         resistance: FT * r_us / CFS.powf(exponent),
         minor_loss: minor_loss_km,
-        relative_roughness: roughness / diameter_m,
+        roughness_term: roughness / diameter_m / 3.7,
         reynolds_factor: 1.0 / (CFS * nu_ft2 * d_ft),
     }
 }
@@ -226,26 +227,25 @@ pub(crate) fn darcy_weisbach_headloss(pipe: &PipeFriction, flow: f64) -> (f64, f
         let r = 16.0 * PI * pipe.resistance / pipe.reynolds_factor;
         return (flow * (r + km * q), r + 2.0 * km * q);
     }
-    let (f, dfdq) = friction_factor(q, w, pipe.relative_roughness);
+    let (f, dfdq) = friction_factor(q, w, pipe.roughness_term);
     let r1 = f * pipe.resistance + km;
     (r1 * q * flow, 2.0 * r1 * q + dfdq * pipe.resistance * q * q)
 }
 
 /// The D-W friction factor at `w = π Re / 4` and its derivative with
 /// respect to the flow `q` (m³/s).
-fn friction_factor(q: f64, w: f64, relative_roughness: f64) -> (f64, f64) {
-    let e = relative_roughness;
+fn friction_factor(q: f64, w: f64, roughness_term: f64) -> (f64, f64) {
     if w >= W_TURBULENT {
         // Two divisions fewer than EPANET's `SJ / w^0.9` and `… / y2 / y3
         // / q` (the same values to rounding; vitens-25k -3 % CPU on AMD).
         let y1 = SJ_COEFF * w.powf(-0.9);
-        let y2 = e / 3.7 + y1;
+        let y2 = roughness_term + y1;
         let y3 = MINUS_TWO_OVER_LN10 * y2.ln();
         let f = 1.0 / (y3 * y3);
         let dfdq = 1.8 * f * y1 * MINUS_TWO_OVER_LN10 / (y2 * y3 * q);
         return (f, dfdq);
     }
-    let y2 = e / 3.7 + SJ_AT_4000;
+    let y2 = roughness_term + SJ_AT_4000;
     let y3 = MINUS_TWO_OVER_LN10 * y2.ln();
     let fa = 1.0 / (y3 * y3);
     let fb = (2.0 + DUNLOP_AC / (y2 * y3)) * fa;

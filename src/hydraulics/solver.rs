@@ -207,7 +207,7 @@ impl ActiveLinks {
         let no_friction = PipeFriction {
             resistance: 0.0,
             minor_loss: 0.0,
-            relative_roughness: 0.0,
+            roughness_term: 0.0,
             reynolds_factor: 0.0,
         };
         let friction = links
