@@ -174,7 +174,7 @@ fn reached_at_start(model: &HydraulicModel) -> Vec<bool> {
         reached[i] = true;
     }
     while let Some(i) = stack.pop() {
-        for &(k, j) in model.adjacency.of(i) {
+        for (k, j) in model.adjacency.of(i) {
             if !reached[j] && !model.initially_closed[k] {
                 reached[j] = true;
                 stack.push(j);

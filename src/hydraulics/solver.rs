@@ -1659,7 +1659,7 @@ impl Solver {
             }
         }
         while let Some(i) = stack.pop() {
-            for &(k, j) in self.model.adjacency.of(i) {
+            for (k, j) in self.model.adjacency.of(i) {
                 // Bit 0 of the signature: the link passes water.
                 if !state.connected[j] && self.marked_signature[k] & 1 != 0 {
                     state.connected[j] = true;
@@ -1775,7 +1775,7 @@ impl Solver {
             while next < group.len() {
                 let i = group[next];
                 next += 1;
-                for &(k, j) in m.adjacency.of(i) {
+                for (k, j) in m.adjacency.of(i) {
                     if state.connected[j] {
                         head_sum += state.head_m[j];
                         ties += 1;
