@@ -1587,24 +1587,37 @@ impl Solver {
     /// Returns whether the marking changed.
     fn mark_connected(&mut self, state: &mut HydraulicState) -> bool {
         // The marks depend only on which links pass water and which valves
-        // fix a head: when none of that changed, neither did the marks. Nor
-        // did they when a link between two junctions already reached only
-        // started to pass water or to fix a head there.
+        // fix a head: when none of that changed, neither did the marks.
+        // When links only started to pass water or to fix a head, the
+        // marks can only grow: a search from the junctions just reached
+        // finds every new one (each new path to a source leaves the marked
+        // part through such a link or starts at such a valve). Only a
+        // link that stopped doing either needs the search from every
+        // source.
         let model = Arc::clone(&self.model);
         let m = &*model;
         let mut signature = std::mem::take(&mut self.marked_signature);
         let mut marked_status = std::mem::take(&mut self.marked_status);
-        let search = if signature.len() == m.ends.len() {
+        let mut stack = std::mem::take(&mut self.connected_stack);
+        stack.clear();
+        let full_search = if signature.len() == m.ends.len() {
             // Only links whose status changed, and pumps and valves, can
-            // have a new signature.
-            let mut search = false;
+            // have a new signature. `stack` collects the junctions newly
+            // reached through those that gained.
+            let mut lost = false;
             let mut update = |k: usize, signature: &mut [u8]| {
                 let now = self.link_signature(state, k);
                 let was = &mut signature[k];
-                if now != *was {
-                    let (a, b) = m.ends[k];
-                    search |= *was & !now != 0 || !(state.connected[a] && state.connected[b]);
-                    *was = now;
+                let gained = now & !*was;
+                lost |= *was & !now != 0;
+                *was = now;
+                let (a, b) = m.ends[k];
+                let connected = &state.connected;
+                if gained & 1 != 0 && connected[a] != connected[b] {
+                    stack.push(if connected[a] { b } else { a });
+                }
+                if gained & 2 != 0 {
+                    stack.extend(head_fixing_node(m, k).filter(|&i| !connected[i]));
                 }
             };
             for (k, (&now, was)) in state.status.iter().zip(&mut marked_status).enumerate() {
@@ -1616,7 +1629,7 @@ impl Solver {
             for &k in &self.links_with_setting {
                 update(k, &mut signature);
             }
-            search
+            lost
         } else {
             signature.clear();
             signature.extend((0..m.ends.len()).map(|k| self.link_signature(state, k)));
@@ -1625,38 +1638,43 @@ impl Solver {
         };
         self.marked_signature = signature;
         self.marked_status = marked_status;
-        if !search {
-            return false;
+        let searched = full_search || !stack.is_empty();
+        let changed = if full_search {
+            let mut before = std::mem::take(&mut self.connected_before);
+            before.clone_from(&state.connected);
+            stack.clear();
+            state.connected.iter_mut().for_each(|c| *c = false);
+            stack.extend(&self.fixed_head_nodes);
+            let valves = m
+                .valves
+                .iter()
+                .filter(|&&k| self.link_signature(state, k) & 2 != 0);
+            stack.extend(valves.filter_map(|&k| head_fixing_node(m, k)));
+            self.spread_connected(state, &mut stack);
+            let changed = state.connected != before;
+            self.connected_before = before;
+            changed
+        } else if stack.is_empty() {
+            false
+        } else {
+            self.spread_connected(state, &mut stack);
+            true
+        };
+        self.connected_stack = stack;
+        if searched {
+            self.cut_off_junctions.clear();
+            let cut_off = m.junction_nodes.iter().filter(|&&i| !state.connected[i]);
+            self.cut_off_junctions.extend(cut_off);
+            self.all_connected = self.cut_off_junctions.is_empty();
         }
-        let mut before = std::mem::take(&mut self.connected_before);
-        before.clone_from(&state.connected);
-        let mut stack = std::mem::take(&mut self.connected_stack);
-        stack.clear();
-        state.connected.iter_mut().for_each(|c| *c = false);
-        for &i in &self.fixed_head_nodes {
+        changed
+    }
+
+    /// Marks connected the nodes of `stack` and every node they reach
+    /// through links that pass water; empties `stack`.
+    fn spread_connected(&self, state: &mut HydraulicState, stack: &mut Vec<usize>) {
+        for &i in stack.iter() {
             state.connected[i] = true;
-            stack.push(i);
-        }
-        for &k in &m.valves {
-            if state.status[k] != LinkStatus::Active || state.setting[k].is_none() {
-                continue;
-            }
-            let (n1, n2) = m.ends[k];
-            let node = match &m.laws[k] {
-                LinkLaw::Valve {
-                    valve_type: ValveType::Prv,
-                    ..
-                } => n2,
-                LinkLaw::Valve {
-                    valve_type: ValveType::Psv,
-                    ..
-                } => n1,
-                _ => continue,
-            };
-            if !state.connected[node] {
-                state.connected[node] = true;
-                stack.push(node);
-            }
         }
         while let Some(i) = stack.pop() {
             for (k, j) in self.model.adjacency.of(i) {
@@ -1667,14 +1685,6 @@ impl Solver {
                 }
             }
         }
-        let changed = state.connected != before;
-        self.connected_before = before;
-        self.connected_stack = stack;
-        self.cut_off_junctions.clear();
-        let cut_off = m.junction_nodes.iter().filter(|&&i| !state.connected[i]);
-        self.cut_off_junctions.extend(cut_off);
-        self.all_connected = self.cut_off_junctions.is_empty();
-        changed
     }
 
     /// What of link `k` the cut-off marks depend on: whether it passes
@@ -1969,6 +1979,24 @@ fn valve_with_setting(
     let setting = state.setting[k]?;
     match &m.laws[k] {
         LinkLaw::Valve { valve_type, km, .. } => Some((*valve_type, *km, setting)),
+        _ => None,
+    }
+}
+
+/// The node whose head valve `k` fixes while its setting is in force (a
+/// PRV's downstream end, a PSV's upstream end), which the search for
+/// connected nodes counts as a source; `None` for other links.
+fn head_fixing_node(m: &HydraulicModel, k: usize) -> Option<usize> {
+    let (n1, n2) = m.ends[k];
+    match &m.laws[k] {
+        LinkLaw::Valve {
+            valve_type: ValveType::Prv,
+            ..
+        } => Some(n2),
+        LinkLaw::Valve {
+            valve_type: ValveType::Psv,
+            ..
+        } => Some(n1),
         _ => None,
     }
 }
