@@ -324,3 +324,61 @@ fn cut_off_marks_follow_links_that_open_and_close() {
         assert_eq!(cut_off_by_hour(text)[0], run[hour], "hour {hour}");
     }
 }
+
+/// The same when links in loops stop: a pipe in the loop A-B-C closes at
+/// 1:00 and cuts nothing off; P5 closes at 2:00 and cuts off D and E; a
+/// second reservoir's pipe opens at 3:00 and feeds them again; the first
+/// reservoir's pipe closes at 4:00 and cuts off the loop. Each hour's
+/// marks agree with a fresh run of that hour's statuses.
+#[test]
+fn cut_off_marks_follow_links_that_stop_in_loops() {
+    let inp = |controls: &str| {
+        format!(
+            "[JUNCTIONS]\nA 0 1\nB 0 1\nC 0 1\nD 0 1\nE 0 1\n\
+             [RESERVOIRS]\nR1 50\nR2 50\n\
+             [PIPES]\nP1 R1 A 100 200 100 0 Open\nP2 A B 100 200 100 0 Open\n\
+             P3 B C 100 200 100 0 Open\nP4 C A 100 200 100 0 Open\n\
+             P5 C D 100 200 100 0 Open\nP6 D E 100 200 100 0 Open\n\
+             P7 R2 E 100 200 100 0 Closed\n\
+             [CONTROLS]\n{controls}\n\
+             [TIMES]\nDuration 4:00\nHydraulic Timestep 1:00\n\
+             [OPTIONS]\nUnits LPS\n[END]\n"
+        )
+    };
+    let marks = |text: &str| {
+        let net = pipenet::inp::read_str(text, "loops.inp").unwrap().network;
+        let mut sim = Simulation::new(&net).unwrap();
+        let mut marks = Vec::new();
+        loop {
+            let outcome = sim.solve_period();
+            assert!(outcome.converged);
+            let ids: Vec<&str> = (outcome.disconnected.iter())
+                .map(|&i| net.nodes[i].id.as_str())
+                .collect();
+            marks.push(ids.join(" "));
+            if sim.advance() == 0 {
+                break;
+            }
+        }
+        marks
+    };
+    let controls = [
+        "LINK P2 CLOSED AT TIME 1",
+        "LINK P5 CLOSED AT TIME 2",
+        "LINK P7 OPEN AT TIME 3",
+        "LINK P1 CLOSED AT TIME 4",
+    ];
+    let run = marks(&inp(&controls.join("\n")));
+    assert_eq!(run, ["", "", "D E", "", "A B C"]);
+    for hour in 1..=4 {
+        // The controls up to this hour, all at time 0.
+        let at_start: Vec<String> = (controls[..hour].iter())
+            .map(|c| format!("{} 0", c.rsplit_once(' ').unwrap().0))
+            .collect();
+        assert_eq!(
+            marks(&inp(&at_start.join("\n")))[0],
+            run[hour],
+            "hour {hour}"
+        );
+    }
+}

@@ -405,6 +405,15 @@ pub(crate) struct Solver {
     connected_stack: Vec<usize>,
     /// Scratch: the cut-off marks before a re-marking.
     connected_before: Vec<bool>,
+    /// Scratch of the searches around links that stopped (see
+    /// `shrink_connected`): the marked nodes at those links, which search
+    /// saw each node in which round, the nodes seen, and the queue.
+    lost_at: Vec<usize>,
+    seen: Vec<u64>,
+    seen_round: u32,
+    search_visited: Vec<usize>,
+    search_queue: std::collections::VecDeque<usize>,
+    search_parts: Vec<SearchPart>,
     /// Statuses last logged (trace level only).
     traced_status: Vec<LinkStatus>,
     /// Head each junction of a cut-off group that draws water is pinned at, m.
@@ -488,6 +497,12 @@ impl Solver {
                 .filter(|&k| !matches!(model.laws[k], LinkLaw::Pipe { .. }))
                 .collect(),
             connected_stack: Vec::with_capacity(n_nodes),
+            lost_at: Vec::new(),
+            seen: Vec::new(),
+            seen_round: 0,
+            search_visited: Vec::new(),
+            search_queue: std::collections::VecDeque::new(),
+            search_parts: Vec::new(),
             connected_before: Vec::with_capacity(n_nodes),
             pin_head_m: vec![None; n_nodes],
             pin_head_before: vec![None; n_nodes],
@@ -1591,33 +1606,51 @@ impl Solver {
         // When links only started to pass water or to fix a head, the
         // marks can only grow: a search from the junctions just reached
         // finds every new one (each new path to a source leaves the marked
-        // part through such a link or starts at such a valve). Only a
-        // link that stopped doing either needs the search from every
-        // source.
+        // part through such a link or starts at such a valve). When links
+        // only stopped, the marks can only shrink, and only in the parts
+        // around them (`shrink_connected`). Both at once: the search from
+        // every source.
         let model = Arc::clone(&self.model);
         let m = &*model;
         let mut signature = std::mem::take(&mut self.marked_signature);
         let mut marked_status = std::mem::take(&mut self.marked_status);
         let mut stack = std::mem::take(&mut self.connected_stack);
+        let mut lost_at = std::mem::take(&mut self.lost_at);
         stack.clear();
-        let full_search = if signature.len() == m.ends.len() {
+        lost_at.clear();
+        let first = signature.len() != m.ends.len();
+        let (mut gains, mut losses, mut lost_source) = (false, false, false);
+        if first {
+            signature.clear();
+            signature.extend((0..m.ends.len()).map(|k| self.link_signature(state, k)));
+            marked_status.clone_from(&state.status);
+        } else {
             // Only links whose status changed, and pumps and valves, can
-            // have a new signature. `stack` collects the junctions newly
-            // reached through those that gained.
-            let mut lost = false;
+            // have a new signature. `stack` collects the nodes newly
+            // reached through those that gained, `lost_at` the marked
+            // nodes next to those that lost.
             let mut update = |k: usize, signature: &mut [u8]| {
                 let now = self.link_signature(state, k);
                 let was = &mut signature[k];
-                let gained = now & !*was;
-                lost |= *was & !now != 0;
+                let (gained, lost) = (now & !*was, *was & !now);
                 *was = now;
                 let (a, b) = m.ends[k];
                 let connected = &state.connected;
+                gains |= gained != 0;
+                losses |= lost != 0;
                 if gained & 1 != 0 && connected[a] != connected[b] {
                     stack.push(if connected[a] { b } else { a });
                 }
                 if gained & 2 != 0 {
                     stack.extend(head_fixing_node(m, k).filter(|&i| !connected[i]));
+                }
+                if lost & 1 != 0 {
+                    lost_at.extend([a, b].into_iter().filter(|&i| connected[i]));
+                }
+                if lost & 2 != 0 {
+                    let node = head_fixing_node(m, k);
+                    lost_source |= node.is_some();
+                    lost_at.extend(node.filter(|&i| connected[i]));
                 }
             };
             for (k, (&now, was)) in state.status.iter().zip(&mut marked_status).enumerate() {
@@ -1629,44 +1662,173 @@ impl Solver {
             for &k in &self.links_with_setting {
                 update(k, &mut signature);
             }
-            lost
-        } else {
-            signature.clear();
-            signature.extend((0..m.ends.len()).map(|k| self.link_signature(state, k)));
-            marked_status.clone_from(&state.status);
-            true
-        };
+        }
         self.marked_signature = signature;
         self.marked_status = marked_status;
-        let searched = full_search || !stack.is_empty();
-        let changed = if full_search {
-            let mut before = std::mem::take(&mut self.connected_before);
-            before.clone_from(&state.connected);
-            stack.clear();
-            state.connected.iter_mut().for_each(|c| *c = false);
-            stack.extend(&self.fixed_head_nodes);
-            let valves = m
-                .valves
-                .iter()
-                .filter(|&&k| self.link_signature(state, k) & 2 != 0);
-            stack.extend(valves.filter_map(|&k| head_fixing_node(m, k)));
-            self.spread_connected(state, &mut stack);
-            let changed = state.connected != before;
-            self.connected_before = before;
-            changed
-        } else if stack.is_empty() {
-            false
-        } else {
+        let changed = if first || (gains && losses) {
+            self.search_from_sources(state, &mut stack)
+        } else if gains && !stack.is_empty() {
             self.spread_connected(state, &mut stack);
             true
+        } else if losses && !lost_at.is_empty() {
+            match self.shrink_connected(state, &lost_at, lost_source) {
+                Some(changed) => changed,
+                None => self.search_from_sources(state, &mut stack),
+            }
+        } else {
+            false
         };
         self.connected_stack = stack;
-        if searched {
+        self.lost_at = lost_at;
+        if first || changed {
             self.cut_off_junctions.clear();
             let cut_off = m.junction_nodes.iter().filter(|&&i| !state.connected[i]);
             self.cut_off_junctions.extend(cut_off);
             self.all_connected = self.cut_off_junctions.is_empty();
         }
+        changed
+    }
+
+    /// Marks anew the nodes with a path to a source; returns whether the
+    /// marks changed.
+    fn search_from_sources(&mut self, state: &mut HydraulicState, stack: &mut Vec<usize>) -> bool {
+        let m = Arc::clone(&self.model);
+        let mut before = std::mem::take(&mut self.connected_before);
+        before.clone_from(&state.connected);
+        stack.clear();
+        state.connected.iter_mut().for_each(|c| *c = false);
+        stack.extend(&self.fixed_head_nodes);
+        let valves = m
+            .valves
+            .iter()
+            .filter(|&&k| self.link_signature(state, k) & 2 != 0);
+        stack.extend(valves.filter_map(|&k| head_fixing_node(&m, k)));
+        self.spread_connected(state, stack);
+        let changed = state.connected != before;
+        self.connected_before = before;
+        changed
+    }
+
+    /// The marks after links stopped passing water or fixing a head (and
+    /// none started), from searches around `lost_at`, the marked nodes at
+    /// those links. A part of the network without such a node keeps its
+    /// marks: a node's path to a source that crossed a stopped link passed
+    /// the node at its near end first. A part with one stays marked if it
+    /// holds a source, and is cut off if not. The searches from all of
+    /// `lost_at` go breadth first together, so that small parts are seen
+    /// whole while a large one is still being searched; a part stops being
+    /// searched at its first source. When every part seen whole lacks a
+    /// source and one part is left (and no valve stopped fixing a head),
+    /// that part holds a source: each of its nodes had a path to one,
+    /// which could only leave the part through a stopped link into a part
+    /// without a way out but the stopped links. Returns whether the marks
+    /// changed, or `None` when the searches saw more than an eighth of the
+    /// nodes (then the search from every source is as cheap).
+    fn shrink_connected(
+        &mut self,
+        state: &mut HydraulicState,
+        lost_at: &[usize],
+        lost_source: bool,
+    ) -> Option<bool> {
+        let m = Arc::clone(&self.model);
+        let n = state.connected.len();
+        let budget = (n / 8).max(64);
+        // seen[i] = round·2³² + search number; a fresh round each call
+        // leaves older entries stale without clearing them.
+        if self.seen.len() != n || self.seen_round == u32::MAX {
+            self.seen.clear();
+            self.seen.resize(n, 0);
+            self.seen_round = 0;
+        }
+        self.seen_round += 1;
+        let round = u64::from(self.seen_round);
+        const SOURCE: u32 = u32::MAX;
+        let label = |seen: u64| (seen >> 32 == round).then_some(seen as u32);
+        for &i in &self.fixed_head_nodes {
+            self.seen[i] = round << 32 | u64::from(SOURCE);
+        }
+        for &k in &m.valves {
+            if self.link_signature(state, k) & 2 != 0 {
+                if let Some(i) = head_fixing_node(&m, k) {
+                    self.seen[i] = round << 32 | u64::from(SOURCE);
+                }
+            }
+        }
+        // The searches as parts: merged when they meet (union-find), each
+        // with its nodes still queued and whether it holds a source.
+        let parts = &mut self.search_parts;
+        parts.clear();
+        let mut queue = std::mem::take(&mut self.search_queue);
+        queue.clear();
+        let mut visited = std::mem::take(&mut self.search_visited);
+        visited.clear();
+        for &start in lost_at {
+            match label(self.seen[start]) {
+                Some(SOURCE) => parts.push(SearchPart::at_source(parts.len() as u32)),
+                Some(_) => continue,
+                None => {
+                    let id = parts.len() as u32;
+                    parts.push(SearchPart::new(id));
+                    self.seen[start] = round << 32 | u64::from(id);
+                    visited.push(start);
+                    queue.push_back(start);
+                }
+            }
+        }
+        let mut open_parts = parts.iter().filter(|p| p.queued > 0).count();
+        let concluded = loop {
+            let sourced = parts.iter().any(|p| p.root == p.id && p.sourced);
+            if open_parts == 0 || (open_parts == 1 && !sourced && !lost_source) {
+                break true;
+            }
+            let Some(i) = queue.pop_front() else {
+                break true;
+            };
+            let id = SearchPart::find(parts, label(self.seen[i]).unwrap_or(0));
+            parts[id as usize].queued -= 1;
+            let was_open = !parts[id as usize].sourced;
+            if was_open {
+                for (k, j) in m.adjacency.of(i) {
+                    if self.marked_signature[k] & 1 == 0 {
+                        continue;
+                    }
+                    let id = SearchPart::find(parts, id);
+                    match label(self.seen[j]) {
+                        Some(SOURCE) => parts[id as usize].sourced = true,
+                        Some(other) => SearchPart::merge(parts, id, other),
+                        None => {
+                            self.seen[j] = round << 32 | u64::from(id);
+                            visited.push(j);
+                            queue.push_back(j);
+                            parts[id as usize].queued += 1;
+                        }
+                    }
+                }
+            }
+            if visited.len() > budget {
+                break false;
+            }
+            open_parts = (0..parts.len() as u32)
+                .filter(|&p| {
+                    let part = &parts[p as usize];
+                    part.root == p && !part.sourced && part.queued > 0
+                })
+                .count();
+        };
+        let changed = concluded.then(|| {
+            let mut changed = false;
+            for &i in &visited {
+                let id = SearchPart::find(parts, label(self.seen[i]).unwrap_or(0));
+                let part = &parts[id as usize];
+                if !part.sourced && part.queued == 0 {
+                    state.connected[i] = false;
+                    changed = true;
+                }
+            }
+            changed
+        });
+        self.search_visited = visited;
+        self.search_queue = queue;
         changed
     }
 
@@ -1980,6 +2142,61 @@ fn valve_with_setting(
     match &m.laws[k] {
         LinkLaw::Valve { valve_type, km, .. } => Some((*valve_type, *km, setting)),
         _ => None,
+    }
+}
+
+/// One search of [`Solver::shrink_connected`], or the part of the
+/// network it found, merged with those it met.
+#[derive(Debug, Clone, Copy)]
+struct SearchPart {
+    /// The search it merged into (itself if none).
+    id: u32,
+    root: u32,
+    /// Its nodes waiting in the queue (counted at the root).
+    queued: usize,
+    /// Whether it reached a source (at the root).
+    sourced: bool,
+}
+
+impl SearchPart {
+    fn new(id: u32) -> Self {
+        SearchPart {
+            id,
+            root: id,
+            queued: 1,
+            sourced: false,
+        }
+    }
+
+    /// A search that starts at a source: nothing to search.
+    fn at_source(id: u32) -> Self {
+        SearchPart {
+            id,
+            root: id,
+            queued: 0,
+            sourced: true,
+        }
+    }
+
+    /// The root of part `id`.
+    fn find(parts: &mut [SearchPart], mut id: u32) -> u32 {
+        while parts[id as usize].root != id {
+            let up = parts[id as usize].root;
+            parts[id as usize].root = parts[up as usize].root;
+            id = up;
+        }
+        id
+    }
+
+    /// Merges the parts of `a` and `b`, which met.
+    fn merge(parts: &mut [SearchPart], a: u32, b: u32) {
+        let (a, b) = (Self::find(parts, a), Self::find(parts, b));
+        if a != b {
+            let moved = parts[b as usize];
+            parts[b as usize].root = a;
+            parts[a as usize].queued += moved.queued;
+            parts[a as usize].sourced |= moved.sourced;
+        }
     }
 }
 
