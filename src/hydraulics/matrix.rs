@@ -484,7 +484,9 @@ fn number_slots(
         }
         ends.push((i.min(j), i.max(j), link));
     }
-    ends.sort_unstable();
+    // In increasing (a, b, link): links are in increasing order already,
+    // and both counting sorts keep the order of equal keys.
+    let ends = sorted_by_key(&sorted_by_key(&ends, n, |e| e.1), n, |e| e.0);
 
     let mut link_slot = vec![None; edges.len()];
     let mut pairs: Vec<(usize, usize)> = Vec::new();
@@ -495,6 +497,28 @@ fn number_slots(
         link_slot[link] = Some(pairs.len() - 1);
     }
     Ok((link_slot, pairs))
+}
+
+/// The items in increasing `key`, those of equal key in their order in
+/// `items`: a counting sort, every key below `keys`. Sorting by a minor key
+/// and then by a major one sorts by both, in O(items + keys) where
+/// `sort_unstable` took a twentieth of the solver's setup on a 25k-node
+/// network.
+fn sorted_by_key<T: Copy>(items: &[T], keys: usize, key: impl Fn(&T) -> usize) -> Vec<T> {
+    let mut next = vec![0usize; keys + 1];
+    for item in items {
+        next[key(item) + 1] += 1;
+    }
+    for k in 0..keys {
+        next[k + 1] += next[k];
+    }
+    let mut sorted = items.to_vec();
+    for item in items {
+        let place = &mut next[key(item)];
+        sorted[*place] = *item;
+        *place += 1;
+    }
+    sorted
 }
 
 /// Fill-reducing order of the unknowns by faer's approximate minimum degree:
@@ -586,7 +610,8 @@ impl Pattern {
             };
             entries.push((col, row, n + slot));
         }
-        entries.sort_unstable();
+        // In increasing (column, row); no two entries share both.
+        let entries = sorted_by_key(&sorted_by_key(&entries, m, |e| e.1), m, |e| e.0);
 
         let mut col_ptr = vec![0usize; m + 1];
         let mut row_idx = Vec::with_capacity(entries.len());
