@@ -218,6 +218,7 @@ const DUNLOP_AC: f64 = -5.142_149_657_990_939e-3;
 /// makes the loss linear in Q; turbulent flow (Re ≥ 4000) the Swamee-Jain
 /// approximation of Colebrook-White, `f = 0.25 / log10(ε/3.7D + 5.74/Re^0.9)²`;
 /// in between, Dunlop's cubic interpolation (as EPANET 2.3 does).
+#[inline]
 pub(crate) fn darcy_weisbach_headloss(pipe: &PipeFriction, flow: f64) -> (f64, f64) {
     let q = flow.abs();
     let w = q * pipe.reynolds_factor;
@@ -234,6 +235,7 @@ pub(crate) fn darcy_weisbach_headloss(pipe: &PipeFriction, flow: f64) -> (f64, f
 
 /// The D-W friction factor at `w = π Re / 4` and its derivative with
 /// respect to the flow `q` (m³/s).
+#[inline(never)]
 fn friction_factor(q: f64, w: f64, roughness_term: f64) -> (f64, f64) {
     if w >= W_TURBULENT {
         // Two divisions fewer than EPANET's `SJ / w^0.9` and `… / y2 / y3
