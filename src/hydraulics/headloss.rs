@@ -24,6 +24,12 @@ pub(crate) struct PipeFriction {
     /// D-W only: Q / (ν D) at unit flow in EPANET's units, so that
     /// `w = Q · reynolds_factor` equals π Re / 4.
     pub reynolds_factor: f64,
+    /// D-W only: Dunlop's `fa` and `fb` (the Swamee-Jain friction factor at
+    /// Re = 4000 and its slope there), from which the cubic between
+    /// Re = 2000 and 4000 is drawn: constants of the pipe, worked out once
+    /// here rather than with a logarithm and two divisions at every trial
+    /// in that range (see [`dunlop_ends`]).
+    pub transition: (f64, f64),
 }
 
 /// Hazen-Williams flow exponent.
@@ -62,12 +68,17 @@ pub(crate) fn pipe_friction(
         }
     };
     let nu_ft2 = viscosity_m2s / (FT * FT);
+    let roughness_term = roughness / diameter_m / 3.7;
     PipeFriction {
         // h_m = FT · r_us · (Q / CFS)^n
         resistance: FT * r_us / CFS.powf(exponent),
         minor_loss: minor_loss_km,
-        roughness_term: roughness / diameter_m / 3.7,
+        roughness_term,
         reynolds_factor: 1.0 / (CFS * nu_ft2 * d_ft),
+        transition: match formula {
+            HeadlossFormula::DarcyWeisbach => dunlop_ends(roughness_term),
+            _ => (0.0, 0.0),
+        },
     }
 }
 
@@ -228,29 +239,26 @@ pub(crate) fn darcy_weisbach_headloss(pipe: &PipeFriction, flow: f64) -> (f64, f
         let r = 16.0 * PI * pipe.resistance / pipe.reynolds_factor;
         return (flow * (r + km * q), r + 2.0 * km * q);
     }
-    let (f, dfdq) = friction_factor(q, w, pipe.roughness_term);
+    let (f, dfdq) = friction_factor(q, w, pipe);
     let r1 = f * pipe.resistance + km;
     (r1 * q * flow, 2.0 * r1 * q + dfdq * pipe.resistance * q * q)
 }
 
 /// The D-W friction factor at `w = π Re / 4` and its derivative with
-/// respect to the flow `q` (m³/s).
+/// respect to the flow `q` (m³/s), above laminar flow.
 #[inline(never)]
-fn friction_factor(q: f64, w: f64, roughness_term: f64) -> (f64, f64) {
+fn friction_factor(q: f64, w: f64, pipe: &PipeFriction) -> (f64, f64) {
     if w >= W_TURBULENT {
         // Two divisions fewer than EPANET's `SJ / w^0.9` and `… / y2 / y3
         // / q` (the same values to rounding; vitens-25k -3 % CPU on AMD).
         let y1 = SJ_COEFF * w.powf(-0.9);
-        let y2 = roughness_term + y1;
+        let y2 = pipe.roughness_term + y1;
         let y3 = MINUS_TWO_OVER_LN10 * y2.ln();
         let f = 1.0 / (y3 * y3);
         let dfdq = 1.8 * f * y1 * MINUS_TWO_OVER_LN10 / (y2 * y3 * q);
         return (f, dfdq);
     }
-    let y2 = roughness_term + SJ_AT_4000;
-    let y3 = MINUS_TWO_OVER_LN10 * y2.ln();
-    let fa = 1.0 / (y3 * y3);
-    let fb = (2.0 + DUNLOP_AC / (y2 * y3)) * fa;
+    let (fa, fb) = pipe.transition;
     let r = w / W_LAMINAR;
     let x1 = 7.0 * fa - fb;
     let x2 = 0.128 - 17.0 * fa + 2.5 * fb;
@@ -260,6 +268,17 @@ fn friction_factor(q: f64, w: f64, roughness_term: f64) -> (f64, f64) {
     // dr/dq = reynolds_factor / W_LAMINAR = r / q.
     let dfdq = (x2 + r * (2.0 * x3 + r * 3.0 * x4)) * (r / q);
     (f, dfdq)
+}
+
+/// Dunlop's `fa` (the Swamee-Jain friction factor at Re = 4000) and `fb`
+/// (its slope term there) of a pipe whose relative roughness's term is
+/// `roughness_term` (ε / D / 3.7).
+fn dunlop_ends(roughness_term: f64) -> (f64, f64) {
+    let y2 = roughness_term + SJ_AT_4000;
+    let y3 = MINUS_TWO_OVER_LN10 * y2.ln();
+    let fa = 1.0 / (y3 * y3);
+    let fb = (2.0 + DUNLOP_AC / (y2 * y3)) * fa;
+    (fa, fb)
 }
 
 #[cfg(test)]

@@ -208,6 +208,7 @@ impl ActiveLinks {
             resistance: 0.0,
             minor_loss: 0.0,
             roughness_term: 0.0,
+            transition: (0.0, 0.0),
             reynolds_factor: 0.0,
         };
         let friction = links
