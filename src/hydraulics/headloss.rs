@@ -333,6 +333,37 @@ mod tests {
         assert!((h - expected).abs() / expected < 1e-4, "{h} vs {expected}");
     }
 
+    /// Dunlop's cubic joins the laminar and the Swamee-Jain friction factors
+    /// at Re = 2000 and 4000, value and slope (its defining property), for
+    /// smooth and rough pipes.
+    #[test]
+    fn transitional_darcy_weisbach_joins_both_regimes() {
+        for roughness_m in [0.0, 1e-5, 3e-4, 3e-3] {
+            let pipe = pipe_friction(
+                HeadlossFormula::DarcyWeisbach,
+                300.0,
+                0.15,
+                roughness_m,
+                1.0e-6,
+                0.0,
+            );
+            for w in [W_LAMINAR, W_TURBULENT] {
+                let q = w / pipe.reynolds_factor;
+                let (below, above) = (q * (1.0 - 1e-9), q * (1.0 + 1e-9));
+                let (h1, g1) = darcy_weisbach_headloss(&pipe, below);
+                let (h2, g2) = darcy_weisbach_headloss(&pipe, above);
+                assert!(
+                    (h2 - h1).abs() / h1 < 1e-7,
+                    "{roughness_m} at w={w}: h {h1} vs {h2}"
+                );
+                assert!(
+                    (g2 - g1).abs() / g1 < 1e-6,
+                    "{roughness_m} at w={w}: g {g1} vs {g2}"
+                );
+            }
+        }
+    }
+
     /// The gradient is the derivative of the head loss, in every regime.
     #[test]
     fn darcy_weisbach_gradient_is_the_derivative() {
