@@ -80,6 +80,10 @@ pub(crate) struct HydraulicModel {
     pub diameters: Vec<f64>,
     /// Links that are valves, in link order.
     pub valves: Vec<usize>,
+    /// The valves that can control (PRVs, PSVs and FCVs), in link order:
+    /// the only ones the status checks, the control terms and the search
+    /// for sources look at every trial (vitens-25k has 3,787 TCVs).
+    pub control_valves: Vec<usize>,
     /// Links that are pumps or valves, in link order: the only links whose
     /// status can say they cannot do what is asked of them.
     pub pumps_and_valves: Vec<usize>,
@@ -239,11 +243,19 @@ impl HydraulicModel {
             net.links.iter().map(|l| (l.from.ix(), l.to.ix())).collect();
         let mut laws = Vec::with_capacity(net.links.len());
         let mut valves = Vec::new();
+        let mut control_valves = Vec::new();
         let mut pumps_and_valves = Vec::new();
         for (k, link) in net.links.iter().enumerate() {
             laws.push(link_law(net, k, &settings)?);
             if matches!(link.kind, LinkKind::Valve(_)) {
                 valves.push(k);
+            }
+            if let LinkLaw::Valve {
+                valve_type: ValveType::Prv | ValveType::Psv | ValveType::Fcv,
+                ..
+            } = laws[k]
+            {
+                control_valves.push(k);
             }
             if !matches!(link.kind, LinkKind::Pipe(_)) {
                 pumps_and_valves.push(k);
@@ -297,6 +309,7 @@ impl HydraulicModel {
                 .collect(),
             diameters: net.links.iter().map(|l| l.diameter_m()).collect(),
             valves,
+            control_valves,
             pumps_and_valves,
             emitter_ke,
             leakage,

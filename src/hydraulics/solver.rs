@@ -976,7 +976,7 @@ impl Solver {
     fn control_valve_terms(&mut self, state: &mut HydraulicState) {
         let model = Arc::clone(&self.model);
         let m = &*model;
-        for &k in &m.valves {
+        for &k in &m.control_valves {
             let Some((valve_type, km, setting)) = valve_with_setting(m, state, k) else {
                 continue;
             };
@@ -1430,7 +1430,7 @@ impl Solver {
         let model = Arc::clone(&self.model);
         let m = &*model;
         let mut changed = false;
-        for &k in &m.valves {
+        for &k in &m.control_valves {
             let Some((valve_type, km, setting)) = valve_with_setting(m, state, k) else {
                 continue;
             };
@@ -1700,7 +1700,7 @@ impl Solver {
         state.connected.iter_mut().for_each(|c| *c = false);
         stack.extend(&self.fixed_head_nodes);
         let valves = m
-            .valves
+            .control_valves
             .iter()
             .filter(|&&k| self.link_signature(state, k) & 2 != 0);
         stack.extend(valves.filter_map(|&k| head_fixing_node(&m, k)));
@@ -1748,7 +1748,7 @@ impl Solver {
         for &i in &self.fixed_head_nodes {
             self.seen[i] = round << 32 | u64::from(SOURCE);
         }
-        for &k in &m.valves {
+        for &k in &m.control_valves {
             if self.link_signature(state, k) & 2 != 0 {
                 if let Some(i) = head_fixing_node(&m, k) {
                     self.seen[i] = round << 32 | u64::from(SOURCE);
