@@ -187,7 +187,31 @@ mod avx2 {
     /// [`pow_nonnegative`].
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn pow_in_place(xs: &mut [f64], a: f64) {
-        let mut chunks = xs.chunks_exact_mut(4);
+        // Eight lanes a pass, as two independent groups of four: each
+        // group is a long chain of dependent operations, and the
+        // processor overlaps two chains better when they are interleaved
+        // than when one follows the other.
+        let mut pairs = xs.chunks_exact_mut(8);
+        for pair in &mut pairs {
+            // SAFETY: the pair holds eight f64; AVX2 is enabled here.
+            unsafe {
+                let x0 = _mm256_loadu_pd(pair.as_ptr());
+                let x1 = _mm256_loadu_pd(pair.as_ptr().add(4));
+                let (y0, ok0) = pow4(x0, a);
+                let (y1, ok1) = pow4(x1, a);
+                let (low, high) = pair.split_at_mut(4);
+                for ((y, ok), chunk) in [(y0, ok0), (y1, ok1)].into_iter().zip([low, high]) {
+                    if ok {
+                        _mm256_storeu_pd(chunk.as_mut_ptr(), y);
+                    } else {
+                        for x in chunk.iter_mut() {
+                            *x = pow_nonnegative(*x, a);
+                        }
+                    }
+                }
+            }
+        }
+        let mut chunks = pairs.into_remainder().chunks_exact_mut(4);
         for chunk in &mut chunks {
             // SAFETY: the chunk holds four f64; AVX2 is enabled here.
             unsafe {
@@ -351,7 +375,7 @@ mod tests {
 
     #[test]
     fn powers_in_place_are_the_same_bits_as_one_by_one() {
-        let mut xs: Vec<f64> = samples(1e-14, 1e8, 100_003).collect();
+        let mut xs: Vec<f64> = samples(1e-14, 1e8, 100_006).collect();
         // Groups with a zero, a subnormal, an infinity or a NaN in them;
         // a group of zeros, one with a negative zero, one with a zero and
         // a NaN.
@@ -362,8 +386,13 @@ mod tests {
         xs[40..44].fill(0.0);
         xs[45] = -0.0;
         (xs[49], xs[50]) = (0.0, f64::NAN);
-        for a in [0.852, 0.9, 1.5, -0.852, 0.0] {
-            let mut ours = xs.clone();
+        // Lengths that end in a group of eight, of four, and of fewer.
+        for (a, len) in [0.852, 0.9, 1.5, -0.852, 0.0]
+            .into_iter()
+            .flat_map(|a| [(a, 100_000), (a, 100_003), (a, 100_006)])
+        {
+            let xs = &xs[..len];
+            let mut ours = xs.to_vec();
             pow_in_place(&mut ours, a);
             for (&x, &y) in xs.iter().zip(&ours) {
                 let expected = pow_nonnegative(x, a);
