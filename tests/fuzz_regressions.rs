@@ -82,3 +82,83 @@ DURATION 0
         "J2 at {head_j2} m, T1 at {head_t1} m (J2 was left at 63.5 m)"
     );
 }
+
+/// Found by the `solver` target. J12 sits cut off behind the closed pipe
+/// P12 from J3; when it asks for no water it is held at the mean head
+/// across its closed links, and those links are left out of their
+/// connected ends' equations. At 1:00 every demand drops to zero (DEM's
+/// second hour; it repeats every two), and P12
+/// kept 8.3e-7 m³/s, the residue of the trials, while J3's only other pipe
+/// carried nothing: the water appeared from nowhere at J3. A closed link
+/// into a part that draws nothing carries nothing, and every connected
+/// junction balances at every period.
+#[test]
+fn closed_link_into_a_zero_demand_cut_off_part_carries_no_flow() {
+    let mut text = String::from("[JUNCTIONS]\nJ1 55 -0.1 DEM\nJ2 77 7.7 DEM\n");
+    for j in 3..=11 {
+        text += &format!("J{j} 5 -5.1 DEM\n");
+    }
+    text += "J12 33 -10.6 DEM\n[RESERVOIRS]\nR1 20\n[PIPES]\n";
+    let pipes = [
+        ("R1", "J1"),
+        ("J1", "J2"),
+        ("J1", "J3"),
+        ("J1", "J4"),
+        ("J1", "J5"),
+        ("J1", "J6"),
+        ("J2", "J7"),
+        ("J5", "J8"),
+        ("J7", "J9"),
+        ("J5", "J10"),
+        ("J7", "J11"),
+    ];
+    for (k, (a, b)) in pipes.iter().enumerate() {
+        text += &format!("P{} {a} {b} 2686 100 0.01 5 OPEN\n", k + 1);
+    }
+    text += "P12 J3 J12 403 100 0.014 1 CLOSED\n\
+             [PUMPS]\nPU1 R1 J8 HEAD CPU1 SPEED 0\n[STATUS]\nPU1 CLOSED\n\
+             [CURVES]\nCPU1 4 31\n[PATTERNS]\nDEM 1 0\n\
+             [CONTROLS]\nLINK P4 OPEN IF NODE J8 ABOVE 86\n\
+             [OPTIONS]\nUNITS LPS\nHEADLOSS C-M\n\
+             [TIMES]\nDURATION 4:00\nHYDRAULIC TIMESTEP 0:22\nPATTERN TIMESTEP 1:00\n[END]\n";
+    let net = pipenet::inp::read_str(&text, "tie.inp").unwrap().network;
+    let mut sim = Simulation::new(&net).unwrap();
+    let p12 = net.link_ix("P12").unwrap().ix();
+    let j12 = net.node_ix("J12").unwrap().ix();
+    loop {
+        assert!(sim.solve_period().converged);
+        let t = sim.time_s();
+        let state = sim.state();
+        if state.full_demand_m3s[j12] == 0.0 {
+            // J12 asks for nothing (at 1:00 and 3:00, DEM's zeros).
+            assert_eq!(state.flow_m3s[p12], 0.0, "P12 at {t} s");
+        }
+        // The fuzz target's bound: 1e-6 of the water supplied, plus for
+        // each link at the junction the flow that rounding the heads
+        // (64 ulps of the largest) gives at the largest conductance a link
+        // gets (1 / RQTOL, 1e-7 ft/cfs).
+        let supplied_m3s: f64 = (0..net.nodes.len())
+            .filter(|&i| !net.nodes[i].is_junction())
+            .map(|i| state.node_demand_m3s[i].abs())
+            .sum();
+        let largest_head_m = (state.head_m.iter()).fold(1.0_f64, |m, h| m.max(h.abs()));
+        let per_link_m3s = 64.0 * f64::EPSILON * largest_head_m / (1e-7 * 0.3048 / 0.028316846592);
+        for (i, node) in net.nodes.iter().enumerate() {
+            if !node.is_junction() || !state.connected[i] {
+                continue;
+            }
+            let links = (net.links.iter())
+                .filter(|l| l.from.ix() == i || l.to.ix() == i)
+                .count();
+            let residual = continuity_residual_m3s(&net, &sim, i);
+            assert!(
+                residual.abs() <= 1e-6 * supplied_m3s + links as f64 * per_link_m3s,
+                "{} gains {residual:e} m3/s at {t} s",
+                node.id
+            );
+        }
+        if sim.advance() == 0 {
+            break;
+        }
+    }
+}
