@@ -270,14 +270,34 @@ fn a_floating_junction_behind_a_psv_fed_junction_converges() {
     assert!((flow_gpm - 25.0).abs() < 1e-4, "V4 at {flow_gpm} GPM");
 }
 
+/// The junctions cut off at each period of the network `text`, as their
+/// ids joined by spaces.
+fn cut_off_by_hour(text: &str) -> Vec<String> {
+    let net = pipenet::inp::read_str(text, "marks.inp").unwrap().network;
+    let mut sim = Simulation::new(&net).unwrap();
+    let mut marks = Vec::new();
+    loop {
+        let outcome = sim.solve_period();
+        assert!(outcome.converged);
+        let ids: Vec<&str> = (outcome.disconnected.iter())
+            .map(|&i| net.nodes[i].id.as_str())
+            .collect();
+        marks.push(ids.join(" "));
+        if sim.advance() == 0 {
+            break;
+        }
+    }
+    marks
+}
+
 /// The cut-off marks follow links that open and close during a run, and
 /// agree with a fresh search from the sources each time: a closed pipe
 /// shuts in B, C and D, a control opens it at 1:00 (the marks only grow:
 /// pipenet searches from B alone) and another shuts it again at 2:00
 /// (the search from every source); at 3:00 a second way in, through E
 /// to D, opens while P2 stays closed (the search from D reaches C and B).
-/// A fresh simulation of each hour's
-/// statuses from the start gives the same marks.
+/// A fresh simulation of each hour's statuses from the start gives the
+/// same marks.
 #[test]
 fn cut_off_marks_follow_links_that_open_and_close() {
     let inp = |controls: &str| {
@@ -291,23 +311,6 @@ fn cut_off_marks_follow_links_that_open_and_close() {
              [TIMES]\nDuration 3:00\nHydraulic Timestep 1:00\n\
              [OPTIONS]\nUnits LPS\n[END]\n"
         )
-    };
-    let cut_off_by_hour = |text: &str| {
-        let net = pipenet::inp::read_str(text, "marks.inp").unwrap().network;
-        let mut sim = Simulation::new(&net).unwrap();
-        let mut marks = Vec::new();
-        loop {
-            let outcome = sim.solve_period();
-            assert!(outcome.converged);
-            let ids: Vec<&str> = (outcome.disconnected.iter())
-                .map(|&i| net.nodes[i].id.as_str())
-                .collect();
-            marks.push(ids.join(" "));
-            if sim.advance() == 0 {
-                break;
-            }
-        }
-        marks
     };
     let run = cut_off_by_hour(&inp(
         "LINK P2 OPEN AT TIME 1\nLINK P2 CLOSED AT TIME 2\nLINK P6 OPEN AT TIME 3",
@@ -345,30 +348,13 @@ fn cut_off_marks_follow_links_that_stop_in_loops() {
              [OPTIONS]\nUnits LPS\n[END]\n"
         )
     };
-    let marks = |text: &str| {
-        let net = pipenet::inp::read_str(text, "loops.inp").unwrap().network;
-        let mut sim = Simulation::new(&net).unwrap();
-        let mut marks = Vec::new();
-        loop {
-            let outcome = sim.solve_period();
-            assert!(outcome.converged);
-            let ids: Vec<&str> = (outcome.disconnected.iter())
-                .map(|&i| net.nodes[i].id.as_str())
-                .collect();
-            marks.push(ids.join(" "));
-            if sim.advance() == 0 {
-                break;
-            }
-        }
-        marks
-    };
     let controls = [
         "LINK P2 CLOSED AT TIME 1",
         "LINK P5 CLOSED AT TIME 2",
         "LINK P7 OPEN AT TIME 3",
         "LINK P1 CLOSED AT TIME 4",
     ];
-    let run = marks(&inp(&controls.join("\n")));
+    let run = cut_off_by_hour(&inp(&controls.join("\n")));
     assert_eq!(run, ["", "", "D E", "", "A B C"]);
     for hour in 1..=4 {
         // The controls up to this hour, all at time 0.
@@ -376,7 +362,7 @@ fn cut_off_marks_follow_links_that_stop_in_loops() {
             .map(|c| format!("{} 0", c.rsplit_once(' ').unwrap().0))
             .collect();
         assert_eq!(
-            marks(&inp(&at_start.join("\n")))[0],
+            cut_off_by_hour(&inp(&at_start.join("\n")))[0],
             run[hour],
             "hour {hour}"
         );
