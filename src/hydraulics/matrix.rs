@@ -2080,19 +2080,7 @@ mod tests {
 
             let mut part =
                 HeadMatrix::with_left_out(network.n, &network.edges, &left_out, backend).unwrap();
-            part.clear();
-            for (link, edge) in network.edges.iter().enumerate() {
-                if let Some((i, j)) = *edge {
-                    let g = network.conductance[link];
-                    part.add_diagonal(i, g);
-                    part.add_diagonal(j, g);
-                    part.add_off_diagonal(part.link_slot(link).unwrap(), -g);
-                }
-            }
-            for i in (0..network.n).filter(|&i| !lone(i)) {
-                part.add_diagonal(i, network.to_fixed_head[i]);
-                part.add_rhs(i, network.rhs[i]);
-            }
+            assemble_kept(&network, &left_out, &mut part);
             assert_eq!(part.diagonal_entry(3), LEFT_OUT);
             let heads = part.solve().unwrap();
             for u in 0..network.n {
