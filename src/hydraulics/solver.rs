@@ -1698,20 +1698,23 @@ impl Solver {
         changed
     }
 
+    /// The sources of the search for connected nodes: tanks, reservoirs,
+    /// and the nodes whose head a PRV or PSV fixes at present.
+    fn sources<'a>(&'a self, state: &'a HydraulicState) -> impl Iterator<Item = usize> + 'a {
+        let valves = (self.model.control_valves.iter())
+            .filter(move |&&k| self.link_signature(state, k) & 2 != 0);
+        let valve_nodes = valves.filter_map(|&k| head_fixing_node(&self.model, k));
+        self.fixed_head_nodes.iter().copied().chain(valve_nodes)
+    }
+
     /// Marks anew the nodes with a path to a source; returns whether the
     /// marks changed.
     fn search_from_sources(&mut self, state: &mut HydraulicState, stack: &mut Vec<usize>) -> bool {
-        let m = Arc::clone(&self.model);
         let mut before = std::mem::take(&mut self.connected_before);
         before.clone_from(&state.connected);
         stack.clear();
         state.connected.iter_mut().for_each(|c| *c = false);
-        stack.extend(&self.fixed_head_nodes);
-        let valves = m
-            .control_valves
-            .iter()
-            .filter(|&&k| self.link_signature(state, k) & 2 != 0);
-        stack.extend(valves.filter_map(|&k| head_fixing_node(&m, k)));
+        stack.extend(self.sources(state));
         self.spread_connected(state, stack);
         let changed = state.connected != before;
         self.connected_before = before;
@@ -1753,15 +1756,9 @@ impl Solver {
         let round = u64::from(self.seen_round);
         const SOURCE: u32 = u32::MAX;
         let label = |seen: u64| (seen >> 32 == round).then_some(seen as u32);
-        for &i in &self.fixed_head_nodes {
-            self.seen[i] = round << 32 | u64::from(SOURCE);
-        }
-        for &k in &m.control_valves {
-            if self.link_signature(state, k) & 2 != 0 {
-                if let Some(i) = head_fixing_node(&m, k) {
-                    self.seen[i] = round << 32 | u64::from(SOURCE);
-                }
-            }
+        let mut seen = std::mem::take(&mut self.seen);
+        for i in self.sources(state) {
+            seen[i] = round << 32 | u64::from(SOURCE);
         }
         // The searches as parts: merged when they meet (union-find), each
         // with its nodes still queued and whether it holds a source.
@@ -1772,28 +1769,33 @@ impl Solver {
         let mut visited = std::mem::take(&mut self.search_visited);
         visited.clear();
         for &start in lost_at {
-            match label(self.seen[start]) {
+            match label(seen[start]) {
                 Some(SOURCE) => parts.push(SearchPart::at_source(parts.len() as u32)),
                 Some(_) => continue,
                 None => {
                     let id = parts.len() as u32;
                     parts.push(SearchPart::new(id));
-                    self.seen[start] = round << 32 | u64::from(id);
+                    seen[start] = round << 32 | u64::from(id);
                     visited.push(start);
                     queue.push_back(start);
                 }
             }
         }
-        let mut open_parts = parts.iter().filter(|p| p.queued > 0).count();
         let concluded = loop {
-            let sourced = parts.iter().any(|p| p.root == p.id && p.sourced);
+            // The parts (roots) still searched, and whether any found a source.
+            let roots = (parts.iter().enumerate()).filter(|&(p, part)| part.root as usize == p);
+            let (mut open_parts, mut sourced) = (0, false);
+            for (_, part) in roots {
+                open_parts += usize::from(!part.sourced && part.queued > 0);
+                sourced |= part.sourced;
+            }
             if open_parts == 0 || (open_parts == 1 && !sourced && !lost_source) {
                 break true;
             }
             let Some(i) = queue.pop_front() else {
                 break true;
             };
-            let id = SearchPart::find(parts, label(self.seen[i]).unwrap_or(0));
+            let id = SearchPart::find(parts, label(seen[i]).unwrap_or(0));
             parts[id as usize].queued -= 1;
             let was_open = !parts[id as usize].sourced;
             if was_open {
@@ -1802,11 +1804,11 @@ impl Solver {
                         continue;
                     }
                     let id = SearchPart::find(parts, id);
-                    match label(self.seen[j]) {
+                    match label(seen[j]) {
                         Some(SOURCE) => parts[id as usize].sourced = true,
                         Some(other) => SearchPart::merge(parts, id, other),
                         None => {
-                            self.seen[j] = round << 32 | u64::from(id);
+                            seen[j] = round << 32 | u64::from(id);
                             visited.push(j);
                             queue.push_back(j);
                             parts[id as usize].queued += 1;
@@ -1817,17 +1819,11 @@ impl Solver {
             if visited.len() > budget {
                 break false;
             }
-            open_parts = (0..parts.len() as u32)
-                .filter(|&p| {
-                    let part = &parts[p as usize];
-                    part.root == p && !part.sourced && part.queued > 0
-                })
-                .count();
         };
         let changed = concluded.then(|| {
             let mut changed = false;
             for &i in &visited {
-                let id = SearchPart::find(parts, label(self.seen[i]).unwrap_or(0));
+                let id = SearchPart::find(parts, label(seen[i]).unwrap_or(0));
                 let part = &parts[id as usize];
                 if !part.sourced && part.queued == 0 {
                     state.connected[i] = false;
@@ -1836,6 +1832,7 @@ impl Solver {
             }
             changed
         });
+        self.seen = seen;
         self.search_visited = visited;
         self.search_queue = queue;
         changed
@@ -2158,8 +2155,7 @@ fn valve_with_setting(
 /// network it found, merged with those it met.
 #[derive(Debug, Clone, Copy)]
 struct SearchPart {
-    /// The search it merged into (itself if none).
-    id: u32,
+    /// The search it merged into (its own index in the list if none).
     root: u32,
     /// Its nodes waiting in the queue (counted at the root).
     queued: usize,
@@ -2170,7 +2166,6 @@ struct SearchPart {
 impl SearchPart {
     fn new(id: u32) -> Self {
         SearchPart {
-            id,
             root: id,
             queued: 1,
             sourced: false,
@@ -2180,7 +2175,6 @@ impl SearchPart {
     /// A search that starts at a source: nothing to search.
     fn at_source(id: u32) -> Self {
         SearchPart {
-            id,
             root: id,
             queued: 0,
             sourced: true,
