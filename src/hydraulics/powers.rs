@@ -197,37 +197,38 @@ mod avx2 {
             unsafe {
                 let x0 = _mm256_loadu_pd(pair.as_ptr());
                 let x1 = _mm256_loadu_pd(pair.as_ptr().add(4));
-                let (y0, ok0) = pow4(x0, a);
-                let (y1, ok1) = pow4(x1, a);
+                let (y0, y1) = (pow4(x0, a), pow4(x1, a));
                 let (low, high) = pair.split_at_mut(4);
-                for ((y, ok), chunk) in [(y0, ok0), (y1, ok1)].into_iter().zip([low, high]) {
-                    if ok {
-                        _mm256_storeu_pd(chunk.as_mut_ptr(), y);
-                    } else {
-                        for x in chunk.iter_mut() {
-                            *x = pow_nonnegative(*x, a);
-                        }
-                    }
-                }
+                store(low, y0, a);
+                store(high, y1, a);
             }
         }
         let mut chunks = pairs.into_remainder().chunks_exact_mut(4);
         for chunk in &mut chunks {
             // SAFETY: the chunk holds four f64; AVX2 is enabled here.
-            unsafe {
-                let x = _mm256_loadu_pd(chunk.as_ptr());
-                let (y, in_range) = pow4(x, a);
-                if in_range {
-                    _mm256_storeu_pd(chunk.as_mut_ptr(), y);
-                } else {
-                    for x in chunk.iter_mut() {
-                        *x = pow_nonnegative(*x, a);
-                    }
-                }
-            }
+            unsafe { store(chunk, pow4(_mm256_loadu_pd(chunk.as_ptr()), a), a) };
         }
         for x in chunks.into_remainder() {
             *x = pow_nonnegative(*x, a);
+        }
+    }
+
+    /// Stores in `chunk` the powers [`pow4`] took of its four values, or,
+    /// when a lane was out of its range, takes them one by one.
+    ///
+    /// # Safety
+    /// `chunk` holds four values and the processor has AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn store(chunk: &mut [f64], (y, in_range): (__m256d, bool), a: f64) {
+        debug_assert_eq!(chunk.len(), 4);
+        if in_range {
+            // SAFETY: the caller's four f64; AVX2 is enabled here.
+            unsafe { _mm256_storeu_pd(chunk.as_mut_ptr(), y) };
+        } else {
+            for x in chunk.iter_mut() {
+                *x = pow_nonnegative(*x, a);
+            }
         }
     }
 
