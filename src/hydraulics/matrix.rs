@@ -1664,6 +1664,12 @@ mod tests {
 
         /// Refills `matrix` with this network's coefficients.
         fn assemble(&self, matrix: &mut HeadMatrix) {
+            self.assemble_kept(&vec![false; self.n], matrix);
+        }
+
+        /// Refills `matrix`, which leaves out the unknowns `left_out`, with
+        /// this network's coefficients.
+        fn assemble_kept(&self, left_out: &[bool], matrix: &mut HeadMatrix) {
             matrix.clear();
             for (link, edge) in self.edges.iter().enumerate() {
                 if let Some((i, j)) = *edge {
@@ -1676,7 +1682,7 @@ mod tests {
                     matrix.add_off_diagonal(slot, -g);
                 }
             }
-            for i in 0..self.n {
+            for i in (0..self.n).filter(|&i| !left_out[i]) {
                 matrix.add_diagonal(i, self.to_fixed_head[i]);
                 matrix.add_rhs(i, self.rhs[i]);
             }
@@ -2080,7 +2086,7 @@ mod tests {
 
             let mut part =
                 HeadMatrix::with_left_out(network.n, &network.edges, &left_out, backend).unwrap();
-            assemble_kept(&network, &left_out, &mut part);
+            network.assemble_kept(&left_out, &mut part);
             assert_eq!(part.diagonal_entry(3), LEFT_OUT);
             let heads = part.solve().unwrap();
             for u in 0..network.n {
@@ -2381,24 +2387,6 @@ mod tests {
         (network, left_out)
     }
 
-    /// Fills `matrix`, which leaves out the unknowns `left_out`, with
-    /// `network`'s coefficients.
-    fn assemble_kept(network: &LinearNetwork, left_out: &[bool], matrix: &mut HeadMatrix) {
-        matrix.clear();
-        for (link, edge) in network.edges.iter().enumerate() {
-            if let Some((i, j)) = *edge {
-                let g = network.conductance[link];
-                matrix.add_diagonal(i, g);
-                matrix.add_diagonal(j, g);
-                matrix.add_off_diagonal(matrix.link_slot(link).unwrap(), -g);
-            }
-        }
-        for i in (0..network.n).filter(|&i| !left_out[i]) {
-            matrix.add_diagonal(i, network.to_fixed_head[i]);
-            matrix.add_rhs(i, network.rhs[i]);
-        }
-    }
-
     /// With unknowns left out around a panel, the kept ones are solved to
     /// the bits of the whole system (the lone rows do not couple), by the
     /// column and the up-looking factorisations alike, and a pivot failing
@@ -2412,7 +2400,7 @@ mod tests {
         for backend in [Backend::ColumnLdlt, Backend::UpLookingLdlt] {
             let mut part =
                 HeadMatrix::with_left_out(n, &network.edges, &left_out, backend).unwrap();
-            assemble_kept(&network, &left_out, &mut part);
+            network.assemble_kept(&left_out, &mut part);
             let heads = part.solve().unwrap();
             for u in 0..n {
                 let want = if left_out[u] { 0 } else { whole[u] };
@@ -2422,7 +2410,7 @@ mod tests {
             for failing in [0, 2, 47, 68, 69] {
                 let tie = network.to_fixed_head[failing];
                 network.to_fixed_head[failing] = -1e6;
-                assemble_kept(&network, &left_out, &mut part);
+                network.assemble_kept(&left_out, &mut part);
                 network.to_fixed_head[failing] = tie;
                 assert_eq!(
                     part.solve(),
@@ -2443,7 +2431,7 @@ mod tests {
         for backend in BACKENDS {
             let mut by_methods =
                 HeadMatrix::with_left_out(n, &network.edges, &left_out, backend).unwrap();
-            assemble_kept(&network, &left_out, &mut by_methods);
+            network.assemble_kept(&left_out, &mut by_methods);
             let expected = bits(by_methods.solve().unwrap());
 
             let mut matrix =
